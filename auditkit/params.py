@@ -1,0 +1,299 @@
+"""Reading and validating a client's params file (YAML).
+
+``load_params(path)`` returns a validated :class:`AuditParams`; any problem
+raises :class:`~auditkit.errors.ParamsError` whose message names the file, the
+key and what to write instead. Relative data paths are resolved against the
+params file's folder, so a params file works from any working directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ParamsError
+
+TABLES: tuple[str, ...] = (
+    "deals",
+    "stage_history",
+    "leads",
+    "activities",
+    "reps",
+    "targets",
+    "assessments",
+    "survey",
+    "tools",
+    "handoffs",
+)
+
+KPIS: tuple[str, ...] = (
+    "win_rate",
+    "avg_won_deal",
+    "median_won_deal",
+    "median_cycle_days",
+    "deals_created",
+    "deals_won",
+    "won_value",
+    "open_pipeline_value",
+    "lead_to_deal_conversion",
+    "lead_response_hours",
+    "lost_without_reason_share",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Client(_Strict):
+    name: str = Field(min_length=1)
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="folder-safe id: lowercase letters, digits, - and _")
+
+
+class Period(_Strict):
+    start: dt.date
+    end: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Period":
+        if self.end < self.start:
+            raise ValueError(f"period.end ({self.end}) is before period.start ({self.start}); swap them")
+        return self
+
+    def start_ts(self) -> "Any":
+        import pandas as pd
+
+        return pd.Timestamp(self.start)
+
+    def end_ts(self) -> "Any":
+        """The end of the period's last day (exclusive bound: the next midnight)."""
+        import pandas as pd
+
+        return pd.Timestamp(self.end) + pd.Timedelta(days=1)
+
+
+class Pipeline(_Strict):
+    stages: list[str] = Field(min_length=3)
+    won: str
+    lost: str
+    funnel_mode: Literal["any", "strict"] = "any"
+
+    @model_validator(mode="after")
+    def _won_lost_in_stages(self) -> "Pipeline":
+        dupes = sorted({s for s in self.stages if self.stages.count(s) > 1})
+        if dupes:
+            raise ValueError(f"pipeline.stages lists {dupes} more than once; each stage once, in order")
+        for key in ("won", "lost"):
+            name = getattr(self, key)
+            if name not in self.stages:
+                raise ValueError(
+                    f"pipeline.{key} is '{name}', which is not in pipeline.stages {self.stages}; "
+                    f"add the stage that means a deal is {key} to the list (last, after the open stages)"
+                )
+        if self.won == self.lost:
+            raise ValueError("pipeline.won and pipeline.lost name the same stage; they must differ")
+        return self
+
+    @property
+    def open_stages(self) -> list[str]:
+        """The open stages, in pipeline order (every stage but won and lost)."""
+        return [s for s in self.stages if s not in (self.won, self.lost)]
+
+
+class Goal(_Strict):
+    kpi: str
+    target: float
+    direction: Literal["min", "max"] | None = None
+    note: str = ""
+
+    @field_validator("kpi")
+    @classmethod
+    def _known_kpi(cls, v: str) -> str:
+        if v not in KPIS:
+            hint = difflib.get_close_matches(v, KPIS, n=1)
+            did = f" Did you mean '{hint[0]}'?" if hint else ""
+            raise ValueError(f"unknown KPI '{v}'.{did} Known KPIs: {', '.join(KPIS)}")
+        return v
+
+    @property
+    def better(self) -> Literal["min", "max"]:
+        """Whether a higher ('max') or lower ('min') value is better for this KPI."""
+        if self.direction:
+            return self.direction
+        return "min" if self.kpi in {"median_cycle_days", "lead_response_hours", "lost_without_reason_share"} else "max"
+
+
+class Thresholds(_Strict):
+    stale_after_days: int = Field(30, gt=0)
+    lead_response_sla_hours: float = Field(24, gt=0)
+    handoff_sla_hours: float = Field(48, gt=0)
+
+
+class TableSource(_Strict):
+    path: str
+    format: Literal["csv", "xlsx", "parquet"] | None = None
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    sheet: str | int | None = None
+    date_format: str | None = None
+    decimal: str = "."
+    columns: dict[str, str] = Field(default_factory=dict)
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @property
+    def file_format(self) -> str:
+        """The format: declared, or taken from the file's extension."""
+        if self.format:
+            return self.format
+        suffix = Path(self.path).suffix.lower().lstrip(".")
+        return {"xls": "xlsx", "xlsx": "xlsx", "parquet": "parquet", "pq": "parquet"}.get(suffix, "csv")
+
+
+class Data(_Strict):
+    dir: str = "."
+    tables: dict[str, TableSource]
+
+    @field_validator("tables")
+    @classmethod
+    def _known_tables(cls, v: dict[str, TableSource]) -> dict[str, TableSource]:
+        for name in v:
+            if name not in TABLES:
+                hint = difflib.get_close_matches(name, TABLES, n=1)
+                did = f" Did you mean '{hint[0]}'?" if hint else ""
+                raise ValueError(f"unknown table '{name}'.{did} Known tables: {', '.join(TABLES)}")
+        if "deals" not in v:
+            raise ValueError("the 'deals' table is required: add data.tables.deals with its path")
+        return v
+
+
+class AuditParams(_Strict):
+    client: Client
+    period: Period
+    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 code such as EUR, USD, RUB")
+    language: Literal["en", "ru"] = "en"
+    pipeline: Pipeline
+    goals: list[Goal] = Field(default_factory=list)
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    data: Data
+
+    # set by load_params, not by the YAML
+    source_path: Path | None = Field(default=None, exclude=True)
+
+    @property
+    def data_dir(self) -> Path:
+        """The folder data paths are relative to (resolved against the params file)."""
+        base = self.source_path.parent if self.source_path else Path.cwd()
+        return (base / self.data.dir).resolve()
+
+    def table_path(self, table: str) -> Path:
+        """Absolute path of a table's file."""
+        return (self.data_dir / self.data.tables[table].path).resolve()
+
+    def target(self, kpi: str) -> Goal | None:
+        """The goal set for ``kpi``, if any."""
+        return next((g for g in self.goals if g.kpi == kpi), None)
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(top level)"
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model that validates the mapping at ``loc`` (None when not a model)."""
+    current: type[BaseModel] = AuditParams
+    i = 0
+    while i < len(loc):
+        field = current.model_fields.get(str(loc[i]))
+        if field is None:
+            return None
+        ann: Any = field.annotation
+        if get_origin(ann) in (list, dict):
+            ann = get_args(ann)[-1]
+            i += 1  # the next part is a list index or a dict key
+        else:
+            ann = next((a for a in (ann, *get_args(ann)) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if ann is None or not (isinstance(ann, type) and issubclass(ann, BaseModel)):
+            return None
+        current = ann
+        i += 1
+    return current
+
+
+def _format_errors(path: Path, err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        where = _loc(loc)
+        if e["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            model = _model_at(loc[:-1])
+            allowed = [k for k in (model.model_fields if model else {}) if k != "source_path"]
+            hint = difflib.get_close_matches(key, allowed, n=1)
+            did = f" Did you mean '{hint[0]}'?" if hint else ""
+            parent = _loc(loc[:-1])
+            lines.append(f"unknown key '{key}' in {parent}.{did} Allowed keys there: {', '.join(allowed)}.")
+        elif e["type"] == "missing":
+            lines.append(f"'{where}' is required but missing: add it (see docs/params.md).")
+        else:
+            msg = e["msg"].removeprefix("Value error, ")
+            got = e.get("input")
+            shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
+            lines.append(f"'{where}': {msg}{shown}.")
+    head = f"{path}: the params file does not validate ({len(lines)} problem{'s' if len(lines) != 1 else ''}):"
+    return head + "\n" + "\n".join(f"  - {line}" for line in lines)
+
+
+def parse_params(raw: dict[str, Any], path: Path | str = "<params>") -> AuditParams:
+    """Validate an already-parsed mapping; raises ParamsError with located messages."""
+    path = Path(path)
+    if not isinstance(raw, dict):
+        raise ParamsError(f"{path}: the params file must be a YAML mapping of keys (client:, period:, ...), not {type(raw).__name__}.")
+    try:
+        params = AuditParams.model_validate(raw)
+    except ValidationError as err:
+        raise ParamsError(_format_errors(path, err)) from None
+    return params.model_copy(update={"source_path": path.resolve()})
+
+
+def load_params(path: Path | str, *, check_files: bool = True) -> AuditParams:
+    """Read and validate a params file; with ``check_files`` every data file must exist."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParamsError(
+            f"{path}: no such params file. Pass the path of a client's YAML file, "
+            f"for example params/demo.yaml (copy it to start a new client)."
+        )
+    text = path.read_text(encoding="utf-8")
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ParamsError(
+            f"{path}: not valid YAML{where}: {problem}. Check the indentation and quoting on that line "
+            f"(values containing ':' or '#' need quotes)."
+        ) from None
+    params = parse_params(raw if raw is not None else {}, path)
+    if check_files:
+        missing = [(t, params.table_path(t)) for t in params.data.tables if not params.table_path(t).is_file()]
+        if missing:
+            listing = "\n".join(f"  - data.tables.{t}.path -> {p}" for t, p in missing)
+            raise ParamsError(
+                f"{path}: {len(missing)} data file{'s' if len(missing) > 1 else ''} not found:\n{listing}\n"
+                f"Fix the path (relative to data.dir '{params.data.dir}', itself relative to the params file), "
+                f"or remove the table from data.tables if the client has no such data."
+                + (" For the demo client, run `auditkit demo` first." if params.client.slug == "demo" else "")
+            )
+    return params
+
+
+def params_hash(path: Path | str) -> str:
+    """SHA-256 of the params file's bytes (hex)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
