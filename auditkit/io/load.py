@@ -1,0 +1,376 @@
+"""Raw files to validated canonical tables plus their data-quality issues.
+
+``load(params)`` reads every table the params declare and returns an
+:class:`AuditData`. Fatal problems (a missing file, a required column absent)
+raise :class:`~auditkit.errors.DataError`; everything else becomes a
+:class:`~auditkit.quality.QualityIssue` and the bad value is set aside.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from ..params import AuditParams, TableSource
+from ..quality import EXAMPLES, ROWS_KEPT, Level, QualityIssue
+from ..schema import SPECS, TableSpec
+from .readers import ROW, RawTable, read_header, read_raw
+
+DATE_COLUMN = {
+    "deals": "created_at",
+    "stage_history": "entered_at",
+    "leads": "created_at",
+    "activities": "at",
+    "handoffs": "created_at",
+    "assessments": "assessed_at",
+    "targets": "period_start",
+}
+TRUE = {"true", "yes", "y", "1", "да", "t", "x"}
+FALSE = {"false", "no", "n", "0", "нет", "f", ""}
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"[^0-9a-zA-Z]+", "_", name.strip()).strip("_").lower()
+
+
+@dataclass
+class AuditData:
+    """The client's canonical tables, their quality issues and where they came from."""
+
+    params: AuditParams
+    tables: dict[str, pd.DataFrame]
+    issues: list[QualityIssue] = field(default_factory=list)
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        """The table, or None when the client has no such data."""
+        return self.tables.get(name)
+
+    def has(self, name: str) -> bool:
+        return name in self.tables
+
+    def inventory(self) -> pd.DataFrame:
+        """One row per canonical table: file, rows, columns, period covered, issue count."""
+        rows = []
+        for name in SPECS:
+            df = self.tables.get(name)
+            src = self.sources.get(name, {})
+            date_col = DATE_COLUMN.get(name)
+            dates = df[date_col].dropna() if df is not None and date_col in df else pd.Series(dtype="datetime64[ns]")
+            rows.append(
+                {
+                    "table": name,
+                    "file": Path(src["path"]).name if src else "",
+                    "rows": len(df) if df is not None else 0,
+                    "columns": ", ".join(c for c in df.columns if c != ROW) if df is not None else "",
+                    "from": dates.min() if len(dates) else pd.NaT,
+                    "to": dates.max() if len(dates) else pd.NaT,
+                    "issues": sum(i.count for i in self.issues if i.table == name),
+                    "status": "loaded" if df is not None else "not provided",
+                }
+            )
+        return pd.DataFrame(rows)
+
+
+class _Checks:
+    """Collects issues for one table, keeping source rows for the examples."""
+
+    def __init__(self, table: str, raw: pd.DataFrame):
+        self.table = table
+        self.raw = raw.set_index(ROW, drop=False)
+        self.issues: list[QualityIssue] = []
+
+    def flag(self, rows: pd.Series | np.ndarray | list, check: str, column: str | None, message: str, level: Level = "warning") -> None:
+        rows = [int(r) for r in (rows.tolist() if hasattr(rows, "tolist") else rows)]
+        if not rows:
+            return
+        examples = self.raw.loc[self.raw.index.intersection(rows[:EXAMPLES])].reset_index(drop=True)
+        self.issues.append(
+            QualityIssue(self.table, check, column, len(rows), level, message, tuple(rows[:ROWS_KEPT]), examples)
+        )
+
+
+def _rename(frame: pd.DataFrame, spec: TableSpec, source: TableSource) -> pd.DataFrame:
+    renames = dict(source.columns)
+    for col in frame.columns:
+        if col in renames or col == ROW:
+            continue
+        snake = _snake(col)
+        if snake in spec.names and snake not in renames.values() and snake not in frame.columns:
+            renames[col] = snake
+    return frame.rename(columns=renames)
+
+
+def _check_columns(frame: pd.DataFrame, spec: TableSpec, source: TableSource, path: Path, found: list[str]) -> None:
+    """Raise DataError when a required column is absent after renaming; ``found`` are the file's own names."""
+    found = [c for c in found if c != ROW]
+    inverse = {v: k for k, v in source.columns.items()}
+    missing = [c for c in spec.required if c not in frame.columns]
+    for group in spec.one_of:
+        if not any(c in frame.columns for c in group):
+            missing.append(" or ".join(group))
+    if not missing:
+        return
+    parts = []
+    for col in missing:
+        if col in inverse:
+            parts.append(f"'{col}' (params map '{inverse[col]}' to it, but the file has no column '{inverse[col]}')")
+        else:
+            hint = difflib.get_close_matches(col, found, n=1, cutoff=0.5)
+            parts.append(f"'{col}'" + (f" (is it '{hint[0]}'?)" if hint else ""))
+    raise DataError(
+        f"{path}: table '{spec.name}' needs column{'s' if len(parts) > 1 else ''} {', '.join(parts)}, "
+        f"which {'are' if len(parts) > 1 else 'is'} not in the file.\n"
+        f"Columns found: {', '.join(found) or '(none)'}.\n"
+        f"Map the file's column names in the params file, e.g.\n"
+        f"  data:\n    tables:\n      {spec.name}:\n        columns:\n          <column in the file>: {missing[0].split(' or ')[0]}"
+    )
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    if pd.api.types.is_float_dtype(s) and s.dropna().mod(1).eq(0).all():
+        s = s.astype("Int64")
+    out = s.astype("string").str.strip()
+    return out.mask(out.eq(""))
+
+
+def _parse_dates(s: pd.Series, fmt: str | None) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(s):
+        out = s
+    else:
+        text = _as_text(s)
+        out = pd.to_datetime(text, format=fmt or "ISO8601", errors="coerce", utc=True)
+    if getattr(out.dt, "tz", None) is not None:
+        out = out.dt.tz_convert("UTC").dt.tz_localize(None)
+    return out.astype("datetime64[ns]")
+
+
+def _parse_numbers(s: pd.Series, decimal: str) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(s):
+        return s.astype("float64")
+    text = _as_text(s).str.replace(r"[\s\u00a0\u202f']", "", regex=True)
+    if decimal == ",":
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    else:
+        text = text.str.replace(",", "", regex=False)
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def _coerce(frame: pd.DataFrame, spec: TableSpec, source: TableSource, checks: _Checks) -> pd.DataFrame:
+    out = pd.DataFrame({ROW: frame[ROW].astype("int64")})
+    for col in spec.columns:
+        if col.name not in frame.columns:
+            continue
+        s = frame[col.name]
+        present = _as_text(s).notna() if not pd.api.types.is_datetime64_any_dtype(s) else s.notna()
+        if col.kind in ("id", "text"):
+            value = _as_text(s)
+        elif col.kind == "enum":
+            value = _as_text(s).str.lower()
+            bad = value.notna() & ~value.isin(col.values)
+            checks.flag(
+                out[ROW][bad], "unknown_value", col.name,
+                f"{col.name} must be one of {', '.join(col.values)}; other values were set aside (empty). "
+                f"Map them in data.tables.{spec.name}.values.{col.name}.",
+            )
+            value = value.mask(bad)
+        elif col.kind == "datetime":
+            value = _parse_dates(s, source.date_format)
+            bad = present & value.isna()
+            checks.flag(
+                out[ROW][bad], "unparseable_date", col.name,
+                f"{col.name} could not be read as a date"
+                + (f" with date_format '{source.date_format}'" if source.date_format else " (expected ISO 8601, e.g. 2025-04-30 14:05)")
+                + f"; those values were set aside. Set data.tables.{spec.name}.date_format (e.g. '%d.%m.%Y %H:%M') if the whole column uses another format.",
+            )
+        elif col.kind == "number":
+            value = _parse_numbers(s, source.decimal)
+            bad = present & value.isna()
+            checks.flag(
+                out[ROW][bad], "unparseable_number", col.name,
+                f"{col.name} could not be read as a number; those values were set aside."
+                + (" Set data.tables." + spec.name + ".decimal: ',' if the file writes 1234,50." if source.decimal == "." else ""),
+            )
+        else:  # bool
+            text = _as_text(s).str.lower()
+            value = pd.Series(pd.NA, index=s.index, dtype="boolean")
+            value = value.mask(text.isin(TRUE), True).mask(text.isin(FALSE - {""}), False)
+            bad = text.notna() & ~text.isin(TRUE | FALSE)
+            checks.flag(out[ROW][bad], "unparseable_bool", col.name, f"{col.name} must be true/false (or yes/no, 1/0); other values were set aside.")
+        out[col.name] = value
+        if col.required:
+            missing = value.isna() & ~(present if col.kind in ("datetime", "number") else pd.Series(False, index=s.index))
+            checks.flag(
+                out[ROW][missing], "missing_value", col.name,
+                f"{col.name} is empty; these rows are kept but left out of metrics that need {col.name}.",
+            )
+    for col in spec.columns:
+        if col.name not in out.columns:
+            kind_dtype = {"datetime": "datetime64[ns]", "number": "float64", "bool": "boolean"}.get(col.kind, "string")
+            out[col.name] = pd.Series(pd.NA if kind_dtype != "datetime64[ns]" else pd.NaT, index=out.index, dtype=kind_dtype)
+    return out[[ROW, *spec.names]]
+
+
+def _deduplicate(df: pd.DataFrame, spec: TableSpec, checks: _Checks) -> pd.DataFrame:
+    if spec.key is None:
+        return df
+    keyed = df[df[spec.key].notna()]
+    dup = keyed[keyed.duplicated(spec.key, keep="first")]
+    if dup.empty:
+        return df
+    first = keyed.drop_duplicates(spec.key, keep="first").set_index(spec.key)
+    values = [c for c in spec.names if c != spec.key]
+    def as_text(frame: pd.DataFrame) -> np.ndarray:
+        return frame[values].astype("string").fillna("\0").to_numpy()
+
+    same = (as_text(dup) == as_text(first.loc[dup[spec.key]])).all(axis=1)
+    exact, conflicting = dup[same], dup[~same]
+    checks.flag(exact[ROW], "duplicate_row", spec.key, f"rows repeat an earlier row exactly (same {spec.key}); the repeats were dropped.")
+    checks.flag(
+        conflicting[ROW], "duplicate_id", spec.key,
+        f"{spec.key} is used by an earlier row with different values; the first row was kept and these were dropped. Check the export for merged or re-imported records.",
+    )
+    return df.drop(index=dup.index)
+
+
+def _check_deals(df: pd.DataFrame, params: AuditParams, checks: _Checks) -> pd.DataFrame:
+    p = params.pipeline
+    df = df.copy()
+    negative = df["amount"] < 0
+    checks.flag(df.loc[negative, ROW], "negative_amount", "amount", "amount is negative; set aside (empty) so it does not reduce revenue figures.")
+    df.loc[negative, "amount"] = np.nan
+
+    known = set(p.stages)
+    unknown = df["stage"].notna() & ~df["stage"].isin(known)
+    checks.flag(
+        df.loc[unknown, ROW], "unknown_stage", "stage",
+        f"stage is not one of pipeline.stages ({', '.join(p.stages)}); these deals are kept but left out of the funnel. "
+        f"Add the stage to pipeline.stages or map it in data.tables.deals.values.stage.",
+    )
+    derived = df["stage"].map({p.won: "won", p.lost: "lost"}).fillna("open").astype("string")
+    df["status"] = df["status"].fillna(derived)
+
+    closed_early = df["closed_at"].notna() & df["created_at"].notna() & (df["closed_at"] < df["created_at"])
+    checks.flag(
+        df.loc[closed_early, ROW], "closed_before_created", "closed_at",
+        "closed_at is before created_at; closed_at was set aside, so these deals count as won/lost but not in cycle times.",
+    )
+    df.loc[closed_early, "closed_at"] = pd.NaT
+    no_close = df["status"].isin(["won", "lost"]) & df["closed_at"].isna() & ~closed_early
+    checks.flag(
+        df.loc[no_close, ROW], "closed_without_date", "closed_at",
+        "the deal is won or lost but has no closed_at; it is left out of period counts and cycle times.",
+    )
+    return df
+
+
+def _check_range(df: pd.DataFrame, col: str, lo: float, hi: float, checks: _Checks) -> pd.DataFrame:
+    bad = df[col].notna() & ~df[col].between(lo, hi)
+    checks.flag(df.loc[bad, ROW], "out_of_range", col, f"{col} must be between {lo:g} and {hi:g}; other values were set aside.")
+    return df.assign(**{col: df[col].mask(bad)})
+
+
+def _check_order(df: pd.DataFrame, early: str, late: str, checks: _Checks, what: str) -> pd.DataFrame:
+    bad = df[early].notna() & df[late].notna() & (df[late] < df[early])
+    checks.flag(df.loc[bad, ROW], f"{late}_before_{early}", late, f"{late} is before {early}; {what}")
+    return df.assign(**{late: df[late].mask(bad)})
+
+
+def load_table(name: str, raw: RawTable, source: TableSource, params: AuditParams) -> tuple[pd.DataFrame, list[QualityIssue]]:
+    """Turn one raw file into its canonical table; returns the table and its issues."""
+    spec = SPECS[name]
+    frame = _rename(raw.frame, spec, source)
+    _check_columns(frame, spec, source, raw.path, list(raw.frame.columns))
+    for col, mapping in source.values.items():
+        if col in frame.columns:
+            text = _as_text(frame[col])
+            frame[col] = text.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v).astype("string")
+    checks = _Checks(name, raw.frame)
+    canonical = [c for c in spec.names if c in frame.columns]
+    empty = frame[canonical].astype("string").apply(lambda s: s.str.strip().fillna("").eq("")).all(axis=1)
+    checks.flag(frame.loc[empty, ROW], "empty_row", None, "the row is empty; it was skipped.", "info")
+    frame = frame.loc[~empty]
+    df = _coerce(frame, spec, source, checks)
+    df = _deduplicate(df, spec, checks)
+    if name == "deals":
+        df = _check_deals(df, params, checks)
+    elif name == "assessments":
+        df = _check_range(df, "score", 1, 5, checks)
+    elif name == "leads":
+        df = _check_order(df, "created_at", "first_contact_at", checks, "set aside, so these leads are left out of response times.")
+    elif name == "handoffs":
+        df = _check_order(df, "created_at", "responded_at", checks, "set aside, so these requests are left out of response times.")
+    elif name == "activities":
+        df = _check_order(df, "at", "logged_at", checks, "set aside, so these activities are left out of logging-lag figures.")
+    elif name == "stage_history":
+        unknown = df["stage"].notna() & ~df["stage"].isin(params.pipeline.stages)
+        checks.flag(df.loc[unknown, ROW], "unknown_stage", "stage", "stage is not one of pipeline.stages; these entries are left out of the funnel.")
+    return df.reset_index(drop=True), checks.issues
+
+
+def _orphans(tables: dict[str, pd.DataFrame], raw_rows: dict[str, pd.DataFrame]) -> list[QualityIssue]:
+    """References to deals or reps that do not exist."""
+    issues: list[QualityIssue] = []
+    deal_ids = set(tables["deals"]["deal_id"].dropna())
+    refs = [("stage_history", "deal_id", deal_ids, "deals"), ("leads", "deal_id", deal_ids, "deals"), ("activities", "deal_id", deal_ids, "deals")]
+    if "reps" in tables:
+        rep_ids = set(tables["reps"]["rep_id"].dropna())
+        refs.append(("deals", "owner_id", rep_ids, "reps"))
+    for table, col, known, target in refs:
+        if table not in tables:
+            continue
+        df = tables[table]
+        bad = df[col].notna() & ~df[col].isin(known)
+        if bad.any():
+            checks = _Checks(table, raw_rows[table])
+            checks.flag(df.loc[bad, ROW], "unknown_reference", col, f"{col} is not in the {target} table; these rows are kept but cannot be joined to {target}.")
+            issues.extend(checks.issues)
+    return issues
+
+
+def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
+    """Read and validate every table declared in params (or only ``tables``)."""
+    names = [n for n in params.data.tables if tables is None or n in tables]
+    if "deals" not in names:
+        names.insert(0, "deals")
+    out: dict[str, pd.DataFrame] = {}
+    raws: dict[str, pd.DataFrame] = {}
+    issues: list[QualityIssue] = []
+    sources: dict[str, dict[str, Any]] = {}
+    for name in names:
+        source = params.data.tables[name]
+        raw = read_raw(params.table_path(name), source, name)
+        df, found = load_table(name, raw, source, params)
+        out[name], raws[name] = df, raw.frame
+        issues.extend(found)
+        sources[name] = {
+            "path": str(raw.path),
+            "sha256": raw.sha256,
+            "format": raw.format,
+            "encoding": raw.encoding,
+            "delimiter": raw.delimiter,
+            "rows_read": len(raw.frame),
+        }
+    issues.extend(_orphans(out, raws))
+    return AuditData(params, out, issues, sources)
+
+
+def preflight(params: AuditParams) -> None:
+    """Check, cheaply, that every file exists and has its required columns; raises DataError."""
+    for name, source in params.data.tables.items():
+        path = params.table_path(name)
+        if not path.is_file():
+            raise DataError(f"{path}: file not found (data.tables.{name}.path). Fix the path or remove the table.")
+        names = [str(c).strip() for c in read_header(path, source, name)]
+        header = pd.DataFrame(columns=[ROW, *names])
+        _check_columns(_rename(header, SPECS[name], source), SPECS[name], source, path, names)

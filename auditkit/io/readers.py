@@ -1,0 +1,159 @@
+"""File readers: bytes on disk to a raw DataFrame of strings (or native types
+for Parquet/Excel), with the source row number of every row in ``_row``.
+
+CSV encoding can be named (``utf-8``, ``cp1251``, ...) or ``auto``, which asks
+charset-normalizer; the delimiter can be named or ``auto`` (csv.Sniffer).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import DataError
+from ..params import TableSource
+
+ROW = "_row"  # the row number in the source file (header is row 1)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file as read: its rows, the encoding and delimiter used, and its SHA-256."""
+
+    frame: pd.DataFrame
+    path: Path
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    sha256: str
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (hex), read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _detect_encoding(sample: bytes, path: Path) -> str:
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    if best is None:
+        raise DataError(f"{path}: cannot tell the file's text encoding. Set data.tables.<table>.encoding (for example cp1251).")
+    return best.encoding
+
+
+def _decode(path: Path, source: TableSource, table: str) -> tuple[str, str]:
+    data = path.read_bytes()
+    enc = source.encoding.lower()
+    if enc == "auto":
+        enc = _detect_encoding(data[: 1 << 20], path)
+    elif enc in ("utf-8", "utf8") and data.startswith(b"\xef\xbb\xbf"):
+        enc = "utf-8-sig"
+    try:
+        return data.decode(enc), enc
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise DataError(
+            f"{path}: not valid {source.encoding} text (line {line}, byte {err.start}). "
+            f"Set data.tables.{table}.encoding to the file's encoding (cp1251 for most Russian exports), "
+            f"or to 'auto' to detect it."
+        ) from None
+    except LookupError:
+        raise DataError(f"{path}: unknown encoding '{source.encoding}' in data.tables.{table}.encoding; use e.g. utf-8, cp1251 or auto.") from None
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def read_header(path: Path, source: TableSource, table: str) -> list[str]:
+    """The column names of a file (cheap: CSV header line, Parquet schema, Excel first row)."""
+    fmt = source.file_format
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return list(pq.read_schema(path).names)
+    if fmt == "xlsx":
+        return [str(c) for c in _read_excel(path, source, table, nrows=0).columns]
+    text, _ = _decode(path, source, table)
+    first = text.split("\n", 1)[0]
+    delim = _sniff_delimiter(text[:65536]) if source.delimiter == "auto" else source.delimiter
+    return next(csv.reader([first], delimiter=delim), [])
+
+
+def _read_excel(path: Path, source: TableSource, table: str, nrows: int | None = None) -> pd.DataFrame:
+    sheet = source.sheet if source.sheet is not None else 0
+    try:
+        return pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl", nrows=nrows)
+    except ValueError as err:
+        if "Worksheet" in str(err) or "sheet" in str(err).lower():
+            import openpyxl
+
+            names = openpyxl.load_workbook(path, read_only=True).sheetnames
+            raise DataError(
+                f"{path}: no sheet {sheet!r}. Sheets found: {names}. Set data.tables.{table}.sheet to one of them."
+            ) from None
+        raise DataError(f"{path}: cannot read as Excel ({err}).") from None
+    except Exception as err:  # zip/format errors from openpyxl
+        raise DataError(f"{path}: cannot read as Excel ({type(err).__name__}: {err}). Is it really an .xlsx file?") from None
+
+
+def read_raw(path: Path, source: TableSource, table: str) -> RawTable:
+    """Read one file as declared in params; text columns stay strings, nothing is parsed yet."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: file not found (data.tables.{table}.path). Fix the path or remove the table.")
+    fmt = source.file_format
+    encoding = delimiter = None
+    if fmt == "csv":
+        text, encoding = _decode(path, source, table)
+        delimiter = _sniff_delimiter(text[:65536]) if source.delimiter == "auto" else source.delimiter
+        try:
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                skipinitialspace=True,
+                engine="c",
+            )
+        except pd.errors.ParserError as err:
+            raise DataError(
+                f"{path}: cannot split the rows into columns ({err}). Check data.tables.{table}.delimiter "
+                f"(now {delimiter!r}); exports from Excel in Europe and Russia often use ';'."
+            ) from None
+        except pd.errors.EmptyDataError:
+            raise DataError(f"{path}: the file is empty; it needs a header row with the column names.") from None
+        offset = 2
+    elif fmt == "xlsx":
+        frame = _read_excel(path, source, table)
+        offset = 2
+    else:
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as err:
+            raise DataError(f"{path}: cannot read as Parquet ({type(err).__name__}: {err}).") from None
+        offset = 1
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.insert(0, ROW, range(offset, offset + len(frame)))
+    return RawTable(frame, path, fmt, encoding, delimiter, file_sha256(path))

@@ -1,0 +1,105 @@
+"""Data-quality issues found while loading.
+
+An issue is counted, located (source row numbers), illustrated with example
+rows as they were in the file, and says what the loader did about it. Rows are
+never dropped silently: a bad value is set aside (made empty) so it cannot
+corrupt a metric, and the issue says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Literal
+
+import pandas as pd
+
+Level = Literal["error", "warning", "info"]
+LEVELS: tuple[Level, ...] = ("error", "warning", "info")
+EXAMPLES = 5
+ROWS_KEPT = 50
+
+
+@dataclass(frozen=True)
+class QualityIssue:
+    """One kind of problem in one table: how many rows, which, and what was done."""
+
+    table: str
+    check: str
+    column: str | None
+    count: int
+    level: Level
+    message: str
+    rows: tuple[int, ...] = ()
+    examples: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
+
+    def to_dict(self) -> dict:
+        from .findings import records
+
+        return {
+            "table": self.table,
+            "check": self.check,
+            "column": self.column,
+            "count": self.count,
+            "level": self.level,
+            "message": self.message,
+            "rows": list(self.rows),
+            "examples": records(self.examples, EXAMPLES),
+        }
+
+
+def rows_label(rows: Iterable[int], limit: int = 8) -> str:
+    """'2, 17, 33 and 4 more' for a list of row numbers."""
+    rows = list(rows)
+    head = ", ".join(str(r) for r in rows[:limit])
+    return head + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+
+
+def issues_frame(issues: Iterable[QualityIssue]) -> pd.DataFrame:
+    """Issues as a table (table, check, column, count, level, rows, message), errors first."""
+    cols = ["table", "check", "column", "count", "level", "rows", "message"]
+    rows = [
+        {
+            "table": i.table,
+            "check": i.check,
+            "column": i.column or "",
+            "count": i.count,
+            "level": i.level,
+            "rows": rows_label(i.rows),
+            "message": i.message,
+        }
+        for i in issues
+    ]
+    df = pd.DataFrame(rows, columns=cols)
+    if not df.empty:
+        df = df.sort_values(["table", "level", "check"], key=lambda s: s.map(LEVELS.index) if s.name == "level" else s)
+    return df.reset_index(drop=True)
+
+
+def quality_findings(issues: Iterable[QualityIssue], rows: dict[str, int]) -> list["Finding"]:
+    """Findings for data-quality issues that affect a notable share (>= 1%) of a table's rows."""
+    from .findings import Finding
+
+    out = []
+    for issue in issues:
+        total = rows.get(issue.table, 0)
+        share = issue.count / total if total else 0.0
+        if issue.level == "info" or share < 0.01:
+            continue
+        out.append(
+            Finding(
+                id=f"data.{issue.table}.{issue.check}.{issue.column or 'row'}",
+                step=2,
+                area="data quality",
+                title=f"{issue.table}: {issue.check.replace('_', ' ')} in {issue.column or 'rows'} ({issue.count} rows)",
+                severity="high" if share >= 0.10 else "medium" if share >= 0.03 else "low",
+                metric=f"{issue.table}.{issue.check}",
+                value=share,
+                target=0.0,
+                benchmark="share of the table's rows",
+                unit="share",
+                detail=issue.message,
+                action="data.fix_at_source",
+                evidence=[{"row": r} for r in issue.rows[:10]],
+            )
+        )
+    return out

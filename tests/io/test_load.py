@@ -1,0 +1,160 @@
+"""Loaders: good and bad files built in the tests, read into canonical tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from auditkit import load, load_params
+from auditkit.errors import DataError
+from auditkit.io.load import preflight
+from auditkit.quality import issues_frame
+
+from conftest import DEALS, PARAMS, write_small_client
+
+
+def checks(data) -> dict[str, int]:
+    return {f"{i.table}.{i.check}.{i.column}": i.count for i in data.issues}
+
+
+def test_clean_file_loads_with_canonical_types(small_client: Path):
+    data = load(load_params(small_client))
+    deals = data["deals"]
+    assert deals["deal_id"].tolist() == [f"D{i}" for i in range(1, 9)]
+    assert str(deals["created_at"].dtype) == "datetime64[ns]"
+    assert deals["amount"].dtype == "float64"
+    assert deals["status"].tolist() == ["won", "won", "lost", "lost", "open", "won", "open", "won"]
+    assert data.issues == []
+    assert data.sources["deals"]["delimiter"] == ";" and len(data.sources["deals"]["sha256"]) == 64
+
+
+def test_input_files_are_not_modified(small_client: Path):
+    files = sorted((small_client.parent / "data").iterdir())
+    before = {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in files}
+    load(load_params(small_client))
+    assert {f: (f.read_bytes(), f.stat().st_mtime_ns) for f in files} == before
+
+
+def test_missing_required_column_names_file_column_and_columns_found(tmp_path: Path):
+    path = write_small_client(tmp_path)
+    df = pd.read_csv(tmp_path / "data" / "deals.csv", sep=";").drop(columns=["Value"])
+    df.to_csv(tmp_path / "data" / "deals.csv", sep=";", index=False)
+    with pytest.raises(DataError) as err:
+        load(load_params(path))
+    msg = str(err.value)
+    assert "deals.csv" in msg and "'amount'" in msg
+    assert "params map 'Value' to it, but the file has no column 'Value'" in msg
+    assert "Columns found: Deal ID, Created, Closed, Status, Stage, Owner, Lost reason" in msg
+    with pytest.raises(DataError):
+        preflight(load_params(path))
+
+
+def test_headers_in_other_case_map_themselves(tmp_path: Path):
+    path = write_small_client(tmp_path)
+    leads = pd.read_csv(tmp_path / "data" / "leads.csv")
+    leads.columns = ["Lead ID", "Created At", "Source", "Owner ID", "First Contact At", "Status", "Deal ID"]
+    leads.to_csv(tmp_path / "data" / "leads.csv", index=False)
+    data = load(load_params(path))
+    assert data["leads"]["lead_id"].tolist() == ["L1", "L2", "L3", "L4", "L5"]
+
+
+def test_quality_issues_are_counted_located_and_set_aside(tmp_path: Path):
+    bad = [
+        *DEALS,
+        ("D9", "31.02.2025", "", "Open", "New", "100", "R1", ""),  # row 10: unparseable date
+        ("D10", "2025-02-01 10:00", "", "Open", "New", "-50", "R1", ""),  # row 11: negative amount
+        ("D11", "2025-02-05 10:00", "2025-02-01 10:00", "Lost", "New", "10", "R1", ""),  # row 12: closed before created
+        ("D12", "2025-02-05 10:00", "", "Open", "Legacy", "10", "R1", ""),  # row 13: unknown stage
+        ("D13", "2025-02-05 10:00", "", "Open", "New", "10", "", ""),  # row 14: missing owner
+        ("D1", "2025-01-05 10:00", "2025-01-25 10:00", "Won", "Won", "1000", "R1", ""),  # row 15: exact duplicate
+        ("D2", "2025-01-10 09:00", "2025-02-19 09:00", "Won", "Won", "3500", "R2", ""),  # row 16: conflicting id
+        ("D14", "2025-02-06 10:00", "", "Pending", "New", "10", "R1", ""),  # row 17: unknown status
+        ("D15", "2025-02-07 10:00", "", "Open", "New", "ten", "R1", ""),  # row 18: unparseable amount
+    ]
+    path = write_small_client(tmp_path, bad)
+    data = load(load_params(path))
+    assert checks(data) == {
+        "deals.unparseable_date.created_at": 1,
+        "deals.unparseable_number.amount": 1,
+        "deals.unknown_value.status": 1,
+        "deals.missing_value.owner_id": 1,
+        "deals.duplicate_row.deal_id": 1,
+        "deals.duplicate_id.deal_id": 1,
+        "deals.negative_amount.amount": 1,
+        "deals.unknown_stage.stage": 1,
+        "deals.closed_before_created.closed_at": 1,
+    }
+    rows = {i.check: i.rows for i in data.issues}
+    assert rows["unparseable_date"] == (10,) and rows["negative_amount"] == (11,)
+    assert rows["duplicate_row"] == (15,) and rows["duplicate_id"] == (16,)
+    deals = data["deals"].set_index("deal_id")
+    assert len(deals) == 8 + 7  # two duplicates dropped, every other row kept
+    assert pd.isna(deals.at["D9", "created_at"]) and pd.isna(deals.at["D10", "amount"])
+    assert pd.isna(deals.at["D11", "closed_at"]) and deals.at["D11", "status"] == "lost"
+    assert deals.at["D2", "amount"] == 3000  # the first row wins
+    assert deals.at["D14", "status"] == "open"  # unknown status: derived from the stage
+    example = next(i for i in data.issues if i.check == "unparseable_date").examples
+    assert example["Created"].tolist() == ["31.02.2025"]  # as written in the file
+    frame = issues_frame(data.issues)
+    assert set(frame.columns) == {"table", "check", "column", "count", "level", "rows", "message"}
+
+
+def test_cp1251_semicolon_file_with_russian_headers(tmp_path: Path):
+    params = PARAMS.replace(
+        """    deals:
+      path: deals.csv
+      delimiter: ";"
+      columns: {Deal ID: deal_id, Created: created_at, Closed: closed_at, Status: status, Stage: stage, Value: amount, Owner: owner_id, Lost reason: lost_reason}""",
+        """    deals:
+      path: deals.csv
+      delimiter: auto
+      encoding: auto
+      decimal: ","
+      date_format: "%d.%m.%Y"
+      columns: {ID: deal_id, Создана: created_at, Закрыта: closed_at, Статус: status, Этап: stage, Сумма: amount, Ответственный: owner_id, Причина отказа: lost_reason}""",
+    ).replace("status: {Open: open, Won: won, Lost: lost}", "status: {Открыта: open, Успешно: won, Провал: lost}")
+    path = write_small_client(tmp_path, params=params)
+    text = (
+        "ID;Создана;Закрыта;Статус;Этап;Сумма;Ответственный;Причина отказа\n"
+        "1;05.01.2025;25.01.2025;Успешно;Won;1 234,50;R1;\n"
+        "2;10.02.2025;01.03.2025;Провал;Qualified;800,00;R2;Дорого\n"
+    )
+    (tmp_path / "data" / "deals.csv").write_bytes(text.encode("cp1251"))
+    data = load(load_params(path))
+    deals = data["deals"]
+    assert data.sources["deals"]["encoding"] in ("cp1251", "windows-1251")
+    assert deals["amount"].tolist() == [1234.5, 800.0]
+    assert deals["status"].tolist() == ["won", "lost"]
+    assert deals["lost_reason"].tolist()[1] == "Дорого"
+    assert deals["created_at"].dt.strftime("%Y-%m-%d").tolist() == ["2025-01-05", "2025-02-10"]
+
+
+def test_wrong_encoding_says_what_to_set(tmp_path: Path):
+    path = write_small_client(tmp_path)
+    (tmp_path / "data" / "leads.csv").write_bytes("lead_id,created_at,source\nL1,2025-01-01,Сайт\n".encode("cp1251"))
+    with pytest.raises(DataError, match=r"leads\.csv: not valid utf-8 text .*encoding"):
+        load(load_params(path))
+
+
+def test_excel_and_parquet_sources(tmp_path: Path):
+    path = write_small_client(tmp_path)
+    leads = pd.read_csv(tmp_path / "data" / "leads.csv", dtype=str)
+    leads.to_excel(tmp_path / "data" / "leads.xlsx", sheet_name="Leads", index=False)
+    text = path.read_text().replace("leads: {path: leads.csv}", "leads: {path: leads.xlsx, sheet: Leads}")
+    path.write_text(text)
+    assert load(load_params(path))["leads"]["lead_id"].tolist() == ["L1", "L2", "L3", "L4", "L5"]
+    path.write_text(text.replace("sheet: Leads", "sheet: Nope"))
+    with pytest.raises(DataError, match=r"no sheet 'Nope'. Sheets found: \['Leads'\]"):
+        load(load_params(path))
+    leads.to_parquet(tmp_path / "data" / "leads.parquet")
+    path.write_text(text.replace("leads: {path: leads.xlsx, sheet: Leads}", "leads: {path: leads.parquet}"))
+    assert load(load_params(path))["leads"]["deal_id"].isna().sum() == 2
+
+
+def test_inventory_lists_every_table(small_client: Path):
+    inv = load(load_params(small_client)).inventory().set_index("table")
+    assert inv.at["deals", "rows"] == 8 and inv.at["leads", "rows"] == 5
+    assert inv.at["activities", "status"] == "not provided"
+    assert inv.at["deals", "from"] == pd.Timestamp("2024-12-20 10:00")
