@@ -39,12 +39,12 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "win_rate": ("Win rate (won / closed)", "share"),
     "avg_won_deal": ("Average won deal", "money"),
     "median_won_deal": ("Median won deal", "money"),
-    "median_cycle_days": ("Median sales cycle, won deals", "days"),
+    "median_cycle_days": ("Median sales cycle of won deals, days", "days"),
     "open_deals": ("Open deals at period end", "count"),
     "open_pipeline_value": ("Open pipeline value", "money"),
     "leads": ("Leads created", "count"),
     "lead_to_deal_conversion": ("Lead-to-deal conversion", "share"),
-    "lead_response_hours": ("Median lead response time", "hours"),
+    "lead_response_hours": ("Median lead response time, hours", "hours"),
     "lost_without_reason_share": ("Lost deals without a reason", "share"),
 }
 

@@ -1,0 +1,98 @@
+"""Step 1: the audit charter, its KPI targets and the data-request checklist."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .findings import Finding
+from .metrics.kpis import KPI_LABELS
+from .params import TABLES, AuditParams
+from .schema import SPECS
+
+# which steps each table feeds, and what is lost without it
+UNLOCKS: dict[str, tuple[str, str]] = {
+    "deals": ("2, 3, 4, 5, 7", "required: every KPI, the funnel, rep results"),
+    "stage_history": ("3", "an exact funnel and time in each stage (without it the funnel is an estimate)"),
+    "leads": ("2, 3, 6", "lead-to-deal conversion and lead response times"),
+    "activities": ("4, 5", "rep activity, stale deals, CRM logging discipline"),
+    "reps": ("4", "names, teams and tenure of the salespeople"),
+    "targets": ("4", "quota attainment"),
+    "assessments": ("4", "competency gaps and training needs"),
+    "survey": ("5, 6", "how the team rates its tools and communication"),
+    "tools": ("5", "tool cost against use"),
+    "handoffs": ("6", "response times between departments"),
+}
+
+
+def charter(params: AuditParams) -> pd.DataFrame:
+    """The audit's frame as two columns: item, value."""
+    p = params
+    rows = [
+        ("Client", p.client.name),
+        ("Period", f"{p.period.start} to {p.period.end}"),
+        ("Currency", p.currency),
+        ("Report language", p.language),
+        ("Pipeline", " → ".join(p.pipeline.open_stages) + f" → {p.pipeline.won} / {p.pipeline.lost}"),
+        ("Funnel mode", p.pipeline.funnel_mode),
+        ("Stale after", f"{p.thresholds.stale_after_days} days without activity"),
+        ("Lead response SLA", f"{p.thresholds.lead_response_sla_hours:g} hours"),
+        ("Handoff SLA", f"{p.thresholds.handoff_sla_hours:g} hours"),
+    ]
+    return pd.DataFrame(rows, columns=["item", "value"])
+
+
+def targets(params: AuditParams) -> pd.DataFrame:
+    """The KPI targets: kpi, label, target, unit, better ('max' or 'min'), note."""
+    rows = [
+        {
+            "kpi": g.kpi,
+            "label": KPI_LABELS.get(g.kpi, (g.kpi, "number"))[0],
+            "target": g.target,
+            "unit": KPI_LABELS.get(g.kpi, (g.kpi, "number"))[1],
+            "better": "higher" if g.better == "max" else "lower",
+            "note": g.note,
+        }
+        for g in params.goals
+    ]
+    return pd.DataFrame(rows, columns=["kpi", "label", "target", "unit", "better", "note"])
+
+
+def data_request(params: AuditParams) -> pd.DataFrame:
+    """The data-request checklist: one row per canonical table with whether it is provided,
+    its file, the required columns, the steps it feeds and what it unlocks."""
+    rows = []
+    for name in TABLES:
+        src = params.data.tables.get(name)
+        steps, unlocks = UNLOCKS[name]
+        rows.append(
+            {
+                "table": name,
+                "provided": src is not None,
+                "file": src.path if src else "",
+                "required_columns": ", ".join(SPECS[name].required),
+                "steps": steps,
+                "unlocks": unlocks,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def request_findings(checklist: pd.DataFrame) -> list[Finding]:
+    """A finding per table not provided: the analysis it would unlock is missing."""
+    return [
+        Finding(
+            id=f"data.missing.{row.table}",
+            step=1,
+            area="data",
+            title=f"No {row.table} data: {row.unlocks} cannot be assessed",
+            severity="medium" if row.table in ("stage_history", "activities", "leads") else "low",
+            metric="table_provided",
+            value=0.0,
+            target=1.0,
+            benchmark="data-request checklist",
+            unit="count",
+            action="data.request_export",
+        )
+        for row in checklist.itertuples()
+        if not row.provided
+    ]

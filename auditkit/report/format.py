@@ -1,0 +1,183 @@
+"""Numbers formatted for the report's language, escaped HTML, safe exports.
+
+Everything that reaches a report from client data passes through
+:meth:`Formatter.table_html` or :meth:`Formatter.text`, which escape it.
+Everything written to CSV or Excel passes through :func:`safe_for_spreadsheet`,
+which defuses formula injection (a cell starting with ``=``, ``+``, ``-``,
+``@``, tab or carriage return is prefixed with an apostrophe).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LOCALES = {"en": "en_GB", "ru": "ru_RU"}
+NA = "–"
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return bool(isinstance(value, float) and math.isnan(value))
+    except TypeError:
+        return False
+
+
+def _label(column: object) -> str:
+    """A column name as a heading: 'won_value' -> 'Won value'."""
+    text = str(column).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _defuse(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_for_spreadsheet(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells (and column names) cannot run as spreadsheet formulas."""
+    out = df.copy()
+    for col in out.columns:
+        s = out[col]
+        if pd.api.types.is_string_dtype(s) or s.dtype == object:
+            out[col] = s.map(_defuse, na_action="ignore")
+    out.columns = [_defuse(str(c)) for c in out.columns]
+    return out
+
+
+def to_csv(df: pd.DataFrame, path: Path | str) -> Path:
+    """Write ``df`` as UTF-8 CSV (with BOM, so Excel opens it right), formula-safe; returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe_for_spreadsheet(df).to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Formats numbers, money, shares, durations and dates for one report language."""
+
+    language: str = "en"
+    currency: str = "EUR"
+
+    @property
+    def locale(self) -> str:
+        return LOCALES.get(self.language, "en_GB")
+
+    def number(self, value: Any, decimals: int = 0) -> str:
+        """1234.5 -> '1,235' (en) or '1 235' (ru)."""
+        if _is_missing(value):
+            return NA
+        from babel.numbers import format_decimal
+
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_decimal(value, format=pattern, locale=self.locale)
+
+    def _pattern(self, kind: str, decimals: int) -> str:
+        """The locale's own currency or percent pattern with ``decimals`` fraction digits."""
+        from babel import Locale
+
+        loc = Locale.parse(self.locale)
+        pattern = loc.currency_formats["standard"] if kind == "money" else loc.percent_formats[None]
+        base = pattern.pattern.split(";")[0]
+        digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+        return base.replace("#,##0.00", "#,##0").replace("#,##0", digits)
+
+    def money(self, value: Any, decimals: int = 0) -> str:
+        """1234.5 -> '€1,235' (en) or '1 235 €' (ru)."""
+        if _is_missing(value):
+            return NA
+        from babel.numbers import format_currency
+
+        return format_currency(value, self.currency, format=self._pattern("money", decimals), locale=self.locale, currency_digits=False)
+
+    def share(self, value: Any, decimals: int = 1) -> str:
+        """0.253 -> '25.3%' (en) or '25,3 %' (ru)."""
+        if _is_missing(value):
+            return NA
+        from babel.numbers import format_percent
+
+        return format_percent(value, format=self._pattern("share", decimals), locale=self.locale)
+
+    def days(self, value: Any) -> str:
+        return NA if _is_missing(value) else self.number(value, 1)
+
+    def date(self, value: Any) -> str:
+        if _is_missing(value):
+            return NA
+        from babel.dates import format_date
+
+        return format_date(pd.Timestamp(value).date(), format="medium", locale=self.locale)
+
+    def month(self, value: Any) -> str:
+        if _is_missing(value):
+            return NA
+        from babel.dates import format_date
+
+        return format_date(pd.Timestamp(value).date(), format="LLL yyyy", locale=self.locale)
+
+    def by_unit(self, value: Any, unit: str) -> str:
+        """Format by a unit name: count, money, share, days, hours, date, month, number."""
+        fn: dict[str, Callable[[Any], str]] = {
+            "count": self.number,
+            "money": self.money,
+            "share": self.share,
+            "days": self.days,
+            "hours": lambda v: self.number(v, 1),
+            "date": self.date,
+            "month": self.month,
+            "number": lambda v: self.number(v, 2),
+            "score": lambda v: self.number(v, 2),
+        }.get(unit, self.text)
+        return fn(value)
+
+    def values(self, values: Any, units: Any) -> list[str]:
+        """Each value formatted by its own unit (two parallel sequences)."""
+        return [self.by_unit(v, u) for v, u in zip(values, units)]
+
+    def text(self, value: Any) -> str:
+        """Any value as escaped HTML text."""
+        return NA if _is_missing(value) else html.escape(str(value))
+
+    def table_html(
+        self,
+        df: pd.DataFrame,
+        units: Mapping[str, str] | None = None,
+        labels: Mapping[str, str] | None = None,
+        max_rows: int = 200,
+    ) -> str:
+        """An HTML table with every cell formatted by its unit and escaped; numbers right-aligned."""
+        units = dict(units or {})
+        labels = dict(labels or {})
+        shown = df.head(max_rows)
+        head = "".join(f"<th>{html.escape(str(labels.get(c, _label(c))))}</th>" for c in shown.columns)
+        body = []
+        for row in shown.itertuples(index=False, name=None):
+            cells = []
+            for col, value in zip(shown.columns, row):
+                unit = units.get(col)
+                if unit is None and isinstance(value, (int, float)) and not isinstance(value, bool):
+                    unit = "number" if isinstance(value, float) and not float(value).is_integer() else "count"
+                if unit is None and isinstance(value, pd.Timestamp):
+                    unit = "date"
+                if isinstance(value, bool):
+                    value, unit = ("✓" if value else "✗"), None
+                text = html.escape(self.by_unit(value, unit)) if unit else self.text(value)
+                cls = ' class="num"' if unit in ("count", "money", "share", "days", "hours", "number", "score") else ""
+                cells.append(f"<td{cls}>{text}</td>")
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        more = (
+            f'<p class="ak-more">{html.escape(self.number(len(df) - max_rows))} more rows in the CSV export.</p>'
+            if len(df) > max_rows
+            else ""
+        )
+        return f'<table class="ak-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{more}'

@@ -1,0 +1,91 @@
+"""Executed notebook -> a self-contained HTML page for people.
+
+Code cells, prompts and the parameters cells are hidden; warnings written to
+stderr are dropped; an error is shown as a short, escaped message instead of a
+traceback; papermill's parameter metadata is stripped. Figures are embedded as
+base64 PNG, so a page opens offline.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+HIDDEN_TAGS = {"injected-parameters", "parameters", "remove"}
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _clean(nb):  # type: ignore[no-untyped-def]
+    import nbformat
+
+    nb.metadata.get("papermill", {}).pop("parameters", None)
+    kept = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if tags & HIDDEN_TAGS:
+            continue
+        if cell.cell_type == "code":
+            outputs = []
+            for out in cell.get("outputs", []):
+                if out.output_type == "stream" and out.get("name") == "stderr":
+                    continue
+                if out.output_type == "error":
+                    message = ANSI.sub("", f"{out.get('ename', 'Error')}: {out.get('evalue', '')}")
+                    out = nbformat.v4.new_output(
+                        "display_data",
+                        data={"text/html": f"<p class='ak-warn'><b>This step stopped with an error.</b> {html.escape(message)}</p>"},
+                    )
+                if out.output_type in ("display_data", "execute_result"):
+                    data = out.get("data", {})
+                    # widget views cannot run in a static page; their text/plain fallback is noise
+                    if "application/vnd.jupyter.widget-view+json" in data:
+                        continue
+                outputs.append(out)
+            cell.outputs = outputs
+        kept.append(cell)
+    nb.cells = kept
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def export_html(notebook: Path | str, target: Path | str, title: str) -> Path:
+    """Render an executed notebook to ``target`` (HTML, no code); returns the path."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    nb = _clean(nbformat.read(str(notebook), as_version=4))
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATES)],
+        template_name="auditkit",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def run_index(title: str, steps: list[dict], target: Path | str) -> Path:
+    """A small page linking every step's HTML with its status and duration."""
+    rows = []
+    for s in steps:
+        name = html.escape(s["title"])
+        link = f"<a href='{html.escape(Path(s['html']).name)}'>{name}</a>" if s.get("html") else name
+        status = html.escape(s["status"])
+        err = f"<br><small>{html.escape(s['error'])}</small>" if s.get("error") else ""
+        rows.append(f"<tr><td>{link}{err}</td><td class='st-{status}'>{status}</td><td class='num'>{s.get('seconds', 0):.1f} s</td></tr>")
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:60em}}td,th{{padding:4px 12px;border-bottom:1px solid #ddd;text-align:left}}
+.num{{text-align:right}}.st-failed{{color:#c0392b;font-weight:bold}}.st-ok{{color:#1e8449}}</style></head>
+<body><h1>{html.escape(title)}</h1><table><thead><tr><th>Step</th><th>Status</th><th>Time</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table></body></html>
+"""
+    target = Path(target)
+    target.write_text(page, encoding="utf-8")
+    return target

@@ -1,0 +1,64 @@
+"""Formatting per language, HTML escaping and spreadsheet-safe exports."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from auditkit.report.format import Formatter, safe_for_spreadsheet, to_csv
+from auditkit.report.text import CATALOG, t
+
+
+@pytest.mark.parametrize(
+    ("lang", "number", "money", "share"),
+    [
+        ("en", "1,234,568", "€1,234,568", "25.3%"),
+        ("ru", "1\u00a0234\u00a0568", "1\u00a0234\u00a0568\u00a0€", "25,3\u00a0%"),
+    ],
+)
+def test_numbers_follow_the_report_language(lang, number, money, share):
+    fmt = Formatter(lang, "EUR")
+    assert fmt.number(1234567.891) == number
+    assert fmt.money(1234567.5) == money
+    assert fmt.share(0.2534).replace("\u202f", "\u00a0") == share.replace("\u202f", "\u00a0")
+
+
+def test_missing_values_show_a_dash():
+    fmt = Formatter()
+    assert fmt.number(float("nan")) == fmt.money(None) == fmt.share(pd.NA) == fmt.date(pd.NaT) == "–"
+
+
+def test_table_html_escapes_client_text():
+    df = pd.DataFrame({"name": ["<script>alert(1)</script>", "A & B"], "value": [1.5, 2.0]})
+    out = Formatter().table_html(df, units={"value": "money"}, labels={"name": "<b>Name</b>"})
+    assert "<script>" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert "A &amp; B" in out and "&lt;b&gt;Name&lt;/b&gt;" in out
+    assert '<td class="num">€2</td>' in out
+
+
+def test_table_html_says_how_many_rows_are_cut():
+    out = Formatter().table_html(pd.DataFrame({"x": range(12)}), max_rows=10)
+    assert out.count("<tr>") == 11 and "2 more rows" in out
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_formula_cells_are_defused(cell):
+    df = safe_for_spreadsheet(pd.DataFrame({"text": [cell, "plain"], "n": [-1, 2]}))
+    assert df["text"].tolist() == ["'" + cell, "plain"]
+    assert df["n"].tolist() == [-1, 2]  # numbers stay numbers
+
+
+def test_to_csv_writes_defused_utf8_with_bom(tmp_path):
+    path = to_csv(pd.DataFrame({"=evil": ["=HYPERLINK(\"x\")", "Ёлка"]}), tmp_path / "t.csv")
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    assert text.splitlines() == ["'=evil", "\"'=HYPERLINK(\"\"x\"\")\"", "Ёлка"]
+
+
+def test_catalog_has_english_for_every_key_and_falls_back():
+    assert all("en" in entry for entry in CATALOG.values())
+    assert t("step.02", "ru").startswith("Шаг 2")
+    assert t("client_period", "en", client="X", start="a", end="b") == "X: audit period a to b"
+    with pytest.raises(KeyError):
+        t("no.such.key")

@@ -1,0 +1,151 @@
+"""The command line, run as a user runs it: a subprocess of the installed `auditkit`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from auditkit import load, load_params
+from auditkit.metrics.kpis import headline_kpis
+from auditkit.report.format import Formatter
+
+from conftest import DEALS, ROOT, write_small_client
+
+AUDITKIT = str(Path(sys.executable).parent / "auditkit")
+
+
+def cli(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [AUDITKIT, *args], capture_output=True, text=True, cwd=cwd, env={**os.environ, **(env or {})}, timeout=600
+    )
+
+
+def assert_user_error(result: subprocess.CompletedProcess, *needles: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("Error: ")
+    assert "Traceback" not in result.stderr + result.stdout
+    for needle in needles:
+        assert needle in result.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_missing_params_file(command, tmp_path):
+    assert_user_error(cli(command, str(tmp_path / "nope.yaml")), "nope.yaml: no such params file")
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_yaml_syntax_error(command, tmp_path):
+    path = write_small_client(tmp_path)
+    path.write_text(path.read_text() + "broken: [\n")
+    assert_user_error(cli(command, str(path)), "not valid YAML at line")
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_unknown_key(command, tmp_path):
+    path = write_small_client(tmp_path)
+    path.write_text(path.read_text().replace("currency:", "curency:"))
+    assert_user_error(cli(command, str(path)), "unknown key 'curency' in (top level). Did you mean 'currency'?")
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_missing_data_file(command, tmp_path):
+    path = write_small_client(tmp_path)
+    (tmp_path / "data" / "deals.csv").unlink()
+    assert_user_error(cli(command, str(path)), "data file not found", "data.tables.deals.path")
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_missing_required_column(command, tmp_path):
+    path = write_small_client(tmp_path)
+    deals = pd.read_csv(tmp_path / "data" / "deals.csv", sep=";").drop(columns=["Owner"])
+    deals.to_csv(tmp_path / "data" / "deals.csv", sep=";", index=False)
+    result = cli(command, str(path), "--outputs", str(tmp_path / "out")) if command == "run" else cli(command, str(path))
+    assert_user_error(result, "deals.csv", "'owner_id'", "Columns found: Deal ID, Created")
+    assert not (tmp_path / "out").exists()  # nothing ran
+
+
+def test_validate_reports_quality_issues(tmp_path):
+    path = write_small_client(tmp_path, [*DEALS, ("D9", "2025-02-01", "", "Open", "New", "-5", "R1", "")])
+    result = cli("validate", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "params valid for Small Client" in result.stdout
+    assert "deals.amount negative_amount: 1 (rows 10)" in result.stdout
+
+
+def test_run_writes_a_readable_escaped_report_and_never_overwrites(tmp_path):
+    evil = ("D9", "2025-02-02 10:00", "2025-02-20 10:00", "Lost", "New", "100", "R1", "<script>alert(1)</script>")
+    formula = ("D10", "2025-02-03 10:00", "2025-02-21 10:00", "Lost", "New", "100", "R1", "=HYPERLINK(\"http://x\")")
+    path = write_small_client(tmp_path, [*DEALS, evil, formula])
+    out = tmp_path / "out"
+    first = cli("run", str(path), "--outputs", str(out), "--steps", "01,02")
+    assert first.returncode == 0, first.stdout + first.stderr
+    second = cli("run", str(path), "--outputs", str(out), "--steps", "02")
+    assert second.returncode == 0, second.stderr
+    runs = sorted((out / "small").iterdir())
+    assert len(runs) == 2
+    run = runs[0]
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["status"] == "ok" and [s["name"] for s in manifest["steps"]] == ["01_goals", "02_data"]
+    assert manifest["inputs"]["deals"]["sha256"] and manifest["versions"]["pandas"] == pd.__version__
+    html = (run / "html" / "02_data.html").read_text(encoding="utf-8")
+    # the KPIs as computed by the library, formatted as the report formats them
+    params = load_params(path)
+    kpis = headline_kpis(load(params)["deals"], params.period.start, params.period.end).set_index("kpi")["value"]
+    fmt = Formatter("en", "EUR")
+    assert kpis["win_rate"] == pytest.approx(3 / 7)
+    for kpi, unit in [("won_value", "money"), ("win_rate", "share"), ("open_pipeline_value", "money"), ("deals_created", "count")]:
+        assert f">{fmt.by_unit(kpis[kpi], unit)}<" in html, kpi
+    # no code, no parameters, no tracebacks, client text escaped
+    assert "open_step(" not in html and "params_path" not in html and "Traceback" not in html
+    assert "class=\"jp-InputArea" not in html and "class=\"jp-InputPrompt" not in html and "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    lost = pd.read_csv(run / "tables" / "02_lost_reasons.csv", encoding="utf-8-sig")
+    assert "'=HYPERLINK(\"http://x\")" in lost["reason"].tolist()
+    assert (run / "clean" / "deals.parquet").is_file() and (run / "findings" / "02_data.json").is_file()
+    assert (run / "html" / "index.html").is_file() and "Report:" in first.stdout
+
+
+def test_a_failing_step_is_recorded_and_the_others_still_run(tmp_path):
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(ROOT / "notebooks", notebooks)
+    nb = nbformat.read(notebooks / "01_goals.ipynb", as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell("raise ValueError('planted failure')"))
+    nbformat.write(nb, notebooks / "01_goals.ipynb")
+    path = write_small_client(tmp_path)
+    result = cli("run", str(path), "--outputs", str(tmp_path / "out"), "--steps", "01,02", env={"AUDITKIT_NOTEBOOKS": str(notebooks)})
+    assert result.returncode == 1
+    assert "1 step(s) failed: 01_goals" in result.stderr
+    run = next((tmp_path / "out" / "small").iterdir())
+    steps = {s["name"]: s for s in json.loads((run / "manifest.json").read_text())["steps"]}
+    assert steps["01_goals"]["status"] == "failed" and "planted failure" in steps["01_goals"]["error"]
+    assert steps["02_data"]["status"] == "ok"
+    page = (run / "html" / "01_goals.html").read_text(encoding="utf-8")
+    assert "This step stopped with an error." in page and "planted failure" in page and "Traceback" not in page
+
+
+@pytest.mark.slow
+def test_demo_audit_end_to_end(demo_params, tmp_path):
+    result = cli("run", str(demo_params), "--outputs", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    run = next((tmp_path / "demo").iterdir())
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert [s["status"] for s in manifest["steps"]] == ["ok"] * 7
+    params = load_params(demo_params)
+    data = load(params)
+    expected = headline_kpis(data["deals"], params.period.start, params.period.end, data["leads"])
+    written = pd.read_csv(run / "tables" / "02_headline_kpis.csv", encoding="utf-8-sig")
+    pd.testing.assert_series_equal(written["value"], expected["value"], check_names=False)
+    html = (run / "html" / "02_data.html").read_text(encoding="utf-8")
+    fmt = Formatter(params.language, params.currency)
+    for row in expected.itertuples():
+        assert f">{fmt.by_unit(row.value, row.unit)}<" in html, row.kpi
+    for name in ("01_goals", "03_process"):
+        assert (run / "html" / f"{name}.html").is_file()
