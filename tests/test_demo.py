@@ -1,0 +1,396 @@
+"""The demo generator: deterministic files, the documented shapes, and every
+planted problem visible with a few lines of plain pandas on the raw files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from auditkit.demo import DEMO_SEED, GENERATOR_VERSION, demo_is_current, generate_demo
+
+FMT = "%Y-%m-%d %H:%M:%S"
+START = pd.Timestamp("2025-04-01")
+AS_OF = pd.Timestamp("2026-09-30 23:59:00")
+OPEN_STAGES = ["New", "Qualified", "Discovery", "Demo", "Proposal", "Negotiation"]
+STAGES = [*OPEN_STAGES, "Won", "Lost"]
+
+COLUMNS = {
+    "deals.csv": [
+        "Deal ID", "Created", "Closed", "Status", "Stage", "Value", "Owner", "Source", "Product", "Team",
+        "Region", "Lost reason", "Expected close", "Account",
+    ],
+    "stage_history.csv": ["deal_id", "stage", "entered_at"],
+    "leads.csv": ["lead_id", "created_at", "source", "owner_id", "first_contact_at", "status", "deal_id"],
+    "activities.parquet": [
+        "activity_id", "at", "type", "owner_id", "deal_id", "lead_id", "logged_at", "duration_min", "outcome",
+    ],
+    "reps.xlsx": ["rep_id", "name", "team", "role", "hired_at"],
+    "targets.csv": ["rep_id", "team", "period_start", "period_end", "quota"],
+    "assessments.csv": ["rep_id", "competency", "score", "assessor", "assessed_at"],
+    "survey.csv": ["respondent_id", "department", "role", "question_id", "answer"],
+    "tools.csv": ["tool", "category", "seats", "active_users", "monthly_cost", "integrated_with_crm"],
+    "handoffs.csv": ["request_id", "from_dept", "to_dept", "kind", "created_at", "responded_at", "resolved_at"],
+}
+SIZES = {
+    "deals.csv": (5_000, 7_000), "stage_history.csv": (15_000, 40_000), "leads.csv": (12_000, 18_000),
+    "activities.parquet": (150_000, 250_000), "reps.xlsx": (25, 35), "targets.csv": (100, 250),
+    "assessments.csv": (150, 300), "survey.csv": (700, 1_200), "tools.csv": (6, 12), "handoffs.csv": (1_500, 2_500),
+}
+
+
+def _read(folder: Path, name: str) -> pd.DataFrame:
+    """A raw file read the plain way (deals with its ';' delimiter)."""
+    if name.endswith(".parquet"):
+        return pd.read_parquet(folder / name)
+    if name.endswith(".xlsx"):
+        return pd.read_excel(folder / name, sheet_name="reps")
+    return pd.read_csv(folder / name, sep=";" if name == "deals.csv" else ",")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    out = tmp_path_factory.mktemp("demo")
+    return out, generate_demo(out)
+
+
+@pytest.fixture(scope="module")
+def raw(demo: tuple[Path, dict[str, Any]]) -> dict[str, pd.DataFrame]:
+    folder, _ = demo
+    return {name: _read(folder, name) for name in COLUMNS}
+
+
+@pytest.fixture(scope="module")
+def truth(demo: tuple[Path, dict[str, Any]]) -> dict[str, Any]:
+    return demo[1]
+
+
+@pytest.fixture(scope="module")
+def planted(truth: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {p["id"]: p for p in truth["planted"]}
+
+
+@pytest.fixture(scope="module")
+def deals(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """deals.csv, one row per deal id, with parsed dates (created/closed)."""
+    d = raw["deals.csv"].drop_duplicates("Deal ID")
+    return d.assign(
+        created=pd.to_datetime(d["Created"], format=FMT, errors="coerce"),
+        closed=pd.to_datetime(d["Closed"], format=FMT, errors="coerce"),
+    )
+
+
+@pytest.fixture(scope="module")
+def history(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    h = raw["stage_history.csv"]
+    return h.assign(entered_at=pd.to_datetime(h["entered_at"], format=FMT)).sort_values(
+        ["deal_id", "entered_at"], kind="stable"
+    )
+
+
+# --------------------------------------------------------------------------- files, shapes, determinism
+
+
+def test_every_file_reads_with_plain_pandas_and_has_the_listed_columns(raw: dict[str, pd.DataFrame]) -> None:
+    for name, columns in COLUMNS.items():
+        assert list(raw[name].columns) == columns, name
+
+
+def test_sizes_are_in_range_and_match_truth_counts(raw: dict[str, pd.DataFrame], truth: dict[str, Any]) -> None:
+    for name, (lo, hi) in SIZES.items():
+        assert lo <= len(raw[name]) <= hi, (name, len(raw[name]))
+        assert truth["counts"][name.split(".")[0]] == len(raw[name]), name
+    reps = raw["reps.xlsx"]
+    assert reps["team"].nunique() == 4
+    assert (reps["role"] == "Team lead").sum() == 4
+    assert raw["leads.csv"]["source"].nunique() == 6
+    assert raw["survey.csv"]["respondent_id"].nunique() in range(50, 71)
+    assert set(raw["survey.csv"]["department"]) == {"Sales", "Marketing", "Legal", "Finance", "Delivery", "Support"}
+    assert raw["survey.csv"]["question_id"].nunique() == 17
+
+
+def test_truth_header(truth: dict[str, Any]) -> None:
+    assert truth["seed"] == DEMO_SEED
+    assert truth["generator_version"] == GENERATOR_VERSION
+    assert truth["period"] == {"start": "2025-04-01", "end": "2026-09-30"}
+    assert truth["stages"] == STAGES
+    assert len(truth["planted"]) == 9
+    for p in truth["planted"]:
+        assert {"id", "kind", "description"} <= set(p)
+
+
+def test_same_seed_gives_identical_files_and_another_seed_differs(
+    demo: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    first, truth = demo
+    again = generate_demo(tmp_path / "again")
+    assert again == truth
+    for name in [*COLUMNS, "truth.json"]:
+        assert (tmp_path / "again" / name).read_bytes() == (first / name).read_bytes(), name
+    for name in ("activities.parquet", "reps.xlsx"):
+        pd.testing.assert_frame_equal(_read(tmp_path / "again", name), _read(first, name))
+
+    other = generate_demo(tmp_path / "other", seed=DEMO_SEED + 1)
+    assert other["seed"] == DEMO_SEED + 1
+    for name in ("deals.csv", "stage_history.csv", "leads.csv", "activities.parquet"):
+        assert (tmp_path / "other" / name).read_bytes() != (first / name).read_bytes(), name
+
+    # currency checks on the copies (the module's folder stays untouched)
+    again_dir, other_dir = tmp_path / "again", tmp_path / "other"
+    assert demo_is_current(first)
+    assert demo_is_current(again_dir, seed=DEMO_SEED)
+    assert not demo_is_current(again_dir, seed=DEMO_SEED + 1)
+    assert demo_is_current(other_dir, seed=DEMO_SEED + 1)
+    assert not demo_is_current(other_dir)
+    assert not demo_is_current(tmp_path / "nowhere")
+    (again_dir / "truth.json").unlink()
+    assert not demo_is_current(again_dir)
+    shutil.copy(first / "truth.json", again_dir / "truth.json")
+    assert demo_is_current(again_dir)
+    (again_dir / "leads.csv").write_bytes((first / "leads.csv").read_bytes()[:1000])
+    assert not demo_is_current(again_dir)
+    stale = json.loads((first / "truth.json").read_text(encoding="utf-8"))
+    stale["generator_version"] = "0-old"
+    (other_dir / "truth.json").write_text(json.dumps(stale), encoding="utf-8")
+    assert not demo_is_current(other_dir)
+
+
+# --------------------------------------------------------------------------- consistency and realism
+
+
+def test_nothing_happens_outside_the_period(raw: dict[str, pd.DataFrame], deals: pd.DataFrame) -> None:
+    stamps = [deals["created"], deals["closed"]]
+    for name, cols in {
+        "stage_history.csv": ["entered_at"], "leads.csv": ["created_at", "first_contact_at"],
+        "handoffs.csv": ["created_at", "responded_at", "resolved_at"],
+    }.items():
+        stamps += [pd.to_datetime(raw[name][c], format=FMT) for c in cols]
+    stamps += [raw["activities.parquet"]["at"], raw["activities.parquet"]["logged_at"]]
+    for s in stamps:
+        assert s.max() <= AS_OF
+    for s in stamps[2:]:  # the corrupted deal rows may be off; everything else starts in the period
+        assert s.min() >= START
+
+
+def test_deals_follow_the_pipeline(deals: pd.DataFrame, history: pd.DataFrame, truth: dict[str, Any]) -> None:
+    assert deals["Deal ID"].str.fullmatch(r"D\d{5}").all()
+    assert set(deals["Status"]) == {"Open", "Won", "Lost"}
+    bad = {i for q in truth["quality"].values() for i in q["deal_ids"]}
+    d = deals[~deals["Deal ID"].isin(bad)]
+    assert (d.loc[d["Status"] == "Won", "Stage"] == "Won").all()
+    assert d.loc[d["Status"] != "Won", "Stage"].isin(OPEN_STAGES).all()
+    assert d.loc[d["Status"] == "Open", "Closed"].isna().all()
+    assert d.loc[d["Status"] != "Open", "Closed"].notna().all()
+
+    first = history.groupby("deal_id").first()
+    last = history.groupby("deal_id").last()
+    assert set(first.index) == set(deals["Deal ID"])
+    assert (first["stage"] == "New").all()
+    d = d.set_index("Deal ID")
+    assert (first.loc[d.index, "entered_at"] == d["created"]).all()
+    closed = d[d["Status"] != "Open"]
+    assert (last.loc[closed.index, "stage"] == closed["Status"]).all()
+    assert (last.loc[closed.index, "entered_at"] == closed["closed"]).all()
+    lost = d[d["Status"] == "Lost"]
+    before_lost = history[history["stage"] != "Lost"].groupby("deal_id")["stage"].last()
+    assert (before_lost.loc[lost.index] == lost["Stage"]).all()
+    open_ = d[d["Status"] == "Open"]
+    assert (last.loc[open_.index, "stage"] == open_["Stage"]).all()
+
+
+def test_realism(raw: dict[str, pd.DataFrame], deals: pd.DataFrame, history: pd.DataFrame) -> None:
+    created = deals["created"].dropna()
+    assert (created.dt.day_of_week < 5).all()
+    assert created.dt.hour.between(9, 17).all()
+    months = created.dt.to_period("M").value_counts()
+    assert months.max() > 1.4 * months.min()  # seasonality and growth, not a flat line
+
+    by_team = deals[deals["Value"] > 0].groupby("Team")["Value"].median()
+    assert by_team["Enterprise"] > by_team["Mid-Market"] > by_team["SMB North"]
+
+    open_ = deals[deals["Status"] == "Open"]
+    assert (open_["created"] > AS_OF - pd.Timedelta(days=90)).mean() > 0.6
+
+    reps = raw["reps.xlsx"]
+    new = reps.loc[reps["hired_at"] >= "2026-07-01", "rep_id"]
+    assert len(new) >= 2
+    per_rep = deals["Owner"].value_counts()
+    assert (per_rep.reindex(new, fill_value=0) < 0.5 * per_rep.median()).all()
+
+    pos = history["stage"].map({s: i for i, s in enumerate(OPEN_STAGES)})
+    step = pos.groupby(history["deal_id"]).diff()
+    skipped = step.gt(1).groupby(history["deal_id"]).any().mean()
+    moved_back = step.lt(0).groupby(history["deal_id"]).any().mean()
+    assert 0.03 < skipped < 0.08
+    assert 0.015 < moved_back < 0.05
+
+    acts = raw["activities.parquet"]
+    assert set(acts["type"]) == {"call", "email", "meeting", "task", "note"}
+    assert (acts["deal_id"].notna() ^ acts["lead_id"].notna()).all()
+    assert (acts["logged_at"] >= acts["at"]).all()
+    timed = acts["type"].isin(["call", "meeting"])
+    assert acts.loc[timed, "duration_min"].notna().all() and acts.loc[~timed, "duration_min"].isna().all()
+
+    leads = raw["leads.csv"]
+    assert 0.6 < deals["Source"].isin(leads["source"].unique()).mean() < 0.95  # most deals come from a lead
+    assert leads["deal_id"].dropna().isin(deals["Deal ID"]).all()
+    assert 0.005 < leads["first_contact_at"].isna().mean() < 0.06
+
+
+# --------------------------------------------------------------------------- planted problems
+
+
+def _conversion(history: pd.DataFrame, deals: pd.DataFrame) -> pd.Series:
+    """Per open stage: share of closed deals that entered it and later reached a later stage."""
+    closed = deals.loc[deals["Status"] != "Open", "Deal ID"]
+    h = history[history["deal_id"].isin(closed)]
+    h = h.assign(pos=h["stage"].map({s: i for i, s in enumerate(STAGES)}))
+    best = h[h["stage"] != "Lost"].groupby("deal_id")["pos"].max()
+    return pd.Series(
+        {s: (best.loc[h.loc[h["stage"] == s, "deal_id"].unique()] > i).mean() for i, s in enumerate(OPEN_STAGES)}
+    )
+
+
+def test_conversion_collapse(history: pd.DataFrame, deals: pd.DataFrame, planted: dict[str, Any]) -> None:
+    p = planted["conversion_collapse"]
+    conv = _conversion(history, deals)
+    assert p["stage"] == "Demo"
+    assert conv["Demo"] < 0.4
+    assert conv.drop("Demo").between(0.7, 0.87).all(), conv.to_dict()
+    assert conv["Demo"] == pytest.approx(p["measured_conversion"], abs=0.005)
+    assert abs(conv["Demo"] - p["expected_conversion"]) < 0.08
+
+
+def test_stalling_stage(history: pd.DataFrame, deals: pd.DataFrame, planted: dict[str, Any]) -> None:
+    p = planted["stalling_stage"]
+    nxt = history.groupby("deal_id")["entered_at"].shift(-1)
+    days = ((nxt - history["entered_at"]).dt.total_seconds() / 86400).groupby(history["stage"]).median()
+    others = days[[s for s in OPEN_STAGES if s != "Negotiation"]]
+    assert p["stage"] == "Negotiation"
+    assert days["Negotiation"] > 3 * others.max()
+    assert others.between(3, 11).all(), others.to_dict()
+    assert days["Negotiation"] == pytest.approx(p["median_days"], abs=0.1)
+    assert _conversion(history, deals)["Negotiation"] > 0.7  # slow, yet it converts normally
+
+
+def test_slow_lead_source(raw: dict[str, pd.DataFrame], planted: dict[str, Any]) -> None:
+    p = planted["slow_lead_source"]
+    leads = raw["leads.csv"]
+    hours = (
+        pd.to_datetime(leads["first_contact_at"], format=FMT) - pd.to_datetime(leads["created_at"], format=FMT)
+    ).dt.total_seconds() / 3600
+    med = hours.groupby(leads["source"]).median()
+    assert p["source"] == "Partner"
+    assert med["Partner"] > 24
+    assert med.drop("Partner").max() < 4
+    assert med["Partner"] == pytest.approx(p["median_response_hours"], abs=0.01)
+
+
+def test_low_win_rate_reps(raw: dict[str, pd.DataFrame], deals: pd.DataFrame, planted: dict[str, Any]) -> None:
+    p = planted["low_win_rate_reps"]
+    low = p["rep_ids"]
+    closed = deals[deals["Status"] != "Open"]
+    win = (closed["Status"] == "Won").groupby(closed["Owner"]).mean()
+    assert len(low) == 3
+    assert (win[low] < 0.6 * win.drop(low).median()).all(), win[low].to_dict()
+
+    reps = raw["reps.xlsx"].set_index("rep_id")
+    assert (reps.loc[low, "hired_at"] < START).all()  # experienced, not new hires
+    assert (reps.loc[low, "role"] == "Account executive").all()
+
+    a = raw["assessments.csv"]
+    skill = a[a["competency"] == p["competency"]].set_index("rep_id")["score"]
+    assert p["competency"] == "Objection handling"
+    assert (skill[low] <= 2).all()
+    assert skill.drop(low).mean() >= 3.5
+    assert a["score"].between(1, 5).all()
+    assert a["competency"].nunique() == 7
+
+
+def test_stale_deals(raw: dict[str, pd.DataFrame], deals: pd.DataFrame, history: pd.DataFrame, planted: dict[str, Any]) -> None:
+    p = planted["stale_deals"]
+    acts = raw["activities.parquet"]
+    last = pd.concat([acts.groupby("deal_id")["at"].max(), history.groupby("deal_id")["entered_at"].max()], axis=1).max(axis=1)
+    open_ids = deals.loc[deals["Status"] == "Open", "Deal ID"]
+    idle_days = (AS_OF - last.loc[open_ids]).dt.days
+    assert p["count"] == len(p["deal_ids"]) and 30 <= p["count"] <= 50
+    assert (idle_days.loc[p["deal_ids"]] > 45).all()
+    # with the params' 30-day threshold, the planted deals are exactly the stale ones
+    assert set(idle_days[idle_days > 30].index) == set(p["deal_ids"])
+
+
+def test_missing_lost_reasons(deals: pd.DataFrame, planted: dict[str, Any]) -> None:
+    p = planted["missing_lost_reasons"]
+    lost = deals[deals["Status"] == "Lost"]
+    missing = lost["Lost reason"].isna()
+    assert 0.15 < missing.mean() < 0.27
+    assert missing.mean() == pytest.approx(p["share"], abs=0.002)
+    by_team = missing.groupby(lost["Team"]).mean()
+    assert by_team.idxmax() == p["team"]
+    assert by_team[p["team"]] > 2 * by_team.drop(p["team"]).max()
+    reasons = set(lost["Lost reason"].dropna())
+    assert {"Price", "price ", "PRICE", "Too expensive", "went with competitor", "No budget", "no budget"} <= reasons
+    assert reasons <= set(p["reason_variants"])
+
+
+def test_handoff_sla_breach(raw: dict[str, pd.DataFrame], planted: dict[str, Any]) -> None:
+    p = planted["handoff_sla_breach"]
+    h = raw["handoffs.csv"]
+    hours = (
+        pd.to_datetime(h["responded_at"], format=FMT) - pd.to_datetime(h["created_at"], format=FMT)
+    ).dt.total_seconds() / 3600
+    med = hours.groupby([h["from_dept"], h["to_dept"]]).median()
+    assert (p["from_dept"], p["to_dept"]) == ("Sales", "Legal")
+    assert med[("Sales", "Legal")] > 48
+    assert med.drop(("Sales", "Legal")).max() < 48
+    assert med[("Sales", "Legal")] == pytest.approx(p["median_response_hours"], abs=0.1)
+
+
+def test_unused_tool(raw: dict[str, pd.DataFrame], planted: dict[str, Any]) -> None:
+    p = planted["unused_tool"]
+    tools = raw["tools.csv"].set_index("tool")
+    row = tools.loc[p["tool"]]
+    assert (row["seats"], row["active_users"]) == (p["seats"], p["active_users"]) == (30, 3)
+    usage = tools["active_users"] / tools["seats"]
+    assert usage.idxmin() == p["tool"] and usage.drop(p["tool"]).min() > 0.6
+    assert row["monthly_cost"] > tools["monthly_cost"].median()
+    assert tools["integrated_with_crm"].dtype == bool
+
+
+def test_logging_lag(raw: dict[str, pd.DataFrame], planted: dict[str, Any]) -> None:
+    p = planted["logging_lag"]
+    acts = raw["activities.parquet"]
+    lag = ((acts["logged_at"] - acts["at"]).dt.total_seconds() / 3600).groupby(acts["owner_id"]).median()
+    assert lag[p["rep_id"]] > 48
+    assert lag.drop(p["rep_id"]).max() < 8
+    assert lag[p["rep_id"]] == pytest.approx(p["median_lag_hours"], abs=0.1)
+
+
+# --------------------------------------------------------------------------- data-quality defects
+
+
+def test_quality_counts_match_deals_csv(raw: dict[str, pd.DataFrame], truth: dict[str, Any]) -> None:
+    d = raw["deals.csv"]
+    q = truth["quality"]
+    created = pd.to_datetime(d["Created"], format=FMT, errors="coerce")
+    closed = pd.to_datetime(d["Closed"], format=FMT, errors="coerce")
+    found = {
+        "unparseable_created_at": d.loc[d["Created"].notna() & created.isna(), "Deal ID"],
+        "negative_amount": d.loc[d["Value"] < 0, "Deal ID"],
+        "duplicate_deal_id": d.loc[d["Deal ID"].duplicated(), "Deal ID"],
+        "closed_before_created": d.loc[closed < created, "Deal ID"],
+        "unknown_stage": d.loc[~d["Stage"].isin(STAGES), "Deal ID"],
+        "missing_owner": d.loc[d["Owner"].isna(), "Deal ID"],
+    }
+    assert set(q) == set(found)
+    for key, ids in found.items():
+        assert q[key]["count"] == len(set(ids)), key
+        assert sorted(set(ids)) == sorted(q[key]["deal_ids"]), key
+    assert d["Created"].isna().sum() == 0
+    exact = d.loc[d.duplicated(keep="first"), "Deal ID"]
+    assert sorted(exact) == sorted(q["duplicate_deal_id"]["exact_deal_ids"])
+    assert len({i for v in q.values() for i in v["deal_ids"]}) == sum(v["count"] for v in q.values())
