@@ -17,7 +17,7 @@ from auditkit import load, load_params
 from auditkit.metrics.kpis import headline_kpis
 from auditkit.report.format import Formatter
 
-from conftest import DEALS, ROOT, write_small_client
+from helpers import DEALS, ROOT, write_small_client
 
 AUDITKIT = str(Path(sys.executable).parent / "auditkit")
 

@@ -10,7 +10,7 @@ import yaml
 from auditkit.errors import ParamsError
 from auditkit.params import load_params, parse_params
 
-from conftest import PARAMS, write_small_client
+from helpers import PARAMS, write_small_client
 
 
 def raw() -> dict:

@@ -12,7 +12,7 @@ from auditkit.errors import DataError
 from auditkit.io.load import preflight
 from auditkit.quality import issues_frame
 
-from conftest import DEALS, PARAMS, write_small_client
+from helpers import DEALS, PARAMS, write_small_client
 
 
 def checks(data) -> dict[str, int]:
