@@ -6,33 +6,44 @@ The public API is small:
 - :func:`load` reads the client's data into canonical tables with their
   data-quality issues;
 - :func:`run` runs the step notebooks and renders the reports;
-- :class:`Finding` is how a step reports what it found.
+- :class:`Finding` is how a step reports what it found;
+- :class:`AuditkitError` and its subclasses are the errors a user can fix.
+
+Names are imported on first use, so ``import auditkit`` (and the command
+line's start-up) stays fast.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .errors import AuditkitError, DataError, ParamsError, RunError
-from .findings import Finding
-from .params import AuditParams, load_params
-
-__all__ = ["AuditParams", "AuditkitError", "DataError", "Finding", "ParamsError", "RunError", "load", "load_params", "run"]
 __version__ = "0.1.0"
 
+_EXPORTS = {
+    "AuditParams": "params",
+    "load_params": "params",
+    "load": "io.load",
+    "run": "runner",
+    "Finding": "findings",
+    "AuditkitError": "errors",
+    "DataError": "errors",
+    "ParamsError": "errors",
+    "RunError": "errors",
+}
+__all__ = sorted(_EXPORTS)
+
 if TYPE_CHECKING:  # pragma: no cover
+    from .errors import AuditkitError, DataError, ParamsError, RunError
+    from .findings import Finding
     from .io.load import load
+    from .params import AuditParams, load_params
     from .runner import run
 
 
 def __getattr__(name: str) -> Any:
-    # the loaders and the runner pull in pandas and papermill: import them on first use
-    if name == "load":
-        from .io.load import load
-
-        return load
-    if name == "run":
-        from .runner import run
-
-        return run
-    raise AttributeError(name)
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'auditkit' has no attribute {name!r}")
+    value = getattr(import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value
+    return value
