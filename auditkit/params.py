@@ -83,6 +83,7 @@ class Pipeline(_Strict):
     won: str
     lost: str
     funnel_mode: Literal["any", "strict"] = "any"
+    conversion_targets: dict[str, float] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _won_lost_in_stages(self) -> "Pipeline":
@@ -98,6 +99,14 @@ class Pipeline(_Strict):
                 )
         if self.won == self.lost:
             raise ValueError("pipeline.won and pipeline.lost name the same stage; they must differ")
+        for stage, target in self.conversion_targets.items():
+            if stage not in self.open_stages:
+                raise ValueError(
+                    f"pipeline.conversion_targets names '{stage}', which is not an open stage; "
+                    f"use one of {self.open_stages}"
+                )
+            if not 0 <= target <= 1:
+                raise ValueError(f"pipeline.conversion_targets.{stage} is {target}; write a share between 0 and 1 (0.5 for 50 %)")
         return self
 
     @property

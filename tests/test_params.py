@@ -108,3 +108,11 @@ def test_top_level_must_be_a_mapping(tmp_path: Path):
 def test_demo_params_validate(demo_params: Path):
     params = load_params(demo_params)
     assert params.client.slug == "demo" and len(params.pipeline.open_stages) == 6
+
+
+def test_conversion_targets_must_name_open_stages_and_be_shares():
+    data = raw()
+    data["pipeline"]["conversion_targets"] = {"Won": 0.5}
+    assert "pipeline.conversion_targets names 'Won', which is not an open stage" in error_of(data)
+    data["pipeline"]["conversion_targets"] = {"Proposal": 60}
+    assert "pipeline.conversion_targets.Proposal is 60.0; write a share between 0 and 1" in error_of(data)

@@ -1,0 +1,225 @@
+"""Seaborn figures with one consistent style.
+
+Every function takes tidy data and returns a matplotlib ``Figure`` with a
+title and labelled axes; the caller decides whether to show or save it.
+``apply_theme()`` is called once, here, so every figure looks the same.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+PALETTE = "crest"
+ACCENT = "#c0392b"
+BASE = "#2c7fb8"
+
+
+def apply_theme() -> None:
+    """Apply the report theme (seaborn whitegrid, readable sizes, no figure clutter)."""
+    import matplotlib
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
+    matplotlib.rcParams.update(
+        {
+            "figure.figsize": (8, 4.2),
+            "figure.dpi": 100,
+            "axes.titlesize": 13,
+            "axes.titleweight": "bold",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
+    )
+
+
+def _figure(width: float = 8, height: float = 4.2) -> tuple["Figure", object]:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    return fig, ax
+
+
+def bar(
+    data: "pd.DataFrame",
+    x: str,
+    y: str,
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    horizontal: bool = False,
+    highlight: str | None = None,
+) -> "Figure":
+    """A bar chart of ``y`` by ``x``; bars whose ``x`` equals ``highlight`` are drawn in the accent colour."""
+    import seaborn as sns
+
+    fig, ax = _figure(8, max(3.0, 0.35 * len(data) + 1.2) if horizontal else 4.2)
+    colors = [ACCENT if highlight is not None and str(v) == str(highlight) else BASE for v in data[x]]
+    if horizontal:
+        sns.barplot(data=data, y=x, x=y, hue=x, palette=colors, legend=False, ax=ax, orient="h")
+        ax.set_xlabel(ylabel)
+        ax.set_ylabel(xlabel)
+    else:
+        sns.barplot(data=data, x=x, y=y, hue=x, palette=colors, legend=False, ax=ax)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.tick_params(axis="x", rotation=30 if len(data) > 6 else 0)
+    ax.set_title(title)
+    return fig
+
+
+def line(
+    data: "pd.DataFrame", x: str, y: str, *, title: str, xlabel: str, ylabel: str, hue: str | None = None
+) -> "Figure":
+    """A line chart of ``y`` over ``x`` (one line per ``hue`` value); dates read as months."""
+    import pandas as pd
+    import seaborn as sns
+
+    fig, ax = _figure()
+    sns.lineplot(data=data, x=x, y=y, hue=hue, marker="o", ax=ax)
+    if pd.api.types.is_datetime64_any_dtype(data[x]):
+        import matplotlib.dates as mdates
+
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=10))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        ax.tick_params(axis="x", rotation=30)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return fig
+
+
+# --- step 3: the sales process ------------------------------------------------
+
+
+def funnel_chart(funnel_df: "pd.DataFrame", *, title: str | None = None) -> "Figure":
+    """Horizontal bars of stage entries, each annotated with its conversion to the next stage.
+
+    Takes a ``funnel`` (or ``bottlenecks``) frame from :mod:`auditkit.metrics.process`; stages whose
+    ``is_bottleneck`` column is True are drawn in the accent colour. The default title names the
+    funnel's mode (``attrs["mode"]``) and says when it is an estimate (``attrs["estimate"]``).
+    """
+    import math
+
+    from matplotlib.patches import Patch
+
+    n = len(funnel_df)
+    fig, ax = _figure(8, max(3.0, 0.55 * n + 1.4))
+    flagged = [bool(v) for v in funnel_df["is_bottleneck"]] if "is_bottleneck" in funnel_df else [False] * n
+    entered = [float(v) for v in funnel_df["entered"]]
+    labels = [str(s) for s in funnel_df["stage"]]
+    ax.barh(range(n), entered, color=[ACCENT if f else BASE for f in flagged])
+    ax.set_yticks(range(n), labels=labels)
+    ax.invert_yaxis()
+    top = max(entered, default=0.0) or 1.0
+    for i, (value, conv) in enumerate(zip(entered, funnel_df["conversion"])):
+        text = f"{value:,.0f}" + ("" if conv is None or math.isnan(conv) else f"  ·  {conv:.0%} advance")
+        ax.text(value + 0.01 * top, i, text, va="center", fontsize=9)
+    ax.set_xlim(0, top * 1.3)
+    if any(flagged):
+        ax.legend(handles=[Patch(color=ACCENT, label="bottleneck")], loc="lower right", frameon=False)
+    if title is None:
+        attrs = funnel_df.attrs
+        mode = "estimate from current stage" if attrs.get("estimate") else f"mode: {attrs.get('mode', 'any')}"
+        title = f"Funnel: entries per stage ({mode})"
+    ax.set_title(title)
+    ax.set_xlabel("Stage entries")
+    ax.set_ylabel("Stage")
+    return fig
+
+
+def stage_time_boxplot(durations: "pd.DataFrame", *, title: str = "Time in stage (completed entries)") -> "Figure":
+    """Box plots of days spent in each stage by the entries that left it, on a log scale.
+
+    Takes a ``stage_durations`` frame; censored entries (still in the stage) are left out here, see the
+    Kaplan-Meier medians of ``stage_time_summary`` for them. Durations under 0.1 day are drawn at 0.1.
+    """
+    import matplotlib
+    import pandas as pd
+
+    stage = durations["stage"]
+    names = stage.cat.categories if isinstance(stage.dtype, pd.CategoricalDtype) else pd.unique(stage)
+    order = [str(s) for s in names]
+    closed = durations.loc[~durations["censored"].astype(bool) & durations["days"].notna()]
+    data = pd.DataFrame({"stage": closed["stage"].astype(str), "days": closed["days"].clip(lower=0.1)})
+    fig, ax = _figure(8, max(3.0, 0.45 * len(order) + 1.4))
+    if len(data):
+        groups = [data.loc[data["stage"] == s, "days"].to_numpy(dtype=float) for s in order]
+        # matplotlib >= 3.10 names the orientation; seaborn 0.13 still passes the deprecated `vert`
+        major, minor = (int(x) for x in matplotlib.__version__.split(".")[:2])
+        orient = {"orientation": "horizontal"} if (major, minor) >= (3, 10) else {"vert": False}
+        ax.boxplot(
+            groups, positions=range(len(order)), widths=0.6, patch_artist=True, **orient,
+            boxprops={"facecolor": BASE, "alpha": 0.75}, medianprops={"color": "white", "linewidth": 1.5},
+            flierprops={"markersize": 2, "alpha": 0.5},
+        )
+        ax.set_xscale("log")
+    else:
+        ax.text(0.5, 0.5, "no completed stage entries", ha="center", va="center", transform=ax.transAxes)
+    ax.set_yticks(range(len(order)), labels=order)
+    ax.set_ylim(len(order) - 0.5, -0.5)  # first stage on top
+    ax.set_title(title)
+    ax.set_xlabel("Days in stage (log scale)")
+    ax.set_ylabel("Stage")
+    return fig
+
+
+def cohort_heatmap(cohort_df: "pd.DataFrame", *, title: str = "Funnel by month of creation") -> "Figure":
+    """A heatmap of the share of each creation cohort that reached each stage, and won.
+
+    Takes a ``cohort_funnel`` frame; cohorts that are not yet mature are marked with '*' on their label.
+    """
+    import pandas as pd
+    import seaborn as sns
+
+    cols = [c for c in cohort_df.columns if str(c).startswith("reached_")]
+    matrix = cohort_df[cols + ["win_rate"]].astype(float)
+    matrix.columns = [c.removeprefix("reached_") for c in cols] + ["Won"]
+    matrix.index = [
+        pd.Timestamp(c).strftime("%Y-%m") + ("" if mature else " *")
+        for c, mature in zip(cohort_df["cohort"], cohort_df["mature"])
+    ]
+    fig, ax = _figure(max(6.0, 1.1 * len(matrix.columns) + 2.5), max(3.0, 0.35 * len(matrix) + 1.6))
+    if len(matrix):
+        sns.heatmap(
+            matrix, annot=True, fmt=".0%", vmin=0, vmax=1, cmap=PALETTE, linewidths=0.5, ax=ax,
+            cbar_kws={"label": "Share of the cohort"}, annot_kws={"fontsize": 8},
+        )
+    else:
+        ax.text(0.5, 0.5, "no deals", ha="center", va="center", transform=ax.transAxes)
+    ax.tick_params(axis="y", rotation=0)
+    ax.set_title(title)
+    ax.set_xlabel("Stage reached")
+    ax.set_ylabel("Created (* = not yet mature)")
+    return fig
+
+
+def lost_reason_bars(by_reason: "pd.DataFrame", *, title: str = "Lost deals by reason") -> "Figure":
+    """Horizontal bars of lost deals per normalised reason; "(no reason)" in the accent colour.
+
+    Takes the ``"by_reason"`` frame of ``lost_analysis``.
+    """
+    from .metrics.process import NO_REASON
+
+    return bar(
+        by_reason, "reason", "deals", title=title, xlabel="Reason", ylabel="Lost deals",
+        horizontal=True, highlight=NO_REASON,
+    )
+
+
+def velocity_chart(
+    vel_df: "pd.DataFrame", *, currency: str = "", title: str = "Pipeline velocity per month"
+) -> "Figure":
+    """A line of pipeline velocity (currency per day) per period of a ``velocity`` frame."""
+    import matplotlib.dates as mdates
+
+    unit = f"{currency} per day" if currency else "currency per day"
+    fig = line(vel_df, "period", "velocity", title=title, xlabel="Month", ylabel=f"Velocity ({unit})")
+    ax = fig.axes[0]
+    ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, len(vel_df) // 12)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    return fig
