@@ -147,5 +147,16 @@ def test_demo_audit_end_to_end(demo_params, tmp_path):
     fmt = Formatter(params.language, params.currency)
     for row in expected.itertuples():
         assert f">{fmt.by_unit(row.value, row.unit)}<" in html, row.kpi
-    for name in ("01_goals", "03_process"):
-        assert (run / "html" / f"{name}.html").is_file()
+    # step 3 reads without the code: every section, the accounting, the planted findings
+    page = (run / "html" / "03_process.html").read_text(encoding="utf-8")
+    for heading in ("Funnel", "Time in stage", "Bottlenecks", "Cohorts by month of creation", "Segments", "Lost deals", "Pipeline velocity", "Leads"):
+        assert f">{heading}</h2>" in page, heading
+    assert "open_step(" not in page and "Traceback" not in page and "params_path" not in page
+    assert "The one that matters most is Demo" in page
+    funnel = pd.read_csv(run / "tables" / "03_funnel.csv", encoding="utf-8-sig")
+    outcomes = funnel[["advanced", "skipped_ahead", "moved_back", "lost", "still_there"]].sum(axis=1)
+    assert (outcomes == funnel["entered"]).all()
+    findings = {f["id"] for f in json.loads((run / "findings" / "03_process.json").read_text())}
+    assert {"process.bottleneck.conversion.demo", "process.bottleneck.time.negotiation"} <= findings
+    assert not {f for f in findings if f.startswith("process.bottleneck.")} - {"process.bottleneck.conversion.demo", "process.bottleneck.time.negotiation"}
+    assert (run / "figures" / "03_funnel.png").is_file() and (run / "figures" / "03_cohorts.png").is_file()
