@@ -1,0 +1,22 @@
+"""Step 1: charter, targets and the data-request checklist from the params."""
+
+from __future__ import annotations
+
+from auditkit import load_params
+from auditkit.charter import charter, data_request, request_findings, targets
+
+
+def test_charter_targets_and_checklist(small_client):
+    params = load_params(small_client)
+    items = charter(params).set_index("item")["value"]
+    assert items["Pipeline"] == "New → Qualified → Proposal → Won / Lost"
+    assert items["Period"] == "2025-01-01 to 2025-03-31"
+    goals = targets(params).set_index("kpi")
+    assert goals.at["win_rate", "better"] == "higher" and goals.at["median_cycle_days", "better"] == "lower"
+    assert goals.at["win_rate", "unit"] == "share"
+    checklist = data_request(params).set_index("table")
+    assert checklist["provided"].sum() == 2 and checklist.at["leads", "file"] == "leads.csv"
+    assert checklist.at["deals", "required_columns"] == "deal_id, created_at, stage, amount, owner_id"
+    missing = {f.id: f.severity for f in request_findings(checklist.reset_index())}
+    assert len(missing) == 8
+    assert missing["data.missing.stage_history"] == "medium" and missing["data.missing.tools"] == "low"

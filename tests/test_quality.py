@@ -1,0 +1,36 @@
+"""Quality issues as a table and as findings."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from auditkit.quality import QualityIssue, issues_frame, quality_findings, rows_label
+
+
+def issue(check: str, count: int, level: str = "warning", table: str = "deals") -> QualityIssue:
+    return QualityIssue(table, check, "amount", count, level, f"{check} message", tuple(range(2, 2 + count)), pd.DataFrame())
+
+
+def test_rows_label_shortens_long_lists():
+    assert rows_label([2, 3]) == "2, 3"
+    assert rows_label(range(2, 14), limit=3) == "2, 3, 4 and 9 more"
+
+
+def test_issues_frame_orders_by_table_then_level():
+    frame = issues_frame([issue("empty_row", 1, "info"), issue("negative_amount", 3), issue("x", 1, "warning", "activities")])
+    assert frame["table"].tolist() == ["activities", "deals", "deals"]
+    assert frame["level"].tolist() == ["warning", "warning", "info"]
+    assert frame.loc[1, "rows"] == "2, 3, 4"
+
+
+def test_findings_only_for_issues_above_one_percent_with_severity_by_share():
+    found = quality_findings(
+        [issue("negative_amount", 15), issue("duplicate_id", 4), issue("missing_value", 1), issue("empty_row", 50, "info")],
+        {"deals": 120},
+    )
+    by_id = {f.id: f for f in found}
+    # 1 of 120 rows (0.8 %) is below the 1 % bar; info issues never become findings
+    assert set(by_id) == {"data.deals.negative_amount.amount", "data.deals.duplicate_id.amount"}
+    assert by_id["data.deals.negative_amount.amount"].severity == "high"  # 15 / 120 = 12.5 %
+    assert by_id["data.deals.duplicate_id.amount"].severity == "medium"  # 4 / 120 = 3.3 %
+    assert by_id["data.deals.negative_amount.amount"].value == 0.125
