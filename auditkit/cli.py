@@ -81,7 +81,10 @@ def run(params_file: Path, outputs: Path, steps: str) -> None:
     from .runner import run as run_audit
 
     def progress(step: Any) -> None:
-        mark = click.style("ok", fg="green") if step.status == "ok" else click.style(step.status, fg="red", bold=True)
+        if step.status != "ok":
+            mark = click.style(step.status, fg="red", bold=True)
+        else:
+            mark = click.style("ok", fg="green") + (" (not built yet)" if step.planned else "")
         click.echo(f"  {step.name:<18} {mark:<6} {step.seconds:6.1f} s" + (f"  {step.error}" if step.error else ""))
 
     chosen = [s.strip() for s in steps.split(",") if s.strip()]

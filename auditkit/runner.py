@@ -51,8 +51,9 @@ def notebooks_dir() -> Path:
 @dataclass
 class StepResult:
     name: str
-    status: str = "pending"  # pending, ok, failed, skipped
+    status: str = "pending"  # pending, ok, failed
     seconds: float = 0.0
+    planned: bool = False  # the step's notebook says it is not built yet
     error: str | None = None
     notebook: str | None = None
     html: str | None = None
@@ -147,8 +148,11 @@ def run_step(name: str, params: AuditParams, run_dir: Path, notebooks: Path) -> 
     from .report.html import export_html
     from .report.text import t
 
-    result = StepResult(name)
+    import nbformat
+
     source = notebooks / f"{name}.ipynb"
+    planned = bool(nbformat.read(str(source), as_version=4).metadata.get("auditkit", {}).get("planned"))
+    result = StepResult(name, planned=planned)
     out_nb = run_dir / f"{name}.ipynb"
     started = time.perf_counter()
     try:

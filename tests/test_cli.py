@@ -138,6 +138,8 @@ def test_demo_audit_end_to_end(demo_params, tmp_path):
     run = next((tmp_path / "demo").iterdir())
     manifest = json.loads((run / "manifest.json").read_text())
     assert [s["status"] for s in manifest["steps"]] == ["ok"] * 7
+    assert [s["name"] for s in manifest["steps"] if s["planned"]] == ["04_people", "05_technology", "06_communication", "07_plan"]
+    assert (run / "html" / "index.html").read_text(encoding="utf-8").count("not built yet") == 4
     params = load_params(demo_params)
     data = load(params)
     expected = headline_kpis(data["deals"], params.period.start, params.period.end, data["leads"])

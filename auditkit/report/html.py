@@ -77,8 +77,9 @@ def run_index(title: str, steps: list[dict], target: Path | str) -> Path:
         name = html.escape(s["title"])
         link = f"<a href='{html.escape(Path(s['html']).name)}'>{name}</a>" if s.get("html") else name
         status = html.escape(s["status"])
+        shown = "not built yet" if s.get("planned") and s["status"] == "ok" else status
         err = f"<br><small>{html.escape(s['error'])}</small>" if s.get("error") else ""
-        rows.append(f"<tr><td>{link}{err}</td><td class='st-{status}'>{status}</td><td class='num'>{s.get('seconds', 0):.1f} s</td></tr>")
+        rows.append(f"<tr><td>{link}{err}</td><td class='st-{status}'>{shown}</td><td class='num'>{s.get('seconds', 0):.1f} s</td></tr>")
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:60em}}td,th{{padding:4px 12px;border-bottom:1px solid #ddd;text-align:left}}
