@@ -33,6 +33,13 @@ def _boundary(fn: Callable[..., Any]) -> Callable[..., Any]:
             click.secho("Error: ", fg="red", bold=True, err=True, nl=False)
             click.echo(str(err), err=True)
             sys.exit(EXIT_USER_ERROR)
+        except OSError as err:  # a folder that cannot be written, a file that cannot be read
+            if os.environ.get("AUDITKIT_DEBUG"):
+                raise
+            where = f"{err.filename}: " if err.filename else ""
+            click.secho("Error: ", fg="red", bold=True, err=True, nl=False)
+            click.echo(f"{where}{err.strerror or err}. Check the path and its permissions.", err=True)
+            sys.exit(EXIT_USER_ERROR)
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(130)

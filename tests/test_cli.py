@@ -162,3 +162,18 @@ def test_demo_audit_end_to_end(demo_params, tmp_path):
     assert {"process.bottleneck.conversion.demo", "process.bottleneck.time.negotiation"} <= findings
     assert not {f for f in findings if f.startswith("process.bottleneck.")} - {"process.bottleneck.conversion.demo", "process.bottleneck.time.negotiation"}
     assert (run / "figures" / "03_funnel.png").is_file() and (run / "figures" / "03_cohorts.png").is_file()
+
+
+def test_outputs_that_cannot_be_a_folder_is_a_message_not_a_traceback(tmp_path):
+    path = write_small_client(tmp_path)
+    (tmp_path / "taken").write_text("a file, not a folder")
+    result = cli("run", str(path), "--outputs", str(tmp_path / "taken"))
+    assert_user_error(result, "taken", "Check the path and its permissions.")
+
+
+def test_empty_deals_export_stops_before_running(tmp_path):
+    path = write_small_client(tmp_path)
+    (tmp_path / "data" / "deals.csv").write_text("Deal ID;Created;Closed;Status;Stage;Value;Owner\n", encoding="utf-8")
+    assert_user_error(cli("validate", str(path)), "the deals file has no data rows")
+    assert_user_error(cli("run", str(path), "--outputs", str(tmp_path / "out")), "the deals file has no data rows")
+    assert not (tmp_path / "out").exists()

@@ -21,7 +21,7 @@ from ..errors import DataError
 from ..params import AuditParams, TableSource
 from ..quality import EXAMPLES, ROWS_KEPT, Level, QualityIssue
 from ..schema import SPECS, TableSpec
-from .readers import ROW, RawTable, read_header, read_raw
+from .readers import ROW, RawTable, peek, read_raw
 
 DATE_COLUMN = {
     "deals": "created_at",
@@ -297,7 +297,9 @@ def load_table(name: str, raw: RawTable, source: TableSource, params: AuditParam
             frame[col] = text.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v).astype("string")
     checks = _Checks(name, raw.frame)
     canonical = [c for c in spec.names if c in frame.columns]
-    empty = frame[canonical].astype("string").apply(lambda s: s.str.strip().fillna("").eq("")).all(axis=1)
+    empty = pd.Series(True, index=frame.index)
+    for col in canonical:
+        empty &= frame[col].astype("string").str.strip().fillna("").eq("")
     checks.flag(frame.loc[empty, ROW], "empty_row", None, "the row is empty; it was skipped.", "info")
     frame = frame.loc[~empty]
     df = _coerce(frame, spec, source, checks)
@@ -351,6 +353,8 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
         source = params.data.tables[name]
         raw = read_raw(params.table_path(name), source, name)
         df, found = load_table(name, raw, source, params)
+        if name == "deals" and df.empty:
+            raise DataError(_no_deals(raw.path, params))
         out[name], raws[name] = df, raw.frame
         issues.extend(found)
         sources[name] = {
@@ -366,11 +370,22 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
 
 
 def preflight(params: AuditParams) -> None:
-    """Check, cheaply, that every file exists and has its required columns; raises DataError."""
+    """Check, cheaply, that every file exists and has its required columns, and that
+    deals has rows; raises DataError naming the file."""
     for name, source in params.data.tables.items():
         path = params.table_path(name)
         if not path.is_file():
             raise DataError(f"{path}: file not found (data.tables.{name}.path). Fix the path or remove the table.")
-        names = [str(c).strip() for c in read_header(path, source, name)]
+        names, has_rows = peek(path, source, name)
+        names = [str(c).strip() for c in names]
         header = pd.DataFrame(columns=[ROW, *names])
         _check_columns(_rename(header, SPECS[name], source), SPECS[name], source, path, names)
+        if name == "deals" and not has_rows:
+            raise DataError(_no_deals(path, params))
+
+
+def _no_deals(path: Path, params: AuditParams) -> str:
+    return (
+        f"{path}: the deals file has no data rows. Export the deals of the audit period "
+        f"({params.period.start} to {params.period.end}) with their header row."
+    )

@@ -58,8 +58,15 @@ def _detect_encoding(sample: bytes, path: Path) -> str:
     return best.encoding
 
 
-def _decode(path: Path, source: TableSource, table: str) -> tuple[str, str]:
-    data = path.read_bytes()
+def _decode(path: Path, source: TableSource, table: str, limit: int | None = None) -> tuple[str, str]:
+    """The file's text (only its first ``limit`` bytes, cut at a line end, when given) and the encoding used."""
+    if limit is None:
+        data = path.read_bytes()
+    else:
+        with open(path, "rb") as fh:
+            data = fh.read(limit)
+        if len(data) == limit and b"\n" in data:
+            data = data[: data.rindex(b"\n") + 1]
     enc = source.encoding.lower()
     if enc == "auto":
         enc = _detect_encoding(data[: 1 << 20], path)
@@ -86,19 +93,26 @@ def _sniff_delimiter(text: str) -> str:
         return ","
 
 
-def read_header(path: Path, source: TableSource, table: str) -> list[str]:
-    """The column names of a file (cheap: CSV header line, Parquet schema, Excel first row)."""
+def peek(path: Path, source: TableSource, table: str) -> tuple[list[str], bool]:
+    """A file's column names and whether it has at least one data row, read cheaply
+    (the first 64 KiB of a CSV, Parquet metadata, the first rows of an Excel sheet)."""
     fmt = source.file_format
     if fmt == "parquet":
         import pyarrow.parquet as pq
 
-        return list(pq.read_schema(path).names)
+        try:
+            meta = pq.read_metadata(path)
+        except Exception as err:
+            raise DataError(f"{path}: cannot read as Parquet ({type(err).__name__}: {err}).") from None
+        return list(meta.schema.names), meta.num_rows > 0
     if fmt == "xlsx":
-        return [str(c) for c in _read_excel(path, source, table, nrows=0).columns]
-    text, _ = _decode(path, source, table)
-    first = text.split("\n", 1)[0]
-    delim = _sniff_delimiter(text[:65536]) if source.delimiter == "auto" else source.delimiter
-    return next(csv.reader([first], delimiter=delim), [])
+        head = _read_excel(path, source, table, nrows=1)
+        return [str(c) for c in head.columns], len(head) > 0
+    text, _ = _decode(path, source, table, limit=1 << 16)
+    delim = _sniff_delimiter(text) if source.delimiter == "auto" else source.delimiter
+    lines = [line for line in text.splitlines() if line.strip()]
+    header = next(csv.reader(lines[:1], delimiter=delim), [])
+    return header, len(lines) > 1
 
 
 def _read_excel(path: Path, source: TableSource, table: str, nrows: int | None = None) -> pd.DataFrame:

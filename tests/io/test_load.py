@@ -145,12 +145,17 @@ def test_excel_and_parquet_sources(tmp_path: Path):
     text = path.read_text().replace("leads: {path: leads.csv}", "leads: {path: leads.xlsx, sheet: Leads}")
     path.write_text(text)
     assert load(load_params(path))["leads"]["lead_id"].tolist() == ["L1", "L2", "L3", "L4", "L5"]
+    preflight(load_params(path))
     path.write_text(text.replace("sheet: Leads", "sheet: Nope"))
     with pytest.raises(DataError, match=r"no sheet 'Nope'. Sheets found: \['Leads'\]"):
         load(load_params(path))
     leads.to_parquet(tmp_path / "data" / "leads.parquet")
     path.write_text(text.replace("leads: {path: leads.xlsx, sheet: Leads}", "leads: {path: leads.parquet}"))
     assert load(load_params(path))["leads"]["deal_id"].isna().sum() == 2
+    preflight(load_params(path))
+    leads.drop(columns="source").to_parquet(tmp_path / "data" / "leads.parquet")
+    with pytest.raises(DataError, match=r"leads\.parquet: table 'leads' needs column 'source'"):
+        preflight(load_params(path))
 
 
 def test_inventory_lists_every_table(small_client: Path):
@@ -158,3 +163,19 @@ def test_inventory_lists_every_table(small_client: Path):
     assert inv.at["deals", "rows"] == 8 and inv.at["leads", "rows"] == 5
     assert inv.at["activities", "status"] == "not provided"
     assert inv.at["deals", "from"] == pd.Timestamp("2024-12-20 10:00")
+
+
+def test_deals_without_rows_is_a_clear_error_and_empty_optional_tables_load(tmp_path: Path):
+    path = write_small_client(tmp_path)
+    (tmp_path / "data" / "leads.csv").write_text("lead_id,created_at,source\n", encoding="utf-8")
+    assert load(load_params(path))["leads"].empty
+    (tmp_path / "data" / "deals.csv").write_text("Deal ID;Created;Closed;Status;Stage;Value;Owner\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"deals\.csv: the deals file has no data rows"):
+        load(load_params(path))
+
+
+def test_blank_rows_are_skipped_and_reported(tmp_path: Path):
+    path = write_small_client(tmp_path, [*DEALS, ("", "", "", "", "", "", "", "")])
+    data = load(load_params(path))
+    assert len(data["deals"]) == 8
+    assert [(i.check, i.level, i.rows) for i in data.issues] == [("empty_row", "info", (10,))]
