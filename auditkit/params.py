@@ -12,12 +12,15 @@ import datetime as dt
 import difflib
 import hashlib
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ParamsError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 TABLES: tuple[str, ...] = (
     "deals",
@@ -66,12 +69,13 @@ class Period(_Strict):
             raise ValueError(f"period.end ({self.end}) is before period.start ({self.start}); swap them")
         return self
 
-    def start_ts(self) -> "Any":
+    def start_ts(self) -> "pd.Timestamp":
+        """The first instant of the period."""
         import pandas as pd
 
         return pd.Timestamp(self.start)
 
-    def end_ts(self) -> "Any":
+    def end_ts(self) -> "pd.Timestamp":
         """The end of the period's last day (exclusive bound: the next midnight)."""
         import pandas as pd
 

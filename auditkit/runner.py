@@ -150,14 +150,13 @@ def run_step(name: str, params: AuditParams, run_dir: Path, notebooks: Path) -> 
 
     import nbformat
 
-    source = notebooks / f"{name}.ipynb"
-    planned = bool(nbformat.read(str(source), as_version=4).metadata.get("auditkit", {}).get("planned"))
-    result = StepResult(name, planned=planned)
+    source = nbformat.read(str(notebooks / f"{name}.ipynb"), as_version=4)
+    result = StepResult(name, planned=bool(source.metadata.get("auditkit", {}).get("planned")))
     out_nb = run_dir / f"{name}.ipynb"
     started = time.perf_counter()
     try:
         pm.execute_notebook(
-            str(source),
+            source,
             str(out_nb),
             parameters={"params_path": str(params.source_path), "run_dir": str(run_dir), "interactive": False},
             kernel_name="python3",

@@ -209,7 +209,7 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, source: TableSource, checks: _
             checks.flag(out[ROW][bad], "unparseable_bool", col.name, f"{col.name} must be true/false (or yes/no, 1/0); other values were set aside.")
         out[col.name] = value
         if col.required:
-            missing = value.isna() & ~(present if col.kind in ("datetime", "number") else pd.Series(False, index=s.index))
+            missing = ~present  # values present but unreadable are already flagged above
             checks.flag(
                 out[ROW][missing], "missing_value", col.name,
                 f"{col.name} is empty; these rows are kept but left out of metrics that need {col.name}.",
