@@ -346,7 +346,7 @@ def _make_reps(rng: np.random.Generator, cal: _Calendar) -> _Reps:
     eligible = (role_a == "Account executive") & (hired < np.datetime64(PERIOD_START))
     low = np.array([int(rng.choice(np.flatnonzero(eligible & (team_a == t)))) for t in TEAMS[:3]])
     weight[low] *= 1.15
-    weak = [OPEN_STAGES.index(s) for s in ("Demo", "Proposal", "Negotiation")]
+    weak = np.array([OPEN_STAGES.index(s) for s in ("Demo", "Proposal", "Negotiation")])
     factor[np.ix_(low, weak)] = 0.75
     rest = np.flatnonzero(eligible & ~np.isin(np.arange(n), low))
     lag = int(rng.choice(rest))
@@ -593,9 +593,11 @@ def _deal_attributes(rng: np.random.Generator, cal: _Calendar, reps: _Reps, deal
         by_reason.setdefault(canon, []).append(variant)
     for g, p in _REASON_P_BY_STAGE.items():
         sel = np.flatnonzero(lost & (group == g))
-        canon = rng.choice(len(_REASONS), size=len(sel), p=p)
+        picked = rng.choice(len(_REASONS), size=len(sel), p=p)
         pick = rng.random(len(sel))
-        reason[sel] = [by_reason[_REASONS[c]][int(u * len(by_reason[_REASONS[c]]))] for c, u in zip(canon, pick)]
+        reason[sel] = [
+            by_reason[_REASONS[c]][int(u * len(by_reason[_REASONS[c]]))] for c, u in zip(picked, pick, strict=True)
+        ]
     p_missing = np.where(team == MISSING_REASON_TEAM, _MISSING_REASON_P[MISSING_REASON_TEAM], _MISSING_REASON_P["others"])
     reason[lost & (rng.random(n) < p_missing)] = ""
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 PALETTE = "crest"
@@ -36,7 +37,7 @@ def apply_theme() -> None:
     )
 
 
-def _figure(width: float = 8, height: float = 4.2) -> tuple["Figure", object]:
+def _figure(width: float = 8, height: float = 4.2) -> tuple["Figure", "Axes"]:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(width, height), layout="constrained")

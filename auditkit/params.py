@@ -143,9 +143,9 @@ class Goal(_Strict):
 
 
 class Thresholds(_Strict):
-    stale_after_days: int = Field(30, gt=0)
-    lead_response_sla_hours: float = Field(24, gt=0)
-    handoff_sla_hours: float = Field(48, gt=0)
+    stale_after_days: int = Field(default=30, gt=0)
+    lead_response_sla_hours: float = Field(default=24, gt=0)
+    handoff_sla_hours: float = Field(default=48, gt=0)
 
 
 class TableSource(_Strict):
@@ -188,7 +188,7 @@ class Data(_Strict):
 class AuditParams(_Strict):
     client: Client
     period: Period
-    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 code such as EUR, USD, RUB")
+    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 code such as EUR, USD, RUB")
     language: Literal["en", "ru"] = "en"
     pipeline: Pipeline
     goals: list[Goal] = Field(default_factory=list)

@@ -9,9 +9,12 @@ corrupt a metric, and the issue says so.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from typing import TYPE_CHECKING, Iterable, Literal
 
 import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .findings import Finding
 
 Level = Literal["error", "warning", "info"]
 LEVELS: tuple[Level, ...] = ("error", "warning", "info")

@@ -205,8 +205,9 @@ def run(
     if missing:
         raise RunError(f"{notebooks}: step notebooks not found: {', '.join(missing)}. Set AUDITKIT_NOTEBOOKS to the notebooks folder.")
 
+    assert params.source_path is not None  # set by load_params
     run_dir = new_run_dir(Path(outputs).resolve(), params.client.slug)
-    manifest = {
+    manifest: dict[str, Any] = {
         "client": params.client.name,
         "slug": params.client.slug,
         "run_id": run_dir.name,

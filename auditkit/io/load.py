@@ -294,7 +294,7 @@ def load_table(name: str, raw: RawTable, source: TableSource, params: AuditParam
     for col, mapping in source.values.items():
         if col in frame.columns:
             text = _as_text(frame[col])
-            frame[col] = text.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v).astype("string")
+            frame[col] = text.replace(mapping).astype("string")
     checks = _Checks(name, raw.frame)
     canonical = [c for c in spec.names if c in frame.columns]
     empty = pd.Series(True, index=frame.index)

@@ -20,11 +20,15 @@ Definitions (all over the period [start, end], end inclusive by day):
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from ..params import Goal
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..findings import Finding, Severity
 
 DAY = pd.Timedelta(days=1)
 HOUR = pd.Timedelta(hours=1)
@@ -182,7 +186,7 @@ def kpi_findings(vs_targets: pd.DataFrame) -> list["Finding"]:
         if row.met or np.isnan(row.value):
             continue
         rel = abs(row.gap) / abs(row.target) if row.target else 1.0
-        severity = "high" if rel >= 0.5 else "medium" if rel >= 0.2 else "low"
+        severity: Severity = "high" if rel >= 0.5 else "medium" if rel >= 0.2 else "low"
         out.append(
             Finding(
                 id=f"kpi.{row.kpi}.off_target",

@@ -127,7 +127,7 @@ class Formatter:
 
     def by_unit(self, value: Any, unit: str) -> str:
         """Format by a unit name: count, money, share, days, hours, date, month, number."""
-        fn: dict[str, Callable[[Any], str]] = {
+        formatters: dict[str, Callable[[Any], str]] = {
             "count": self.number,
             "money": self.money,
             "share": self.share,
@@ -137,8 +137,8 @@ class Formatter:
             "month": self.month,
             "number": lambda v: self.number(v, 2),
             "score": lambda v: self.number(v, 2),
-        }.get(unit, self.text)
-        return fn(value)
+        }
+        return formatters.get(unit, self.text)(value)
 
     def values(self, values: Any, units: Any) -> list[str]:
         """Each value formatted by its own unit (two parallel sequences)."""
