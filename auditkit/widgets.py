@@ -56,22 +56,35 @@ def filter_panel(
     }
     out = w.Output()
 
-    def redraw(*_: Any) -> None:
+    def redraw(*_: Any, strict: bool = False) -> None:
         lo, hi = period.value
         chosen = filter_deals(deals, lo.start_time, hi.end_time, **{c: d.value for c, d in drops.items()})
-        out.clear_output(wait=True)
-        with out:
-            if chosen.empty:
-                print("No deals match these filters.")
-            else:
-                render(chosen)
+        if chosen.empty:
+            _draw(out, lambda: print("No deals match these filters."), strict)
+        else:
+            _draw(out, lambda: render(chosen), strict)
 
     for widget in (period, *drops.values()):
         widget.observe(redraw, names="value")
     panel = w.VBox([period, w.HBox(list(drops.values())), out])
     display(panel)
-    redraw()
+    redraw(strict=True)
     return panel
+
+
+def _draw(out: Any, draw: Callable[[], None], strict: bool) -> None:
+    """Redraw ``out``. An Output widget swallows exceptions, so a failure is shown in it and,
+    when ``strict`` (the first draw, as the notebook runs), raised to the notebook as well."""
+    error: Exception | None = None
+    out.clear_output(wait=True)
+    with out:
+        try:
+            draw()
+        except Exception as exc:  # shown to the analyst; re-raised below on the first draw
+            error = exc
+            print(f"Could not draw this selection: {type(exc).__name__}: {exc}")
+    if error is not None and strict:
+        raise error
 
 
 def quality_explorer(issues: list[Any], show: Callable[[Any], None]) -> Any:
@@ -85,13 +98,11 @@ def quality_explorer(issues: list[Any], show: Callable[[Any], None]) -> Any:
     pick = w.Dropdown(options=labels, description="Issue", layout=w.Layout(width="70%"))
     out = w.Output()
 
-    def redraw(*_: Any) -> None:
-        out.clear_output(wait=True)
-        with out:
-            show(issues[pick.value])
+    def redraw(*_: Any, strict: bool = False) -> None:
+        _draw(out, lambda: show(issues[pick.value]), strict)
 
     pick.observe(redraw, names="value")
     panel = w.VBox([pick, out])
     display(panel)
-    redraw()
+    redraw(strict=True)
     return panel

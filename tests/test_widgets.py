@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from auditkit.quality import QualityIssue
 from auditkit.widgets import ALL, filter_deals, filter_panel, quality_explorer
@@ -42,3 +43,11 @@ def test_panels_render_on_build_and_on_change():
     explorer.children[0].value = 1
     assert shown[-1] == issues[1]
     assert explorer.children[0].options[1][0] == "leads.source: missing_value (1)"
+
+
+def test_a_failing_first_draw_reaches_the_notebook():
+    def broken(_df: pd.DataFrame) -> None:
+        raise KeyError("no such column")
+
+    with pytest.raises(KeyError, match="no such column"):
+        filter_panel(DEALS, broken, columns=("team",))
