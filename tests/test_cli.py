@@ -129,6 +129,7 @@ def test_a_failing_step_is_recorded_and_the_others_still_run(tmp_path):
     assert steps["02_data"]["status"] == "ok"
     page = (run / "html" / "01_goals.html").read_text(encoding="utf-8")
     assert "This step stopped with an error." in page and "planted failure" in page and "Traceback" not in page
+    assert "An Exception was encountered" not in page  # papermill's banner points at hidden code cells
 
 
 @pytest.mark.slow

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-HIDDEN_TAGS = {"injected-parameters", "parameters", "remove"}
+HIDDEN_TAGS = {"injected-parameters", "parameters", "remove", "papermill-error-cell-tag"}
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
