@@ -182,6 +182,16 @@ class Data(_Strict):
                 raise ValueError(f"unknown table '{name}'.{did} Known tables: {', '.join(TABLES)}")
         if "deals" not in v:
             raise ValueError("the 'deals' table is required: add data.tables.deals with its path")
+        from .schema import SPECS
+
+        for name, source in v.items():
+            known = SPECS[name].names
+            for where, targets in ((f"data.tables.{name}.columns", source.columns.values()), (f"data.tables.{name}.values", source.values)):
+                for col in targets:
+                    if col not in known:
+                        hint = difflib.get_close_matches(col, known, n=1)
+                        did = f" Did you mean '{hint[0]}'?" if hint else ""
+                        raise ValueError(f"{where} names '{col}', which is not a column of {name}.{did} Columns of {name}: {', '.join(known)}")
         return v
 
 

@@ -116,3 +116,12 @@ def test_conversion_targets_must_name_open_stages_and_be_shares():
     assert "pipeline.conversion_targets names 'Won', which is not an open stage" in error_of(data)
     data["pipeline"]["conversion_targets"] = {"Proposal": 60}
     assert "pipeline.conversion_targets.Proposal is 60.0; write a share between 0 and 1" in error_of(data)
+
+
+def test_mapping_targets_must_be_canonical_columns():
+    data = raw()
+    data["data"]["tables"]["deals"]["columns"]["Value"] = "amout"
+    assert "data.tables.deals.columns names 'amout', which is not a column of deals. Did you mean 'amount'?" in error_of(data)
+    data = raw()
+    data["data"]["tables"]["deals"]["values"] = {"stauts": {"Open": "open"}}
+    assert "data.tables.deals.values names 'stauts', which is not a column of deals. Did you mean 'status'?" in error_of(data)
