@@ -33,6 +33,8 @@ def apply_theme() -> None:
             "axes.titleweight": "bold",
             "axes.spines.top": False,
             "axes.spines.right": False,
+            # client text (reasons, stage and team names) is never read as $math$
+            "text.parse_math": False,
         }
     )
 
