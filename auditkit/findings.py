@@ -19,6 +19,16 @@ import pandas as pd
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
+#: Severity bands on a measure: (lower bound, severity) pairs, highest bound first.
+Bands = tuple[tuple[float, Severity], ...]
+
+
+def severity_for(x: float, bands: Bands) -> Severity:
+    """The severity of the first band whose lower bound ``x`` reaches (the last band otherwise)."""
+    for bound, severity in bands:
+        if x >= bound:
+            return severity
+    return bands[-1][1]
 
 
 def _plain(value: Any) -> Any:

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Iterable, Literal
 import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .findings import Finding
+    from .findings import Bands, Finding
 
 Level = Literal["error", "warning", "info"]
 LEVELS: tuple[Level, ...] = ("error", "warning", "info")
 EXAMPLES = 5
 ROWS_KEPT = 50
+#: Severity of a quality finding, on the share of the table's rows affected.
+QUALITY_SEVERITY: "Bands" = ((0.10, "high"), (0.03, "medium"), (0.0, "low"))
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def issues_frame(issues: Iterable[QualityIssue]) -> pd.DataFrame:
 
 def quality_findings(issues: Iterable[QualityIssue], rows: dict[str, int]) -> list["Finding"]:
     """Findings for data-quality issues that affect a notable share (>= 1%) of a table's rows."""
-    from .findings import Finding
+    from .findings import Finding, severity_for
 
     out = []
     for issue in issues:
@@ -94,7 +96,7 @@ def quality_findings(issues: Iterable[QualityIssue], rows: dict[str, int]) -> li
                 step=2,
                 area="data quality",
                 title=f"{issue.table}: {issue.check.replace('_', ' ')} in {issue.column or 'rows'} ({issue.count} rows)",
-                severity="high" if share >= 0.10 else "medium" if share >= 0.03 else "low",
+                severity=severity_for(share, QUALITY_SEVERITY),
                 metric=f"{issue.table}.{issue.check}",
                 value=share,
                 target=0.0,

@@ -35,3 +35,10 @@ def test_write_and_read_round_trip_sorted_by_severity(tmp_path):
     assert back[0] == items[1] and back[0].evidence == [{"stage": "Demo", "days": 3, "at": "2025-01-01T00:00:00"}]
     frame = findings_frame(back)
     assert frame["id"].tolist() == ["b", "a"] and "evidence" not in frame.columns
+
+
+def test_severity_for_takes_the_first_band_reached():
+    from auditkit.findings import severity_for
+
+    bands = ((0.5, "high"), (0.2, "medium"), (0.0, "low"))
+    assert [severity_for(x, bands) for x in (0.9, 0.5, 0.3, 0.0, -1.0)] == ["high", "high", "medium", "low", "low"]

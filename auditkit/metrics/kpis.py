@@ -28,7 +28,10 @@ import pandas as pd
 from ..params import Goal
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..findings import Finding, Severity
+    from ..findings import Bands, Finding
+
+#: Severity of a missed target, on the gap relative to the target.
+KPI_GAP_SEVERITY: "Bands" = ((0.5, "high"), (0.2, "medium"), (0.0, "low"))
 
 DAY = pd.Timedelta(days=1)
 HOUR = pd.Timedelta(hours=1)
@@ -179,21 +182,20 @@ def monthly_deals(deals: pd.DataFrame, start: dt.date, end: dt.date) -> pd.DataF
 
 def kpi_findings(vs_targets: pd.DataFrame) -> list["Finding"]:
     """One finding per KPI that misses its target (severity by the relative gap)."""
-    from ..findings import Finding
+    from ..findings import Finding, severity_for
 
     out = []
     for row in vs_targets.itertuples():
         if row.met or np.isnan(row.value):
             continue
         rel = abs(row.gap) / abs(row.target) if row.target else 1.0
-        severity: Severity = "high" if rel >= 0.5 else "medium" if rel >= 0.2 else "low"
         out.append(
             Finding(
                 id=f"kpi.{row.kpi}.off_target",
                 step=2,
                 area="kpis",
                 title=f"{row.label} misses its target",
-                severity=severity,
+                severity=severity_for(rel, KPI_GAP_SEVERITY),
                 metric=row.kpi,
                 value=row.value,
                 target=row.target,

@@ -37,7 +37,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..findings import Finding, Severity, records
+from ..findings import Bands, Finding, records, severity_for
 
 FunnelMode = Literal["any", "strict"]
 
@@ -173,20 +173,19 @@ _LEVER_ACTIONS = {
     "avg_won": "process.raise_deal_value",
     "median_cycle_days": "process.shorten_cycle",
 }
-# Severity bands of the findings: (lower bound, severity) pairs; the first bound the measure reaches wins.
-_Bands = tuple[tuple[float, Severity], ...]
+# Severity bands of the findings (see auditkit.findings.severity_for).
 #: On the relative shortfall ``1 - conversion / reference`` of a conversion bottleneck.
-CONVERSION_SEVERITY: _Bands = ((0.6, "critical"), (0.45, "high"), (0.3, "medium"), (0.0, "low"))
+CONVERSION_SEVERITY: Bands = ((0.6, "critical"), (0.45, "high"), (0.3, "medium"), (0.0, "low"))
 #: On ``median_days / peer_median_days`` of a time bottleneck.
-TIME_SEVERITY: _Bands = ((5.0, "critical"), (3.5, "high"), (2.5, "medium"), (0.0, "low"))
+TIME_SEVERITY: Bands = ((5.0, "critical"), (3.5, "high"), (2.5, "medium"), (0.0, "low"))
 #: On the share of lost deals with no reason.
-MISSING_REASON_SEVERITY: _Bands = ((0.5, "critical"), (0.3, "high"), (0.15, "medium"), (0.0, "low"))
+MISSING_REASON_SEVERITY: Bands = ((0.5, "critical"), (0.3, "high"), (0.15, "medium"), (0.0, "low"))
 #: On the absolute difference between a segment's win rate and the rest's.
-SEGMENT_SEVERITY: _Bands = ((0.25, "high"), (0.15, "medium"), (0.0, "low"))
+SEGMENT_SEVERITY: Bands = ((0.25, "high"), (0.15, "medium"), (0.0, "low"))
 #: On the relative loss of velocity the lever that moved most caused (a gain is ``info``).
-LEVER_SEVERITY: _Bands = ((0.5, "high"), (0.25, "medium"), (0.0, "low"))
+LEVER_SEVERITY: Bands = ((0.5, "high"), (0.25, "medium"), (0.0, "low"))
 #: On the relative shortfall of lead-to-deal conversion against its target.
-LEAD_CONVERSION_SEVERITY: _Bands = ((0.5, "high"), (0.25, "medium"), (0.0, "low"))
+LEAD_CONVERSION_SEVERITY: Bands = ((0.5, "high"), (0.25, "medium"), (0.0, "low"))
 
 _DAY = np.timedelta64(1, "D")
 _NAT = np.datetime64("NaT", "ns")
@@ -1286,13 +1285,6 @@ def _slug(text: str) -> str:
     return re.sub(r"[\W_]+", "-", str(text).lower()).strip("-") or "none"
 
 
-def _band(x: float, bands: _Bands) -> Severity:
-    for bound, severity in bands:
-        if x >= bound:
-            return severity
-    return bands[-1][1]
-
-
 def _pct(x: float) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.0%}"
 
@@ -1323,7 +1315,7 @@ def _bottleneck_findings(b: pd.DataFrame, currency: str) -> list[Finding]:
                     area="process",
                     title=f"Conversion collapses at {stage}: {_pct(r['conversion'])} of entries advance, "
                     f"against {_pct(ref)}",
-                    severity=_band(shortfall, CONVERSION_SEVERITY),
+                    severity=severity_for(shortfall, CONVERSION_SEVERITY),
                     metric="stage_conversion",
                     value=r["conversion"],
                     target=ref,
@@ -1342,7 +1334,7 @@ def _bottleneck_findings(b: pd.DataFrame, currency: str) -> list[Finding]:
                     area="process",
                     title=f"Deals stall at {stage}: median {r['median_days']:.0f} days, "
                     f"against {r['peer_median_days']:.0f} at the other stages",
-                    severity=_band(r["time_ratio"], TIME_SEVERITY),
+                    severity=severity_for(r["time_ratio"], TIME_SEVERITY),
                     metric="stage_median_days",
                     value=r["median_days"],
                     target=r["peer_median_days"],
@@ -1370,7 +1362,7 @@ def _lost_findings(lost: Mapping[str, pd.DataFrame], target: float | None, curre
                 step=3,
                 area="process",
                 title=f"{_pct(share)} of lost deals have no lost reason",
-                severity=_band(share, MISSING_REASON_SEVERITY),
+                severity=severity_for(share, MISSING_REASON_SEVERITY),
                 metric="lost_without_reason_share",
                 value=share,
                 target=limit,
@@ -1420,7 +1412,7 @@ def _segment_finding(seg_df: pd.DataFrame, min_deals: int) -> list[Finding]:
             area="process",
             title=f"{by} '{value}' wins {_pct(best['win_rate'])} of closed deals, "
             f"{better} than the rest ({_pct(best['rest_win_rate'])})",
-            severity=_band(abs(best["difference"]), SEGMENT_SEVERITY),
+            severity=severity_for(abs(best["difference"]), SEGMENT_SEVERITY),
             metric="segment_win_rate",
             value=best["win_rate"],
             target=best["rest_win_rate"],
@@ -1452,7 +1444,7 @@ def _lever_finding(levers: pd.DataFrame) -> list[Finding]:
             area="process",
             title=f"Velocity lever that moved most: {lever.replace('_', ' ')} ({r['change_pct']:+.0f}%), "
             f"{'costing' if worse else 'adding'} {abs(effect):.0%} of velocity",
-            severity=_band(abs(effect), LEVER_SEVERITY) if worse else "info",
+            severity=severity_for(abs(effect), LEVER_SEVERITY) if worse else "info",
             metric=f"velocity_lever.{lever}",
             value=r["second_half"],
             target=r["first_half"],
@@ -1479,7 +1471,7 @@ def _lead_finding(leads_df: pd.DataFrame, target: float | None) -> list[Finding]
             step=3,
             area="process",
             title=f"{_pct(conv)} of leads become deals, against a target of {_pct(target)}",
-            severity=_band(1 - conv / target, LEAD_CONVERSION_SEVERITY),
+            severity=severity_for(1 - conv / target, LEAD_CONVERSION_SEVERITY),
             metric="lead_to_deal_conversion",
             value=conv,
             target=target,
