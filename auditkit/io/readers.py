@@ -58,15 +58,17 @@ def _detect_encoding(sample: bytes, path: Path) -> str:
     return best.encoding
 
 
-def _decode(path: Path, source: TableSource, table: str, limit: int | None = None) -> tuple[str, str]:
-    """The file's text (only its first ``limit`` bytes, cut at a line end, when given) and the encoding used."""
-    if limit is None:
-        data = path.read_bytes()
-    else:
-        with open(path, "rb") as fh:
-            data = fh.read(limit)
-        if len(data) == limit and b"\n" in data:
-            data = data[: data.rindex(b"\n") + 1]
+def _head(path: Path, limit: int) -> bytes:
+    """The file's first ``limit`` bytes, cut after the last whole line."""
+    with open(path, "rb") as fh:
+        data = fh.read(limit)
+    if len(data) == limit and b"\n" in data:
+        data = data[: data.rindex(b"\n") + 1]
+    return data
+
+
+def _decode(data: bytes, path: Path, source: TableSource, table: str) -> tuple[str, str]:
+    """``data`` (bytes of ``path``) as text in the declared or detected encoding, and that encoding."""
     enc = source.encoding.lower()
     if enc == "auto":
         enc = _detect_encoding(data[: 1 << 20], path)
@@ -108,7 +110,7 @@ def peek(path: Path, source: TableSource, table: str) -> tuple[list[str], bool]:
     if fmt == "xlsx":
         head = _read_excel(path, source, table, nrows=1)
         return [str(c) for c in head.columns], len(head) > 0
-    text, _ = _decode(path, source, table, limit=1 << 16)
+    text, _ = _decode(_head(path, 1 << 16), path, source, table)
     delim = _sniff_delimiter(text) if source.delimiter == "auto" else source.delimiter
     lines = [line for line in text.splitlines() if line.strip()]
     header = next(csv.reader(lines[:1], delimiter=delim), [])
@@ -139,8 +141,12 @@ def read_raw(path: Path, source: TableSource, table: str) -> RawTable:
         raise DataError(f"{path}: file not found (data.tables.{table}.path). Fix the path or remove the table.")
     fmt = source.file_format
     encoding = delimiter = None
+    sha256: str | None = None
     if fmt == "csv":
-        text, encoding = _decode(path, source, table)
+        data = path.read_bytes()
+        sha256 = hashlib.sha256(data).hexdigest()  # hash the bytes already in memory
+        text, encoding = _decode(data, path, source, table)
+        del data
         delimiter = _sniff_delimiter(text[:65536]) if source.delimiter == "auto" else source.delimiter
         try:
             frame = pd.read_csv(
@@ -170,4 +176,4 @@ def read_raw(path: Path, source: TableSource, table: str) -> RawTable:
         offset = 1
     frame.columns = [str(c).strip() for c in frame.columns]
     frame.insert(0, ROW, range(offset, offset + len(frame)))
-    return RawTable(frame, path, fmt, encoding, delimiter, file_sha256(path))
+    return RawTable(frame, path, fmt, encoding, delimiter, sha256 or file_sha256(path))

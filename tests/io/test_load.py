@@ -179,3 +179,12 @@ def test_blank_rows_are_skipped_and_reported(tmp_path: Path):
     data = load(load_params(path))
     assert len(data["deals"]) == 8
     assert [(i.check, i.level, i.rows) for i in data.issues] == [("empty_row", "info", (10,))]
+
+
+def test_sources_record_the_sha256_of_every_file(small_client: Path):
+    import hashlib
+
+    data = load(load_params(small_client))
+    for name in ("deals", "leads"):
+        expected = hashlib.sha256((small_client.parent / "data" / f"{name}.csv").read_bytes()).hexdigest()
+        assert data.sources[name]["sha256"] == expected
