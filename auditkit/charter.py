@@ -43,17 +43,10 @@ def charter(params: AuditParams) -> pd.DataFrame:
 
 def targets(params: AuditParams) -> pd.DataFrame:
     """The KPI targets: kpi, label, target, unit, better ('max' or 'min'), note."""
-    rows = [
-        {
-            "kpi": g.kpi,
-            "label": KPI_LABELS.get(g.kpi, (g.kpi, "number"))[0],
-            "target": g.target,
-            "unit": KPI_LABELS.get(g.kpi, (g.kpi, "number"))[1],
-            "better": "higher" if g.better == "max" else "lower",
-            "note": g.note,
-        }
-        for g in params.goals
-    ]
+    rows = []
+    for g in params.goals:
+        label, unit = KPI_LABELS.get(g.kpi, (g.kpi, "number"))
+        rows.append({"kpi": g.kpi, "label": label, "target": g.target, "unit": unit, "better": "higher" if g.better == "max" else "lower", "note": g.note})
     return pd.DataFrame(rows, columns=["kpi", "label", "target", "unit", "better", "note"])
 
 

@@ -84,10 +84,6 @@ class Finding:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
-    @property
-    def evidence_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.evidence)
-
 
 def write_findings(path: Path | str, findings: Iterable[Finding]) -> Path:
     """Write findings as a JSON list (UTF-8, stable order by severity then id); returns the path."""
