@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
@@ -35,19 +34,6 @@ TABLES: tuple[str, ...] = (
     "handoffs",
 )
 
-KPIS: tuple[str, ...] = (
-    "win_rate",
-    "avg_won_deal",
-    "median_won_deal",
-    "median_cycle_days",
-    "deals_created",
-    "deals_won",
-    "won_value",
-    "open_pipeline_value",
-    "lead_to_deal_conversion",
-    "lead_response_hours",
-    "lost_without_reason_share",
-)
 
 
 class _Strict(BaseModel):
@@ -128,18 +114,20 @@ class Goal(_Strict):
     @field_validator("kpi")
     @classmethod
     def _known_kpi(cls, v: str) -> str:
+        from .kpis import KPIS
+
         if v not in KPIS:
-            hint = difflib.get_close_matches(v, KPIS, n=1)
+            hint = difflib.get_close_matches(v, list(KPIS), n=1)
             did = f" Did you mean '{hint[0]}'?" if hint else ""
             raise ValueError(f"unknown KPI '{v}'.{did} Known KPIs: {', '.join(KPIS)}")
         return v
 
     @property
     def better(self) -> Literal["min", "max"]:
-        """Whether a higher ('max') or lower ('min') value is better for this KPI."""
-        if self.direction:
-            return self.direction
-        return "min" if self.kpi in {"median_cycle_days", "lead_response_hours", "lost_without_reason_share"} else "max"
+        """Whether a higher ('max') or lower ('min') value is better: as set here, else the KPI registry's."""
+        from .kpis import KPIS
+
+        return self.direction or KPIS[self.kpi].better or "max"
 
 
 class Thresholds(_Strict):
@@ -155,7 +143,7 @@ class TableSource(_Strict):
     encoding: str = "utf-8"
     sheet: str | int | None = None
     date_format: str | None = None
-    decimal: str = "."
+    decimal: Literal[".", ","] = "."
     columns: dict[str, str] = Field(default_factory=dict)
     values: dict[str, dict[str, str]] = Field(default_factory=dict)
 
@@ -200,6 +188,7 @@ class AuditParams(_Strict):
     period: Period
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$", description="ISO 4217 code such as EUR, USD, RUB")
     language: Literal["en", "ru"] = "en"
+    timezone: str = Field(default="UTC", description="IANA time zone the data's timestamps are read in, e.g. Europe/Moscow")
     pipeline: Pipeline
     goals: list[Goal] = Field(default_factory=list)
     thresholds: Thresholds = Field(default_factory=Thresholds)
@@ -207,6 +196,24 @@ class AuditParams(_Strict):
 
     # set by load_params, not by the YAML
     source_path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            names = sorted(available_timezones())
+            same = [n for n in names if n.lower() == v.strip().lower()]
+            hint = same or difflib.get_close_matches(v, names, n=1, cutoff=0.6)
+            did = f" Did you mean '{hint[0]}'?" if hint else ""
+            raise ValueError(
+                f"timezone '{v}' is not an IANA time zone name.{did} "
+                f"Write the zone the CRM's timestamps are in, such as Europe/Moscow, Europe/Berlin, America/New_York or UTC"
+            ) from None
+        return v
 
     @property
     def data_dir(self) -> Path:
@@ -315,8 +322,3 @@ def load_params(path: Path | str, *, check_files: bool = True) -> AuditParams:
                 + (" For the demo client, run `auditkit demo` first." if params.client.slug == "demo" else "")
             )
     return params
-
-
-def params_hash(path: Path | str) -> str:
-    """SHA-256 of the params file's bytes (hex)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

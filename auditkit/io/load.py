@@ -8,6 +8,7 @@ raise :class:`~auditkit.errors.DataError`; everything else becomes a
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -35,6 +36,16 @@ DATE_COLUMN = {
 TRUE = {"true", "yes", "y", "1", "да", "t", "x"}
 FALSE = {"false", "no", "n", "0", "нет", "f", ""}
 
+#: Numbers whose size is above this are not amounts, counts or durations but
+#: export artefacts (1e308, 99999999999999); they are an ``absurd_number`` issue.
+MAX_ABS_NUMBER = 1e12
+#: Dates accepted: from DATE_MIN to the end of 2199-12-31 (DATE_END is exclusive).
+#: Anything outside is a placeholder or a typo (0001-01-01, 9999-12-31, 2502 for
+#: 2025), and also beyond what nanosecond timestamps hold (1677 to 2262).
+DATE_MIN = pd.Timestamp("1900-01-01")
+DATE_END = pd.Timestamp("2200-01-01")
+DATE_RANGE = "before 1900-01-01 or after 2199-12-31"
+
 
 def _snake(name: str) -> str:
     return re.sub(r"[^0-9a-zA-Z]+", "_", name.strip()).strip("_").lower()
@@ -60,19 +71,34 @@ class AuditData:
         return name in self.tables
 
     def inventory(self) -> pd.DataFrame:
-        """One row per canonical table: file, rows, columns, period covered, issue count."""
+        """One row per canonical table: file, rows, the columns the export has (``columns``),
+        the canonical columns it lacks (``not_in_export``), the columns it has but leaves
+        entirely empty (``empty_columns``), period covered, issue count."""
         rows = []
         for name in SPECS:
             df = self.tables.get(name)
             src = self.sources.get(name, {})
             date_col = DATE_COLUMN.get(name)
             dates = df[date_col].dropna() if df is not None and date_col in df else pd.Series(dtype="datetime64[ns]")
+            present = src.get("columns_present")
+            columns: list[str] = []
+            absent: list[str] = []
+            empty: list[str] = []
+            if df is not None and present is None:  # sources written before columns were recorded
+                columns = [c for c in df.columns if c != ROW]
+            elif df is not None and present is not None:
+                columns = list(present)
+                absent = [c for c in SPECS[name].names if c not in present]
+                recorded = src.get("columns_empty")
+                empty = list(recorded) if recorded is not None else [c for c in present if len(df) and c in df and df[c].isna().all()]
             rows.append(
                 {
                     "table": name,
                     "file": Path(src["path"]).name if src else "",
                     "rows": len(df) if df is not None else 0,
-                    "columns": ", ".join(c for c in df.columns if c != ROW) if df is not None else "",
+                    "columns": ", ".join(columns),
+                    "not_in_export": ", ".join(absent),
+                    "empty_columns": ", ".join(empty),
                     "from": dates.min() if len(dates) else pd.NaT,
                     "to": dates.max() if len(dates) else pd.NaT,
                     "issues": sum(i.count for i in self.issues if i.table == name),
@@ -144,29 +170,186 @@ def _as_text(s: pd.Series) -> pd.Series:
     return out.mask(out.eq(""))
 
 
-def _parse_dates(s: pd.Series, fmt: str | None) -> pd.Series:
+def _instances(s: pd.Series, types: tuple[type, ...]) -> pd.Series:
+    """Which cells of an object column (Excel, Parquet dates) hold a value of ``types``
+    rather than text; a type test per cell, the values themselves are parsed vectorised."""
+    if s.dtype != object:
+        return pd.Series(False, index=s.index)
+    hit = s.map(lambda v: isinstance(v, types) and not isinstance(v, bool) and v == v)  # v == v: not NaN/NaT
+    return hit.astype(bool)
+
+
+# -- dates ----------------------------------------------------------------------
+# A UTC offset after a time of day: "...T23:30:00-05:00", "... 10:00 +0300", "...Z".
+_OFFSET = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+_MARGIN = pd.Timedelta(days=2)  # more than any UTC offset
+
+
+def _parse_dates(s: pd.Series, fmt: str | None, tz: str = "UTC") -> tuple[pd.Series, pd.Series]:
+    """Timestamps as naive local times in ``tz`` (datetime64[ns]) and which values were out of range.
+
+    Values with a UTC offset (text, or a tz-aware Parquet column) are converted to ``tz``;
+    naive values are taken as already being in ``tz``. Dates before DATE_MIN or from
+    DATE_END on are set aside (NaT) and marked in the second Series.
+    """
+    idx = s.index
+    parts: list[pd.Series] = []
     if pd.api.types.is_datetime64_any_dtype(s):
-        out = s
+        parts.append(s)
     else:
-        text = _as_text(s)
-        out = pd.to_datetime(text, format=fmt or "ISO8601", errors="coerce", utc=True)
-    if getattr(out.dt, "tz", None) is not None:
-        out = out.dt.tz_convert("UTC").dt.tz_localize(None)
-    return out.astype("datetime64[ns]")
+        native = _instances(s, (dt.datetime, dt.date, np.datetime64))
+        if native.any():  # Excel datetime cells, Parquet date columns
+            try:
+                parts.append(pd.to_datetime(s[native], errors="coerce"))
+            except (ValueError, TypeError):  # naive and aware datetimes mixed
+                parts.append(pd.to_datetime(s[native], errors="coerce", utc=True))
+        text = _as_text(s[~native])
+        offset = text.str.contains(_OFFSET, regex=True).fillna(False).astype(bool)
+        if offset.any():
+            parts.append(pd.to_datetime(text[offset], format=fmt or "ISO8601", errors="coerce", utc=True))
+        parts.append(pd.to_datetime(text[~offset], format=fmt or "ISO8601", errors="coerce"))
+    out = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
+    out_of_range = pd.Series(False, index=idx)
+    for part in parts:
+        far = pd.Series(False, index=part.index)
+        if getattr(part.dt, "tz", None) is not None:
+            utc = part.dt.tz_convert("UTC").dt.tz_localize(None)
+            far = utc.notna() & ((utc < DATE_MIN - _MARGIN) | (utc >= DATE_END + _MARGIN))
+            part = part.mask(far).dt.tz_convert(tz).dt.tz_localize(None)
+        bad = far | (part.notna() & ((part < DATE_MIN) | (part >= DATE_END)))
+        out_of_range.loc[part.index] = bad
+        out.loc[part.index] = part.mask(bad).astype("datetime64[ns]")
+    return out, out_of_range
 
 
-def _parse_numbers(s: pd.Series, decimal: str) -> pd.Series:
-    if pd.api.types.is_numeric_dtype(s):
-        return s.astype("float64")
-    text = _as_text(s).str.replace(r"[\s\u00a0\u202f']", "", regex=True)
+# -- numbers --------------------------------------------------------------------
+_GROUP_SEPARATORS = (" ", "\u00a0", "\u202f", "'")  # besides the other mark: space, NBSP, narrow NBSP, apostrophe
+_NON_FINITE = r"[+-]?(?:inf|infinity|nan)"
+
+
+def _re_char(c: str) -> str:
+    return "\\." if c == "." else c
+
+
+def _number_pattern(decimal: str) -> str:
+    """A number written with ``decimal`` as its decimal mark: thousands separated by the
+    other mark, a space, NBSP, narrow NBSP or apostrophe in correct groups of three
+    (one kind per value), or no grouping and an optional exponent (1.5e3)."""
+    other = "," if decimal == "." else "."
+    d = _re_char(decimal)
+    grouped = "|".join(rf"[1-9]\d{{0,2}}(?:{_re_char(sep)}\d{{3}})+" for sep in (other, *_GROUP_SEPARATORS))
+    return rf"[+-]?(?:(?:{grouped})(?:{d}\d+)?|(?:\d+(?:{d}\d+)?|{d}\d+)(?:[eE][+-]?\d+)?)"
+
+
+def _read_as(text: pd.Series, decimal: str) -> pd.Series:
+    """Numbers from text already known to match ``_number_pattern(decimal)``."""
+    other = "," if decimal == "." else "."
+    seps = "".join(_re_char(c) for c in (other, *_GROUP_SEPARATORS))
+    plain = text.str.replace(f"[{seps}]", "", regex=True)
     if decimal == ",":
-        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        plain = plain.str.replace(",", ".", regex=False)
+    return pd.to_numeric(plain, errors="coerce").astype("float64")
+
+
+@dataclass
+class _Numbers:
+    """A number column as read, and which values were set aside or read on a guess."""
+
+    value: pd.Series  # float64; NaN where empty or set aside
+    unreadable: pd.Series  # not a number in either convention
+    mismatch: pd.Series  # written with the other decimal mark; set aside
+    absurd: pd.Series  # inf, nan, or |value| > MAX_ABS_NUMBER; set aside
+    ambiguous: pd.Series  # '1,234' / '1.234' read with the declared mark, nothing in the column decides
+    text: pd.Series  # the values as text, for messages
+    decided: bool  # some value of the column can only be read with the declared mark
+
+
+def _parse_numbers(s: pd.Series, decimal: str) -> _Numbers:
+    """Read numbers for the declared ``decimal`` mark, deciding per column from its values.
+
+    A value readable only with the other mark is a mismatch (set aside). A value readable
+    both ways with different results (one separator followed by exactly three digits:
+    ``1,234``, ``1.234``) is read with the declared mark; it is silent when another value
+    of the column can only be read with the declared mark, ambiguous otherwise, and set
+    aside with the mismatches when the column's other values use the other mark.
+    """
+    idx = s.index
+    none = pd.Series(False, index=idx)
+    value = pd.Series(np.nan, index=idx, dtype="float64")
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        native, text = pd.Series(True, index=idx), pd.Series(pd.NA, index=idx, dtype="string")
     else:
-        text = text.str.replace(",", "", regex=False)
-    return pd.to_numeric(text, errors="coerce").astype("float64")
+        native = _instances(s, (int, float, np.number))
+        text = _as_text(s.mask(native) if native.any() else s).str.replace("\u2212", "-", regex=False)
+    if native.any():
+        value[native] = pd.to_numeric(s[native], errors="coerce").astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+    other = "," if decimal == "." else "."
+    mine = text.str.fullmatch(_number_pattern(decimal)).fillna(False).astype(bool)
+    theirs = text.str.fullmatch(_number_pattern(other)).fillna(False).astype(bool)
+    non_finite = text.str.fullmatch(_NON_FINITE, case=False).fillna(False).astype(bool)
+    ambiguous = mine & theirs & text.str.contains("[.,]", regex=True).fillna(False).astype(bool)
+    mismatch = theirs & ~mine
+    decided = bool((mine & ~theirs).any())
+    if ambiguous.any() and not decided and mismatch.any():
+        mismatch |= ambiguous  # the column's other values use the other mark
+    read = mine & ~mismatch
+    if read.any():
+        value[read] = _read_as(text[read], decimal)
+    absurd = non_finite | (value.notna() & ~np.isfinite(value)) | (value.abs() > MAX_ABS_NUMBER)
+    value = value.mask(absurd)
+    unreadable = text.notna() & ~mine & ~theirs & ~non_finite
+    warn = ambiguous & read & ~absurd & (not decided)
+    return _Numbers(value, unreadable, mismatch, absurd, warn if warn.any() else none, text, decided)
 
 
-def _coerce(frame: pd.DataFrame, spec: TableSpec, source: TableSource, checks: _Checks) -> pd.DataFrame:
+def _examples(text: pd.Series, mask: pd.Series, n: int = 3) -> list[str]:
+    return text[mask].dropna().drop_duplicates().head(n).astype(str).tolist()
+
+
+def _quoted(values: list[str]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _number_issues(nums: _Numbers, rows: pd.Series, table: str, col: str, decimal: str, checks: "_Checks") -> None:
+    other = "," if decimal == "." else "."
+    key = f"data.tables.{table}.decimal"
+    checks.flag(
+        rows[nums.unreadable], "unparseable_number", col,
+        f"{col} could not be read as a number (expected e.g. 1234{decimal}5"
+        f" or 1{other}234{decimal}5, as {key} is '{decimal}'); those values were set aside. Fix them in the {table} file.",
+    )
+    if nums.mismatch.any():
+        mixed = (
+            f" Other values of {table}.{col} do use '{decimal}', so the column mixes both marks: fix these values at the "
+            f"source, or set {key} to '{other}' if most of the file writes numbers that way."
+            if nums.decided else f" Set {key} to '{other}'."
+        )
+        checks.flag(
+            rows[nums.mismatch], "decimal_mismatch", col,
+            f"{table}.{col} has values written with '{other}' as the decimal mark ({_quoted(_examples(nums.text, nums.mismatch))}), "
+            f"but {key} is '{decimal}'; they were set aside (empty) rather than misread.{mixed}",
+        )
+    checks.flag(
+        rows[nums.absurd], "absurd_number", col,
+        f"{table}.{col} has values that are not finite or are larger than {MAX_ABS_NUMBER:,.0f} in size "
+        f"({_quoted(_examples(nums.text, nums.absurd)) or 'inf or too large'}); they were set aside (empty). "
+        f"Fix them at the source in the {table} file (often a placeholder or a formula error).",
+    )
+    if nums.ambiguous.any():
+        shown = _examples(nums.text, nums.ambiguous)
+        as_read = _read_as(pd.Series(shown, dtype="string"), decimal).tolist()
+        as_other = _read_as(pd.Series(shown, dtype="string"), other).tolist()
+        read = ", ".join(f"'{v}' as {x:.10g}" for v, x in zip(shown, as_read))
+        meant = ", ".join(f"{x:.10g}" for x in as_other)
+        checks.flag(
+            rows[nums.ambiguous], "ambiguous_number", col,
+            f"{table}.{col} has values with one separator followed by exactly three digits, and no value in the column "
+            f"shows which decimal mark the file uses; they were read with '{decimal}' as the decimal mark ({key}): {read}. "
+            f"If the file means {meant}, set {key} to '{other}'.",
+        )
+
+
+def _coerce(frame: pd.DataFrame, spec: TableSpec, source: TableSource, checks: _Checks, tz: str = "UTC") -> pd.DataFrame:
     out = pd.DataFrame({ROW: frame[ROW].astype("int64")})
     for col in spec.columns:
         if col.name not in frame.columns:
@@ -185,22 +368,28 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, source: TableSource, checks: _
             )
             value = value.mask(bad)
         elif col.kind == "datetime":
-            value = _parse_dates(s, source.date_format)
-            bad = present & value.isna()
-            checks.flag(
-                out[ROW][bad], "unparseable_date", col.name,
-                f"{col.name} could not be read as a date"
-                + (f" with date_format '{source.date_format}'" if source.date_format else " (expected ISO 8601, e.g. 2025-04-30 14:05)")
-                + f"; those values were set aside. Set data.tables.{spec.name}.date_format (e.g. '%d.%m.%Y %H:%M') if the whole column uses another format.",
-            )
+            value, out_of_range = _parse_dates(s, source.date_format, tz)
+            unreadable = present & value.isna() & ~out_of_range
+            how = f" with date_format '{source.date_format}'" if source.date_format else " (expected ISO 8601, e.g. 2025-04-30 14:05)"
+            fix_format = f"Set data.tables.{spec.name}.date_format (e.g. '%d.%m.%Y %H:%M') if the whole column uses another format."
+            fix_range = f"Fix the out-of-range dates in the {spec.name} file (often placeholders such as 9999-12-31 or typos in the year), or leave them empty."
+            shown = _quoted(_examples(_as_text(s), out_of_range))
+            if out_of_range.any() and unreadable.any():
+                message = (
+                    f"{spec.name}.{col.name}: {int(unreadable.sum())} values could not be read as a date{how} and "
+                    f"{int(out_of_range.sum())} are out of range ({DATE_RANGE}: {shown}); all were set aside. {fix_format} {fix_range}"
+                )
+            elif out_of_range.any():
+                message = (
+                    f"{spec.name}.{col.name} has dates out of range ({DATE_RANGE}: {shown}); those values were set aside. {fix_range}"
+                )
+            else:
+                message = f"{col.name} could not be read as a date{how}; those values were set aside. {fix_format}"
+            checks.flag(out[ROW][unreadable | out_of_range], "unparseable_date", col.name, message)
         elif col.kind == "number":
-            value = _parse_numbers(s, source.decimal)
-            bad = present & value.isna()
-            checks.flag(
-                out[ROW][bad], "unparseable_number", col.name,
-                f"{col.name} could not be read as a number; those values were set aside."
-                + (" Set data.tables." + spec.name + ".decimal: ',' if the file writes 1234,50." if source.decimal == "." else ""),
-            )
+            nums = _parse_numbers(s, source.decimal)
+            value = nums.value
+            _number_issues(nums, out[ROW], spec.name, col.name, source.decimal, checks)
         else:  # bool
             text = _as_text(s).str.lower()
             value = pd.Series(pd.NA, index=s.index, dtype="boolean")
@@ -288,6 +477,15 @@ def _check_order(df: pd.DataFrame, early: str, late: str, checks: _Checks, what:
 
 def load_table(name: str, raw: RawTable, source: TableSource, params: AuditParams) -> tuple[pd.DataFrame, list[QualityIssue]]:
     """Turn one raw file into its canonical table; returns the table and its issues."""
+    df, issues, _, _ = _load_table(name, raw, source, params)
+    return df, issues
+
+
+def _load_table(
+    name: str, raw: RawTable, source: TableSource, params: AuditParams
+) -> tuple[pd.DataFrame, list[QualityIssue], list[str], list[str]]:
+    """The canonical table, its issues, the canonical columns the file has (schema order)
+    and those of them that are empty in every row."""
     spec = SPECS[name]
     frame = _rename(raw.frame, spec, source)
     _check_columns(frame, spec, source, raw.path, list(raw.frame.columns))
@@ -298,11 +496,15 @@ def load_table(name: str, raw: RawTable, source: TableSource, params: AuditParam
     checks = _Checks(name, raw.frame)
     canonical = [c for c in spec.names if c in frame.columns]
     empty = pd.Series(True, index=frame.index)
+    empty_columns = []
     for col in canonical:
-        empty &= frame[col].astype("string").str.strip().fillna("").eq("")
+        blank = frame[col].astype("string").str.strip().fillna("").eq("")
+        empty &= blank
+        if len(frame) and blank.all():
+            empty_columns.append(col)
     checks.flag(frame.loc[empty, ROW], "empty_row", None, "the row is empty; it was skipped.", "info")
     frame = frame.loc[~empty]
-    df = _coerce(frame, spec, source, checks)
+    df = _coerce(frame, spec, source, checks, params.timezone)
     df = _deduplicate(df, spec, checks)
     if name == "deals":
         df = _check_deals(df, params, checks)
@@ -317,7 +519,7 @@ def load_table(name: str, raw: RawTable, source: TableSource, params: AuditParam
     elif name == "stage_history":
         unknown = df["stage"].notna() & ~df["stage"].isin(params.pipeline.stages)
         checks.flag(df.loc[unknown, ROW], "unknown_stage", "stage", "stage is not one of pipeline.stages; these entries are left out of the funnel.")
-    return df.reset_index(drop=True), checks.issues
+    return df.reset_index(drop=True), checks.issues, canonical, empty_columns
 
 
 def _orphans(tables: dict[str, pd.DataFrame], raw_rows: dict[str, pd.DataFrame]) -> list[QualityIssue]:
@@ -352,7 +554,7 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
     for name in names:
         source = params.data.tables[name]
         raw = read_raw(params.table_path(name), source, name)
-        df, found = load_table(name, raw, source, params)
+        df, found, present, empty = _load_table(name, raw, source, params)
         if name == "deals" and df.empty:
             raise DataError(_no_deals(raw.path, params))
         out[name], raws[name] = df, raw.frame
@@ -364,6 +566,8 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
             "encoding": raw.encoding,
             "delimiter": raw.delimiter,
             "rows_read": len(raw.frame),
+            "columns_present": present,
+            "columns_empty": empty,
         }
     issues.extend(_orphans(out, raws))
     return AuditData(params, out, issues, sources)

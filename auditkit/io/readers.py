@@ -1,6 +1,10 @@
 """File readers: bytes on disk to a raw DataFrame of strings (or native types
 for Parquet/Excel), with the source row number of every row in ``_row``.
 
+``_row`` is the row a spreadsheet shows for the record (the header is row 1):
+blank lines count as rows, a quoted field with a line break inside stays one
+row, and LF, CRLF and CR-only line ends are all read.
+
 CSV encoding can be named (``utf-8``, ``cp1251``, ...) or ``auto``, which asks
 charset-normalizer; the delimiter can be named or ``auto`` (csv.Sniffer).
 """
@@ -10,6 +14,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,12 +64,24 @@ def _detect_encoding(sample: bytes, path: Path) -> str:
 
 
 def _head(path: Path, limit: int) -> bytes:
-    """The file's first ``limit`` bytes, cut after the last whole line."""
+    """The file's first ``limit`` bytes, cut after the last whole line (LF, CRLF or CR-only line ends)."""
     with open(path, "rb") as fh:
         data = fh.read(limit)
-    if len(data) == limit and b"\n" in data:
-        data = data[: data.rindex(b"\n") + 1]
+    end = max(data.rfind(b"\n"), data.rfind(b"\r"))
+    if len(data) == limit and end >= 0:
+        data = data[: end + 1]
     return data
+
+
+_LEADING_BLANK = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))*")
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _strip_leading_blank_lines(text: str) -> tuple[str, int]:
+    """``text`` without the blank lines before its header, and how many there were."""
+    prefix = _LEADING_BLANK.match(text)
+    blank = prefix.group(0) if prefix else ""
+    return text[len(blank):], len(_LINE_END.findall(blank))
 
 
 def _decode(data: bytes, path: Path, source: TableSource, table: str) -> tuple[str, str]:
@@ -147,6 +164,10 @@ def read_raw(path: Path, source: TableSource, table: str) -> RawTable:
         sha256 = hashlib.sha256(data).hexdigest()  # hash the bytes already in memory
         text, encoding = _decode(data, path, source, table)
         del data
+        # Row numbers are the ones a spreadsheet shows: blank lines are rows (reported as
+        # empty_row later, not skipped here), a quoted field with a line break inside is one
+        # row, and blank lines above the header move the header down.
+        text, leading = _strip_leading_blank_lines(text)
         delimiter = _sniff_delimiter(text[:65536]) if source.delimiter == "auto" else source.delimiter
         try:
             frame = pd.read_csv(
@@ -155,6 +176,7 @@ def read_raw(path: Path, source: TableSource, table: str) -> RawTable:
                 dtype=str,
                 keep_default_na=False,
                 skipinitialspace=True,
+                skip_blank_lines=False,
                 engine="c",
             )
         except pd.errors.ParserError as err:
@@ -164,7 +186,7 @@ def read_raw(path: Path, source: TableSource, table: str) -> RawTable:
             ) from None
         except pd.errors.EmptyDataError:
             raise DataError(f"{path}: the file is empty; it needs a header row with the column names.") from None
-        offset = 2
+        offset = 2 + leading
     elif fmt == "xlsx":
         frame = _read_excel(path, source, table)
         offset = 2

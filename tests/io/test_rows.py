@@ -1,0 +1,99 @@
+"""Source row numbers stay the rows a spreadsheet shows: blank lines, quoted line breaks, CR line ends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditkit import load, load_params
+from auditkit.io.load import preflight
+
+from helpers import write_small_client
+
+HEADER = "Deal ID;Created;Closed;Status;Stage;Value;Owner;Lost reason"
+GOOD = "D{};2025-01-05 10:00;;Open;New;100;R1;"
+NEGATIVE = "D{};2025-01-06 10:00;;Open;New;-50;R1;"  # a negative_amount issue
+
+
+def client(tmp_path: Path, lines: list[str], newline: str = "\n", *, end: bool = True) -> Path:
+    path = write_small_client(tmp_path)
+    text = newline.join(lines) + (newline if end else "")
+    (tmp_path / "data" / "deals.csv").write_bytes(text.encode("utf-8"))
+    return path
+
+
+def located(data) -> dict[str, tuple]:
+    return {i.check: (i.level, i.rows) for i in data.issues if i.table == "deals"}
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_blank_lines_count_as_rows(tmp_path: Path, newline: str):
+    # row 1 header, 2 D1, 3 blank, 4 D2, 5 blank, 6 blank, 7 D3 (negative amount)
+    path = client(tmp_path, [HEADER, GOOD.format(1), "", GOOD.format(2), "", "   ", NEGATIVE.format(3)], newline)
+    data = load(load_params(path))
+    assert data["deals"]["_row"].tolist() == [2, 4, 7]
+    assert data["deals"]["deal_id"].tolist() == ["D1", "D2", "D3"]
+    assert located(data) == {"empty_row": ("info", (3, 5, 6)), "negative_amount": ("warning", (7,))}
+    assert data.sources["deals"]["rows_read"] == 6
+    preflight(load_params(path))
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+def test_a_quoted_line_break_stays_one_row(tmp_path: Path, newline: str):
+    reason = f'"Too{newline}expensive{newline}{newline}and late"'
+    lost = f"D2;2025-01-05 10:00;2025-01-20 10:00;Lost;Proposal;100;R1;{reason}"
+    path = client(tmp_path, [HEADER, GOOD.format(1), lost, NEGATIVE.format(3)], newline)
+    data = load(load_params(path))
+    deals = data["deals"].set_index("deal_id")
+    assert deals["_row"].tolist() == [2, 3, 4]
+    assert deals.at["D2", "lost_reason"] == f"Too{newline}expensive{newline}{newline}and late"
+    assert located(data) == {"negative_amount": ("warning", (4,))}
+
+
+def test_blank_line_after_a_quoted_line_break(tmp_path: Path):
+    lost = 'D2;2025-01-05 10:00;2025-01-20 10:00;Lost;Proposal;100;R1;"line one\nline two"'
+    path = client(tmp_path, [HEADER, lost, "", NEGATIVE.format(3)])
+    data = load(load_params(path))
+    assert located(data) == {"empty_row": ("info", (3,)), "negative_amount": ("warning", (4,))}
+
+
+def test_blank_lines_above_the_header_move_it_down(tmp_path: Path):
+    # rows 1-2 blank, 3 header, 4 D1, 5 D2 (negative)
+    path = client(tmp_path, ["", " ", HEADER, GOOD.format(1), NEGATIVE.format(2)], "\r\n")
+    data = load(load_params(path))
+    assert data["deals"]["_row"].tolist() == [4, 5]
+    assert located(data) == {"negative_amount": ("warning", (5,))}
+    preflight(load_params(path))
+
+
+def test_file_without_a_final_line_break_and_trailing_blank_lines(tmp_path: Path):
+    path = client(tmp_path, [HEADER, GOOD.format(1), NEGATIVE.format(2)], "\r", end=False)
+    assert located(load(load_params(path))) == {"negative_amount": ("warning", (3,))}
+    path = client(tmp_path, [HEADER, NEGATIVE.format(1), "", ""], "\n")
+    assert located(load(load_params(path))) == {"negative_amount": ("warning", (2,)), "empty_row": ("info", (3, 4))}
+
+
+def test_cr_only_file_larger_than_the_preflight_sample(tmp_path: Path):
+    # preflight reads the first 64 KiB: the cut must fall at a CR, not inside a UTF-8 character.
+    rows = [f"D{i};2025-01-05 10:00;;Open;New;100;R1;Цена" for i in range(1, 3000)]
+    path = client(tmp_path, [HEADER, *rows], "\r")
+    preflight(load_params(path))
+    data = load(load_params(path))
+    assert data["deals"]["_row"].iloc[-1] == 3000
+
+
+def test_excel_blank_rows_count_as_rows(tmp_path: Path):
+    import openpyxl
+
+    path = write_small_client(tmp_path)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER.split(";"))
+    sheet.append(GOOD.format(1).split(";"))
+    sheet.append([])  # row 3: blank
+    sheet.append(NEGATIVE.format(2).split(";"))  # row 4
+    book.save(tmp_path / "data" / "deals.xlsx")
+    path.write_text(path.read_text().replace("path: deals.csv", "path: deals.xlsx"))
+    data = load(load_params(path))
+    assert located(data) == {"empty_row": ("info", (3,)), "negative_amount": ("warning", (4,))}
