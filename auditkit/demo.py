@@ -2,11 +2,30 @@
 
 ``generate_demo(out_dir)`` writes the raw files that ``params/demo.yaml`` reads
 (a Pipedrive-style ``deals.csv`` and nine companion tables) for a fictional
-sales department of about 30 reps in four teams over 18 months, and a
-``truth.json`` that lists what was planted in them: nine process, people,
-technology and communication problems, and a handful of data-quality defects
-in ``deals.csv``. The same seed gives byte-identical files (with the same
-library versions), so tests and notebooks can assert on the findings.
+sales department of about 30 reps in four teams, audited over 18 months
+(2025-04-01 to 2026-09-30), and a ``truth.json`` that lists what was planted
+in them: nine process, people, technology and communication problems, and a
+handful of data-quality defects in ``deals.csv``. The same seed gives
+byte-identical files (with the same library versions), so tests and notebooks
+can assert on the findings.
+
+Like a real CRM export, the files are not cut to the audit period:
+
+- the simulated world starts three months before it (2025-01-01), with the
+  reps already working, so the export holds deals created and closed before
+  the period and deals created before it and closed inside it, with their
+  leads, stage history and activities;
+- the export is taken on 2026-10-20, three weeks after the period's end, so it
+  holds what happened up to then: deals created after the period, deals of the
+  period won or lost after it, later stage entries, leads, activities and
+  handoffs.
+
+Every measured number in ``truth.json`` is computed over the period as the kit
+sees it at the as-of moment (the end of 2026-09-30): deals closed in the
+period for win rates and lost reasons, deals created in the period for the
+funnel, leads, activities and handoffs of the period, with nothing after the
+end visible (see :data:`POPULATIONS`); ``outside_period`` counts what lies
+outside it.
 
 How the world is built (all times are simulated in *business hours*: 9:00 to
 18:00 on working days, so every event falls on a weekday at a working hour):
@@ -17,12 +36,21 @@ How the world is built (all times are simulated in *business hours*: 9:00 to
 - each deal walks the open stages: it stays a lognormal number of days in a
   stage, then advances (probability: the stage's conversion times the owner's
   skill) or is lost; ~5% skip a stage, ~3% move back one stage once;
-- whatever would happen after the as-of moment (2026-09-30 23:59) is cut off,
-  so open deals are mostly recent;
+- whatever would happen after the export (2026-10-20 18:00) is cut off, so
+  open deals are mostly recent;
 - activities are spread over each deal's and lead's life; every open deal but
-  the planted stale ones has a touch in its last few weeks.
+  the planted stale ones has a touch in the last few weeks before the period's
+  end, and again before the export; the stale ones stay untouched until the
+  export;
+- the data-quality defects sit on deals created and closed inside the period,
+  so a corrupted cell never moves a deal across the period's edges.
 
-``truth.json`` is written last: ``demo_is_current`` trusts a folder only when
+``truth.json`` holds ``seed``, ``generator_version``, ``period``, ``as_of``,
+``exported_at``, ``world_start``, ``currency``, ``stages``, ``populations``
+(what each measured number is computed on), ``counts`` (rows per file: the
+whole export), ``period_counts`` (the size of each population),
+``outside_period``, ``planted``, ``quality`` and ``files`` (sizes in bytes).
+It is written last: ``demo_is_current`` trusts a folder only when
 it finds it, with this seed and ``GENERATOR_VERSION``, and every file in it.
 """
 
@@ -45,13 +73,22 @@ import pyarrow.parquet as pq
 from openpyxl import Workbook
 
 DEMO_SEED: int = 7
-GENERATOR_VERSION: str = "1"
+GENERATOR_VERSION: str = "2"
 
 # --------------------------------------------------------------------------- constants
 
+#: the simulated world starts before the audit period, so the export holds older deals too
+WORLD_START = dt.date(2025, 1, 1)
 PERIOD_START = dt.date(2025, 4, 1)
 PERIOD_END = dt.date(2026, 9, 30)
+#: the as-of moment of the audit: the end of the period's last day
 AS_OF = dt.datetime(2026, 9, 30, 23, 59, 0)
+#: when the CRM export was taken: three weeks after the period, so later events are in the files
+EXPORT_DATE = dt.date(2026, 10, 20)
+EXPORTED_AT = dt.datetime(2026, 10, 20, 23, 59, 0)
+#: the period as the kit scopes it: [start, end) with end the first instant after PERIOD_END
+_PERIOD_LO = pd.Timestamp(PERIOD_START)
+_PERIOD_HI = pd.Timestamp(PERIOD_END + dt.timedelta(days=1))
 
 OPEN_STAGES: tuple[str, ...] = ("New", "Qualified", "Discovery", "Demo", "Proposal", "Negotiation")
 WON, LOST = "Won", "Lost"
@@ -204,17 +241,17 @@ _LATE_HIRES = (("SMB North", dt.date(2026, 7, 6)), ("SMB South", dt.date(2026, 8
 _MID_HIRE = ("Enterprise", dt.date(2025, 10, 6))
 
 _HOLIDAYS = (
-    "2025-05-01", "2025-12-24", "2025-12-25", "2025-12-26", "2025-12-31", "2026-01-01",
-    "2026-04-03", "2026-04-06", "2026-05-01",
+    "2025-01-01", "2025-04-18", "2025-04-21", "2025-05-01", "2025-12-24", "2025-12-25", "2025-12-26",
+    "2025-12-31", "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-01",
 )
 _SEASON = np.array([0.9, 1.0, 1.1, 1.05, 1.0, 0.95, 0.85, 0.7, 1.1, 1.15, 1.1, 0.8])  # Jan..Dec
 _GROWTH_PER_MONTH = 0.02
 
-N_LEADS = 15_000
-N_OUTBOUND = 900
-N_HANDOFFS = 2_000
+N_LEADS = 16_500  # over the whole world (January 2025 to the export), about 13,900 in the period
+N_OUTBOUND = 1_000
+N_HANDOFFS = 2_200
 _DEAL_ACTIVITY_RATE = 1.5  # activities per business day while a deal is open
-_FIXED_STAMP = dt.datetime(2026, 10, 1, 0, 0, 0)  # xlsx properties and zip entry times
+_FIXED_STAMP = dt.datetime(2026, 10, 20, 0, 0, 0)  # xlsx properties and zip entry times (the export day)
 
 DATA_FILES: tuple[str, ...] = (
     "deals.csv", "stage_history.csv", "leads.csv", "activities.parquet", "reps.xlsx",
@@ -234,23 +271,33 @@ _BH_PER_DAY = _DAY_H * 5.0 / 7.0  # business hours per calendar day, on average
 
 
 class _Calendar:
-    """Working days of the period; converts business hours to wall-clock timestamps.
+    """Working days of the simulated world; converts business hours to wall-clock timestamps.
 
     Business time ``b`` (hours) counts only working hours from 9:00 on the
-    period's first working day; ``wall(b)`` maps it onto that day and hour.
+    world's first working day (January 2025); ``wall(b)`` maps it onto that
+    day and hour. ``start`` and ``end`` bound the audit period, ``export`` the
+    whole world (the export is taken then): all three in business hours.
     """
 
     def __init__(self) -> None:
-        start = np.datetime64(PERIOD_START, "D")
-        days = np.arange(start, start + np.timedelta64(1200, "D"), dtype="datetime64[D]")
+        origin = np.datetime64(WORLD_START, "D")
+        days = np.arange(origin, origin + np.timedelta64(1200, "D"), dtype="datetime64[D]")
         weekday = (days.astype("int64") + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
         keep = (weekday < 5) & ~np.isin(days, np.array(_HOLIDAYS, dtype="datetime64[D]"))
         self.days = days[keep]
+        #: business hours at 9:00 of the period's first working day
+        self.start = self.at_date(PERIOD_START)
         #: business hours at 18:00 of the last working day of the period (exclusive upper bound)
-        self.end = float(np.searchsorted(self.days, np.datetime64(PERIOD_END, "D"), side="right") * _DAY_H)
+        self.end = self._close_of(PERIOD_END)
+        #: business hours at 18:00 of the export day: nothing after it is in the files
+        self.export = self._close_of(EXPORT_DATE)
         months = self.days.astype("datetime64[M]").astype("int64")
         month0 = np.datetime64(PERIOD_START, "M").astype("int64")
         self.weight = _SEASON[months % 12] * (1.0 + _GROWTH_PER_MONTH * (months - month0))
+
+    def _close_of(self, day: dt.date) -> float:
+        """Business hours at 18:00 of the last working day on or before ``day``."""
+        return float(np.searchsorted(self.days, np.datetime64(day, "D"), side="right") * _DAY_H)
 
     def at_date(self, day: dt.date) -> float:
         """Business hours at 9:00 of the first working day on or after ``day``."""
@@ -269,7 +316,7 @@ class _Calendar:
 
     def sample(self, rng: np.random.Generator, n: int, lo: float = 0.0, hi: float | None = None) -> np.ndarray:
         """``n`` business-hour moments in [lo, hi) with seasonality, trend and a midday peak."""
-        hi = self.end if hi is None else hi
+        hi = self.export if hi is None else hi
         first, last = int(lo // _DAY_H), int(np.ceil(hi / _DAY_H))
         w = self.weight[first:last]
         day = first + rng.choice(len(w), size=n, p=w / w.sum())
@@ -311,7 +358,7 @@ class _Reps:
     team: np.ndarray  # object[str]
     role: np.ndarray
     hired: np.ndarray  # datetime64[D]
-    hired_bh: np.ndarray  # business hours (negative infinity before the period)
+    hired_bh: np.ndarray  # business hours (negative infinity before the world starts)
     weight: np.ndarray  # relative share of new leads
     factor: np.ndarray  # (n_reps, n_open_stages) multiplier on stage conversion
     low: np.ndarray  # indices of the planted low-win-rate reps
@@ -336,7 +383,7 @@ def _make_reps(rng: np.random.Generator, cal: _Calendar) -> _Reps:
         hired[i] = np.datetime64(day, "D")
         if day >= dt.date(2026, 7, 1):
             late.append(i)
-    hired_bh = np.array([cal.at_date(d.astype(object)) if d >= np.datetime64(PERIOD_START) else -np.inf for d in hired])
+    hired_bh = np.array([cal.at_date(d.astype(object)) if d >= np.datetime64(WORLD_START) else -np.inf for d in hired])
 
     weight = np.array([_TEAM_LEAD_WEIGHT[t] for t in team_a]) * np.where(role_a == "Team lead", 0.35, 1.0)
     skill = np.exp(0.035 * rng.standard_normal(n)) * np.array([_TEAM_SKILL[t] for t in team_a])
@@ -376,8 +423,8 @@ class _Leads:
     created: np.ndarray  # business hours
     source: np.ndarray  # int index into LEAD_SOURCES
     owner: np.ndarray  # rep index
-    contact: np.ndarray  # business hours, NaN if never contacted
-    deal_created: np.ndarray  # business hours of the deal it became, NaN if none
+    contact: np.ndarray  # business hours, NaN if not contacted by the export
+    deal_created: np.ndarray  # business hours of the deal it became, NaN if none by the export
 
 
 def _make_leads(rng: np.random.Generator, cal: _Calendar, reps: _Reps) -> _Leads:
@@ -393,17 +440,17 @@ def _make_leads(rng: np.random.Generator, cal: _Calendar, reps: _Reps) -> _Leads
     )
     contact = created + resp
     never = rng.random(n) < 0.025
-    contact[never | (contact >= cal.end)] = np.nan
+    contact[never | (contact >= cal.export)] = np.nan
     converts = (rng.random(n) < np.take(_SOURCE_CONVERSION, source)) & np.isfinite(contact)
     deal_created = np.where(converts, contact + _lognormal(rng, 14.0, 0.8, n), np.nan)
-    deal_created[deal_created >= cal.end] = np.nan
+    deal_created[deal_created >= cal.export] = np.nan
     return _Leads(created=created, source=source, owner=owner, contact=contact, deal_created=deal_created)
 
 
 def _lead_status(rng: np.random.Generator, cal: _Calendar, leads: _Leads) -> np.ndarray:
-    """Lead status: converted, new (never contacted), contacted/qualified (recent) or disqualified."""
+    """Lead status at the export: converted, new (never contacted), contacted/qualified (recent) or disqualified."""
     n = len(leads.created)
-    recent = leads.created >= cal.end - 15 * _DAY_H
+    recent = leads.created >= cal.export - 15 * _DAY_H
     status = np.where(rng.random(n) < 0.85, "disqualified", "qualified").astype(object)
     status[recent] = np.where(rng.random(int(recent.sum())) < 0.6, "contacted", "qualified")
     status[np.isnan(leads.contact)] = "new"
@@ -420,9 +467,9 @@ class _Deals:
     owner: np.ndarray  # rep index
     source: np.ndarray  # object[str]
     lead: np.ndarray  # lead index, -1 for outbound deals
-    status: np.ndarray  # object[str]: open/won/lost
+    status: np.ndarray  # object[str]: open/won/lost, as at the export
     stage: np.ndarray  # object[str]: current stage (won: Won; lost: the stage it was lost in)
-    closed: np.ndarray  # business hours, NaN while open
+    closed: np.ndarray  # business hours, NaN while open at the export
     active_until: np.ndarray  # business hours up to which the deal gets activities
     stale: np.ndarray  # indices of the planted stale deals
     history: pd.DataFrame  # deal (index), stage (str), t (business hours), sorted
@@ -433,7 +480,7 @@ def _simulate_pipeline(rng: np.random.Generator, created: np.ndarray, factor: np
 
     Returns the stage-entry rows as three arrays (deal position, stage index,
     business hours; stage index 6 is Won and 7 is Lost; unsorted and not yet
-    cut at the as-of moment), then per deal the final stage index (6 or 7)
+    cut at the export), then per deal the final stage index (6 or 7)
     and its time in business hours.
     """
     n, k = len(created), len(OPEN_STAGES)
@@ -483,9 +530,11 @@ def _simulate_pipeline(rng: np.random.Generator, created: np.ndarray, factor: np
     return np.concatenate(rows_d), np.concatenate(rows_s), np.concatenate(rows_t), final_stage, final_t
 
 
-def _win_rates(owner: np.ndarray, final_stage: np.ndarray, final_t: np.ndarray, end: float, n_reps: int) -> np.ndarray:
-    """Per rep: won / closed among the deals closed before ``end`` (NaN without closed deals)."""
-    closed = final_t < end
+def _win_rates(
+    owner: np.ndarray, final_stage: np.ndarray, final_t: np.ndarray, lo: float, hi: float, n_reps: int
+) -> np.ndarray:
+    """Per rep: won / closed among the deals closed in [lo, hi) (NaN without closed deals)."""
+    closed = (final_t >= lo) & (final_t < hi)
     won = closed & (final_stage == len(OPEN_STAGES))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.bincount(owner, weights=won, minlength=n_reps) / np.bincount(owner, weights=closed, minlength=n_reps)
@@ -497,8 +546,9 @@ def _plant_low_win_rates(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Make sure each planted low-win rep really ends at most half the others' median win rate.
 
-    Their weaker conversion gives about 0.4x on average, but a rep closes only
-    a few hundred deals; when chance lifts one above half, that rep's deals are
+    Measured on the deals closed in the audit period. Their weaker conversion
+    gives about 0.4x on average, but a rep closes only a few hundred deals in
+    it; when chance lifts one above half, that rep's deals (all of them) are
     walked again (a fresh draw, so still deterministic). Updates
     ``final_stage``/``final_t`` in place and returns the new stage-entry rows.
     """
@@ -507,7 +557,7 @@ def _plant_low_win_rates(
     for r in reps.low:
         sel = np.flatnonzero(owner == r)
         for _ in range(100):
-            rates = _win_rates(owner, final_stage, final_t, cal.end, n_reps)
+            rates = _win_rates(owner, final_stage, final_t, cal.start, cal.end, n_reps)
             if rates[r] <= 0.5 * np.nanmedian(np.delete(rates, reps.low)):
                 break
             sd, ss, st, fs, ft = _simulate_pipeline(rng, created[sel], reps.factor[owner[sel]])
@@ -533,13 +583,14 @@ def _make_deals(rng: np.random.Generator, cal: _Calendar, reps: _Reps, leads: _L
     hd, hs, ht, final_stage, final_t = _simulate_pipeline(rng, created, reps.factor[owner])
     hd, hs, ht = _plant_low_win_rates(rng, cal, reps, created, owner, (hd, hs, ht), final_stage, final_t)
 
-    # planted stale deals: frozen in their stage long before the end, no activity since
+    # planted stale deals: frozen in their stage long before the period's end, no activity since
+    # (and none up to the export either: nobody touches them)
     idle_from = cal.at_date(PERIOD_END - dt.timedelta(days=STALE_MIN_IDLE_DAYS)) - _DAY_H
     freeze_at = idle_from - rng.uniform(0, 45, n).round() * _DAY_H
     alive = (created < freeze_at - 5 * _DAY_H) & (final_t > freeze_at) & (created > freeze_at - 200 * _DAY_H)
     alive &= ~np.isin(owner, reps.low)  # keep the planted win rates as they are
     stale = np.sort(rng.choice(np.flatnonzero(alive), size=STALE_COUNT, replace=False))
-    cut = np.full(n, cal.end)
+    cut = np.full(n, cal.export)
     cut[stale] = freeze_at[stale]
 
     keep = ht < cut[hd]
@@ -628,8 +679,11 @@ def _plant_quality(rng: np.random.Generator, deals: pd.DataFrame, exclude: np.nd
     """The raw ``deals.csv`` frame (export column names, text cells) with planted defects.
 
     Returns the frame and the ``quality`` part of the truth: per defect its
-    count and the affected deal ids. Defects go only to closed deals outside
-    ``exclude`` (deal positions), each deal at most one defect.
+    count and the affected deal ids. Defects go only to deals created and
+    closed inside the audit period (created at least five weeks after its
+    start, so a "closed before created" date stays inside it too) and outside
+    ``exclude`` (deal positions), each deal at most one defect: a deal's place
+    inside or outside the period never depends on a corrupted cell.
     """
     raw = pd.DataFrame(
         {
@@ -654,7 +708,11 @@ def _plant_quality(rng: np.random.Generator, deals: pd.DataFrame, exclude: np.nd
         "unparseable_created_at": 5, "negative_amount": 3, "duplicate_deal_id": 4,
         "closed_before_created": 5, "unknown_stage": 3, "missing_owner": 6,
     }
-    pool = np.flatnonzero((deals["status"] != "open").to_numpy() & ~np.isin(np.arange(len(deals)), exclude))
+    created, closed = deals["created_at"], deals["closed_at"]
+    inside = (
+        (deals["status"] != "open") & (created >= _PERIOD_LO + pd.Timedelta(days=35)) & (closed < _PERIOD_HI)
+    ).to_numpy()
+    pool = np.flatnonzero(inside & ~np.isin(np.arange(len(deals)), exclude))
     picked = rng.choice(pool, size=sum(sizes.values()), replace=False)
     chosen: dict[str, np.ndarray] = {}
     start = 0
@@ -702,23 +760,29 @@ def _make_activities(
     deal_ids: np.ndarray,
 ) -> pd.DataFrame:
     """Calls, emails, meetings, tasks and notes on deals and leads, with the time they were logged."""
-    # deals: a Poisson number over the open life, plus a recent touch on every live open deal
+    # deals: a Poisson number over the open life, plus a recent touch on every live deal that is
+    # open at the period's end, and on every one open at the export (the stale ones get none)
     life = np.maximum(deals.active_until - deals.created, 0.5)
     n_act = 1 + rng.poisson(_DEAL_ACTIVITY_RATE * life / _DAY_H)
     d_idx = np.repeat(np.arange(len(life)), n_act)
     d_at = deals.created[d_idx] + rng.random(len(d_idx)) * life[d_idx]
-    live = np.flatnonzero((deals.status == "open") & ~np.isin(np.arange(len(life)), deals.stale))
-    touch_lo = np.maximum(deals.created[live], cal.end - 25 * _BH_PER_DAY)
-    touch_hi = np.maximum(touch_lo, cal.end - 10 * _BH_PER_DAY)
-    touch = touch_lo + rng.random(len(live)) * (np.maximum(touch_hi, deals.created[live] + 0.5) - touch_lo)
-    d_idx = np.concatenate([d_idx, live])
-    d_at = np.concatenate([d_at, np.minimum(touch, cal.end - 0.05)])
+    not_stale = ~np.isin(np.arange(len(life)), deals.stale)
+    idx_parts, at_parts = [d_idx], [d_at]
+    for moment in (cal.end, cal.export):
+        live = np.flatnonzero((deals.created < moment) & ~(deals.closed < moment) & not_stale)
+        created = deals.created[live]
+        touch_lo = np.maximum(created, moment - 25 * _BH_PER_DAY)
+        touch_hi = np.maximum(touch_lo, moment - 10 * _BH_PER_DAY)
+        touch = touch_lo + rng.random(len(live)) * (np.maximum(touch_hi, created + 0.5) - touch_lo)
+        idx_parts.append(live)
+        at_parts.append(np.minimum(touch, np.maximum(created, moment - 0.05)))
+    d_idx, d_at = np.concatenate(idx_parts), np.concatenate(at_parts)
 
     # leads: the first contact, then a few follow-ups until the deal or two weeks
     contacted = np.flatnonzero(np.isfinite(leads.contact))
     n_follow = rng.poisson(1.3, size=len(contacted))
     f_idx = np.repeat(contacted, n_follow)
-    f_end = np.fmin(leads.deal_created[f_idx], np.minimum(leads.contact[f_idx] + 10 * _DAY_H, cal.end))
+    f_end = np.fmin(leads.deal_created[f_idx], np.minimum(leads.contact[f_idx] + 10 * _DAY_H, cal.export))
     f_at = leads.contact[f_idx] + rng.random(len(f_idx)) * (f_end - leads.contact[f_idx])
     l_idx = np.concatenate([contacted, f_idx])
     l_at = np.concatenate([leads.contact[contacted], f_at])
@@ -737,7 +801,7 @@ def _make_activities(
         owner == reps.lag, _lognormal(rng, 20.0, 0.35, n), _lognormal(rng, 0.3, 1.0, n)
     )
     logged = at + lag
-    keep = logged < cal.end
+    keep = logged < cal.export  # logged after the export: not in the files yet
     duration = np.full(n, np.nan)
     calls, meetings = kind == 0, kind == 2
     duration[calls] = np.maximum(1.0, np.round(_lognormal(rng, 5.0, 0.8, int(calls.sum()))))
@@ -772,9 +836,9 @@ def _make_activities(
 
 
 def _make_targets(reps: _Reps, deals: pd.DataFrame) -> pd.DataFrame:
-    """Quarterly revenue quota per rep (EUR), about 10% above what the team wins per rep."""
+    """Quarterly revenue quota per rep (EUR) for the period, about 10% above what the team wins in it per rep."""
     quarters = pd.period_range(PERIOD_START, PERIOD_END, freq="Q")
-    won = deals[deals["status"] == "won"]
+    won = deals[(deals["status"] == "won") & (deals["closed_at"] >= _PERIOD_LO) & (deals["closed_at"] < _PERIOD_HI)]
     rows = []
     team_base = {}
     for t in TEAMS:
@@ -858,15 +922,15 @@ def _make_tools() -> pd.DataFrame:
 
 
 def _make_handoffs(rng: np.random.Generator, cal: _Calendar) -> pd.DataFrame:
-    """Requests between departments with response and resolution times."""
+    """Requests between departments with response and resolution times, from the world's start to the export."""
     n = N_HANDOFFS
     created = np.sort(cal.sample(rng, n))
     pair = rng.choice(len(_HANDOFF_PAIRS), size=n, p=[p[3] for p in _HANDOFF_PAIRS])
     median = np.array([p[4] for p in _HANDOFF_PAIRS])[pair]
     responded = created + _lognormal(rng, median, 0.6)
     resolved = responded + _lognormal(rng, 10.0, 0.7, n)
-    responded[responded >= cal.end] = np.nan
-    resolved[~(resolved < cal.end)] = np.nan
+    responded[responded >= cal.export] = np.nan
+    resolved[~(resolved < cal.export)] = np.nan
     return pd.DataFrame(
         {
             "request_id": _ids("H", n, 5),
@@ -881,6 +945,113 @@ def _make_handoffs(rng: np.random.Generator, cal: _Calendar) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- measurements for the truth
+
+#: the populations every measured number in truth.json is computed on (the audit period as the kit
+#: sees it at the as-of moment: nothing after the period's end is visible)
+POPULATIONS: dict[str, str] = {
+    "deals_created": "deals created in the period",
+    "deals_closed": "deals won or lost in the period, whenever they were created",
+    "deals_lost": "deals lost in the period, whenever they were created",
+    "deals_open_at_end": "deals created before the period's end and not won or lost before it "
+    "(a deal won or lost after the end counts as open)",
+    "funnel": "deals created in the period with their stage entries before its end; 'closed' means won or lost "
+    "before the end",
+    "leads_created": "leads created in the period; a first contact after the period's end has not happened yet",
+    "activities": "activities that happened in the period (logged at any time before the export)",
+    "handoffs_created": "requests created in the period; a response after the period's end has not happened yet",
+    "tools": "the tool inventory (a snapshot without dates)",
+}
+
+
+def _in_period(ts: pd.Series) -> pd.Series:
+    """True where a timestamp falls in the period [start, end) (NaT: False)."""
+    return (ts >= _PERIOD_LO) & (ts < _PERIOD_HI)
+
+
+@dataclass
+class _Period:
+    """The clean tables scoped to the audit period (see :data:`POPULATIONS`)."""
+
+    deals_created: pd.DataFrame
+    deals_closed: pd.DataFrame
+    deals_open_at_end: pd.DataFrame
+    funnel_history: pd.DataFrame  # stage entries before the end of the deals created in the period
+    funnel_closed_ids: pd.Series  # of those deals, the ones won or lost before the end
+    leads_created: pd.DataFrame  # with response_hours (NaN when not contacted before the end)
+    activities: pd.DataFrame
+    handoffs_created: pd.DataFrame  # with response_hours (NaN when no response before the end)
+    last_event: pd.Series  # per deal: its last activity or stage entry before the end
+
+
+def _period_view(
+    deals: pd.DataFrame, history: pd.DataFrame, leads: pd.DataFrame, activities: pd.DataFrame, handoffs: pd.DataFrame
+) -> _Period:
+    """The period's populations from the clean tables (timestamps in ``deals``/``history``/``activities``, text elsewhere)."""
+    done = deals["status"] != "open"
+    created = _in_period(deals["created_at"])
+    closed_by_end = done & (deals["closed_at"] < _PERIOD_HI)
+    funnel_ids = deals.loc[created, "deal_id"]
+    before_end = history["entered_at"] < _PERIOD_HI
+    l_created, l_contact = pd.to_datetime(leads["created_at"]), pd.to_datetime(leads["first_contact_at"])
+    l_in = _in_period(l_created)
+    l_hours = (l_contact.where(l_contact < _PERIOD_HI) - l_created).dt.total_seconds() / 3600
+    h_created, h_resp = pd.to_datetime(handoffs["created_at"]), pd.to_datetime(handoffs["responded_at"])
+    h_in = _in_period(h_created)
+    h_hours = (h_resp.where(h_resp < _PERIOD_HI) - h_created).dt.total_seconds() / 3600
+    acts_before = activities[activities["at"] < _PERIOD_HI]
+    last_event = pd.concat(
+        [acts_before.groupby("deal_id")["at"].max(), history[before_end].groupby("deal_id")["entered_at"].max()], axis=1
+    ).max(axis=1)
+    return _Period(
+        deals_created=deals[created],
+        deals_closed=deals[done & _in_period(deals["closed_at"])],
+        deals_open_at_end=deals[(deals["created_at"] < _PERIOD_HI) & ~closed_by_end],
+        funnel_history=history[before_end & history["deal_id"].isin(funnel_ids)],
+        funnel_closed_ids=deals.loc[created & closed_by_end, "deal_id"],
+        leads_created=leads[l_in].assign(response_hours=l_hours[l_in]),
+        activities=activities[_in_period(activities["at"])],
+        handoffs_created=handoffs[h_in].assign(response_hours=h_hours[h_in]),
+        last_event=last_event,
+    )
+
+
+def _period_counts(period: _Period) -> dict[str, int]:
+    """The size of each population of the period."""
+    return {
+        "deals_created": len(period.deals_created), "deals_closed": len(period.deals_closed),
+        "deals_won": int((period.deals_closed["status"] == "won").sum()),
+        "deals_lost": int((period.deals_closed["status"] == "lost").sum()),
+        "deals_open_at_end": len(period.deals_open_at_end), "funnel_deals_closed": len(period.funnel_closed_ids),
+        "leads_created": len(period.leads_created), "activities": len(period.activities),
+        "handoffs_created": len(period.handoffs_created),
+    }
+
+
+def _outside_period(
+    deals: pd.DataFrame, history: pd.DataFrame, leads: pd.DataFrame, activities: pd.DataFrame, handoffs: pd.DataFrame
+) -> dict[str, int]:
+    """What the export holds outside the audit period (true dates, before any planted defect)."""
+    created, closed = deals["created_at"], deals["closed_at"]
+    done = deals["status"] != "open"
+    before, after = created < _PERIOD_LO, created >= _PERIOD_HI
+    closed_after = done & (closed >= _PERIOD_HI)
+
+    def split(ts: pd.Series, what: str) -> dict[str, int]:
+        return {f"{what}_before_period": int((ts < _PERIOD_LO).sum()), f"{what}_after_period": int((ts >= _PERIOD_HI).sum())}
+
+    return {
+        "deals_created_before_period": int(before.sum()),
+        "deals_created_after_period": int(after.sum()),
+        "deals_created_in_period_closed_after_it": int((~before & ~after & closed_after).sum()),
+        "deals_created_and_closed_before_period": int((before & done & (closed < _PERIOD_LO)).sum()),
+        "deals_created_before_period_closed_in_it": int((before & done & _in_period(closed)).sum()),
+        "deals_created_before_period_open_at_its_end": int((before & ~(done & (closed < _PERIOD_HI))).sum()),
+        "deals_closed_after_period": int((~after & closed_after).sum()),
+        **split(history["entered_at"], "stage_entries"),
+        **split(pd.to_datetime(leads["created_at"]), "leads_created"),
+        **split(activities["at"], "activities"),
+        **split(pd.to_datetime(handoffs["created_at"]), "handoffs_created"),
+    }
 
 
 def _stage_conversion(history: pd.DataFrame, closed_deal_ids: Any) -> dict[str, float]:
@@ -916,65 +1087,64 @@ def _median_by(values: pd.Series, keys: list[pd.Series] | pd.Series) -> dict[Any
 
 
 def _truth_planted(
-    reps: _Reps, deals: pd.DataFrame, history: pd.DataFrame, leads: pd.DataFrame,
-    activities: pd.DataFrame, assessments: pd.DataFrame, handoffs: pd.DataFrame, stale_ids: list[str],
+    reps: _Reps, period: _Period, assessments: pd.DataFrame, stale_ids: list[str],
 ) -> list[dict[str, Any]]:
-    """The planted problems with their designed and measured values."""
-    closed = deals.loc[deals["status"] != "open", "deal_id"]
-    conv = _stage_conversion(history, closed)
-    dwell = _stage_dwell_days(history)
+    """The planted problems with their designed values and their values measured over the period."""
+    conv = _stage_conversion(period.funnel_history, period.funnel_closed_ids)
+    dwell = _stage_dwell_days(period.funnel_history)
 
-    resp_h = (pd.to_datetime(leads["first_contact_at"]) - pd.to_datetime(leads["created_at"])).dt.total_seconds() / 3600
-    resp = _median_by(resp_h, leads["source"])
+    leads = period.leads_created
+    resp = _median_by(leads["response_hours"], leads["source"])
 
-    c = deals[deals["status"] != "open"]
+    c = period.deals_closed
     win = (c["status"] == "won").groupby(c["owner_id"]).mean()
     low_ids = reps.ids[reps.low].tolist()
     others_win = float(win.drop(index=low_ids).median())
     weak = assessments[assessments["competency"] == WEAK_COMPETENCY].set_index("rep_id")["score"]
 
-    lost = deals[deals["status"] == "lost"]
+    lost = c[c["status"] == "lost"]
     missing = lost["lost_reason"].eq("")
     by_team = missing.groupby(lost["team"]).mean()
 
-    h_hours = (
-        pd.to_datetime(handoffs["responded_at"]) - pd.to_datetime(handoffs["created_at"])
-    ).dt.total_seconds() / 3600
-    pair_med = handoffs.assign(h=h_hours).groupby(["from_dept", "to_dept"])["h"].median()
+    handoffs = period.handoffs_created
+    pair_med = handoffs.groupby(["from_dept", "to_dept"])["response_hours"].median()
+    activities = period.activities
     lag_h = (activities["logged_at"] - activities["at"]).dt.total_seconds() / 3600
     lag_med = lag_h.groupby(activities["owner_id"]).median()
     lag_id = str(reps.ids[reps.lag])
 
     tool = next(t for t in _TOOLS if t[0] == UNUSED_TOOL)
-    last_touch = activities.groupby("deal_id")["at"].max()
-    stale_idle = min(
-        (pd.Timestamp(AS_OF) - max(last_touch.get(d, pd.Timestamp.min), history.loc[history["deal_id"] == d, "entered_at"].max())).days
-        for d in stale_ids
-    )
+    stale_idle = min((pd.Timestamp(AS_OF) - period.last_event[d]).days for d in stale_ids)
     return [
         {
             "id": "conversion_collapse", "kind": "conversion_collapse", "step": 3, "area": "process",
+            "population": "funnel",
             "description": f"Only about 30% of deals leave {COLLAPSE_STAGE} forward; most deals that reach it are lost there.",
             "stage": COLLAPSE_STAGE, "next_stage": OPEN_STAGES[OPEN_STAGES.index(COLLAPSE_STAGE) + 1],
             "expected_conversion": STAGE_CONVERSION[COLLAPSE_STAGE], "measured_conversion": _r3(conv[COLLAPSE_STAGE]),
             "stage_conversion": {s: _r3(v) for s, v in conv.items()},
-            "definition": "closed deals that entered the stage and later entered any later stage (Won included)",
+            "definition": "deals created in the period and won or lost before its end that entered the stage "
+            "and later entered any later stage (Won included)",
         },
         {
             "id": "stalling_stage", "kind": "stalling_stage", "step": 3, "area": "process",
+            "population": "funnel",
             "description": f"Deals sit in {STALL_STAGE} about five weeks (other stages: 4-10 days), though it converts normally.",
             "stage": STALL_STAGE, "median_days": round(dwell[STALL_STAGE], 1),
             "designed_median_days": STAGE_DWELL_DAYS[STALL_STAGE], "conversion": _r3(conv[STALL_STAGE]),
             "stage_median_days": {s: round(v, 1) for s, v in dwell.items()},
+            "definition": "median days from entering the stage to the deal's next stage entry, both before the period's end",
         },
         {
             "id": "slow_lead_source", "kind": "slow_lead_source", "step": 6, "area": "communication",
+            "population": "leads_created",
             "description": f"{SLOW_SOURCE} leads wait about 40 hours for a first response; other sources about 2 hours.",
             "source": SLOW_SOURCE, "median_response_hours": resp[SLOW_SOURCE],
             "median_response_hours_by_source": resp,
         },
         {
             "id": "low_win_rate_reps", "kind": "low_win_rate_reps", "step": 4, "area": "people",
+            "population": "deals_closed",
             "description": "Three experienced reps win less than half as often as their peers; "
             "all three score low in objection handling.",
             "rep_ids": low_ids, "names": reps.names[reps.low].tolist(), "competency": WEAK_COMPETENCY,
@@ -984,11 +1154,13 @@ def _truth_planted(
         },
         {
             "id": "stale_deals", "kind": "stale_deals", "step": 5, "area": "technology",
+            "population": "deals_open_at_end",
             "description": f"{len(stale_ids)} open deals have had no activity and no stage change for more than 45 days.",
             "deal_ids": stale_ids, "count": len(stale_ids), "min_idle_days": int(stale_idle),
         },
         {
             "id": "missing_lost_reasons", "kind": "missing_lost_reasons", "step": 3, "area": "process",
+            "population": "deals_lost",
             "description": f"About a fifth of lost deals have no lost reason, twice as many in {MISSING_REASON_TEAM}; "
             "the reasons given are free text with spelling variants.",
             "share": _r3(missing.mean()), "team": MISSING_REASON_TEAM, "team_share": _r3(by_team[MISSING_REASON_TEAM]),
@@ -996,6 +1168,7 @@ def _truth_planted(
         },
         {
             "id": "handoff_sla_breach", "kind": "handoff_sla_breach", "step": 6, "area": "communication",
+            "population": "handoffs_created",
             "description": "Legal takes about 90 hours to respond to sales' contract reviews (SLA 48 h); other handoffs take hours.",
             "from_dept": SLA_PAIR[0], "to_dept": SLA_PAIR[1], "median_response_hours": round(float(pair_med[SLA_PAIR]), 1),
             "sla_hours": HANDOFF_SLA_HOURS,
@@ -1003,11 +1176,13 @@ def _truth_planted(
         },
         {
             "id": "unused_tool", "kind": "unused_tool", "step": 5, "area": "technology",
+            "population": "tools",
             "description": f"{UNUSED_TOOL} ({tool[1].lower()}) is paid for 30 seats but used by 3 people.",
             "tool": tool[0], "category": tool[1], "seats": tool[2], "active_users": tool[3], "monthly_cost": tool[4],
         },
         {
             "id": "logging_lag", "kind": "logging_lag", "step": 5, "area": "technology",
+            "population": "activities",
             "description": f"{reps.names[reps.lag]} logs activities about three days after they happen; others the same day.",
             "rep_id": lag_id, "median_lag_hours": round(float(lag_med[lag_id]), 1),
             "others_median_lag_hours": round(float(lag_med.drop(index=lag_id).median()), 2),
@@ -1125,19 +1300,33 @@ def generate_demo(out_dir: Path | str, seed: int = DEMO_SEED) -> dict:
     _write_csv(handoffs, out / "handoffs.csv")
 
     stale_ids = deal_ids[sim.stale].tolist()
+    period = _period_view(deals, history, leads_df, activities, handoffs)
     truth: dict[str, Any] = {
         "seed": int(seed),
         "generator_version": GENERATOR_VERSION,
         "period": {"start": PERIOD_START.isoformat(), "end": PERIOD_END.isoformat()},
         "as_of": AS_OF.strftime("%Y-%m-%d %H:%M:%S"),
+        "exported_at": EXPORTED_AT.strftime("%Y-%m-%d %H:%M:%S"),
+        "world_start": WORLD_START.isoformat(),
         "currency": "EUR",
         "stages": list(STAGES),
+        "populations": {
+            "note": "Every measured number in 'planted' and every 'period_counts' entry is computed over the audit "
+            "period as the kit sees it at the as-of moment (the end of the period's last day): nothing after it is "
+            "visible, so a deal won or lost after the end counts as open and a first contact or a response after it "
+            "has not happened yet. Each planted problem names its population. 'counts' are the rows in the files "
+            "(the whole export, from world_start to exported_at); 'outside_period' counts what lies outside the "
+            "period; 'quality' defects all sit on deals created and closed inside the period.",
+            **POPULATIONS,
+        },
         "counts": {
             "deals": len(raw_deals), "stage_history": len(history), "leads": len(leads_df),
             "activities": len(activities), "reps": len(reps.ids), "targets": len(targets),
             "assessments": len(assessments), "survey": len(survey), "tools": len(tools), "handoffs": len(handoffs),
         },
-        "planted": _truth_planted(reps, deals, history, leads_df, activities, assessments, handoffs, stale_ids),
+        "period_counts": _period_counts(period),
+        "outside_period": _outside_period(deals, history, leads_df, activities, handoffs),
+        "planted": _truth_planted(reps, period, assessments, stale_ids),
         "quality": quality,
         "files": {name: (out / name).stat().st_size for name in DATA_FILES},
     }
