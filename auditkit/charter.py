@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .findings import Finding
-from .metrics.kpis import KPI_LABELS
+from .kpis import KPIS
 from .params import TABLES, AuditParams
 from .schema import SPECS
 
@@ -42,11 +42,12 @@ def charter(params: AuditParams) -> pd.DataFrame:
 
 
 def targets(params: AuditParams) -> pd.DataFrame:
-    """The KPI targets: kpi, label, target, unit, better ('max' or 'min'), note."""
+    """The KPI targets: kpi, label (in the report's language), target, unit, better ('higher' or 'lower'), note."""
     rows = []
     for g in params.goals:
-        label, unit = KPI_LABELS.get(g.kpi, (g.kpi, "number"))
-        rows.append({"kpi": g.kpi, "label": label, "target": g.target, "unit": unit, "better": "higher" if g.better == "max" else "lower", "note": g.note})
+        k = KPIS[g.kpi]
+        better = g.better
+        rows.append({"kpi": g.kpi, "label": k.label_in(params.language), "target": g.target, "unit": k.unit, "better": "higher" if better == "max" else "lower", "note": g.note})
     return pd.DataFrame(rows, columns=["kpi", "label", "target", "unit", "better", "note"])
 
 
@@ -74,8 +75,9 @@ def request_findings(checklist: pd.DataFrame) -> list[Finding]:
     """A finding per table not provided: the analysis it would unlock is missing."""
     return [
         Finding(
-            id=f"data.missing.{row.table}",
             step=1,
+            kind="data.missing_table",
+            subject=row.table,
             area="data",
             title=f"No {row.table} data: {row.unlocks} cannot be assessed",
             severity="medium" if row.table in ("stage_history", "activities", "leads") else "low",

@@ -92,8 +92,9 @@ def quality_findings(issues: Iterable[QualityIssue], rows: dict[str, int]) -> li
             continue
         out.append(
             Finding(
-                id=f"data.{issue.table}.{issue.check}.{issue.column or 'row'}",
                 step=2,
+                kind=f"data.quality.{issue.check}",
+                subject=f"{issue.table}.{issue.column or ''}",
                 area="data quality",
                 title=f"{issue.table}: {issue.check.replace('_', ' ')} in {issue.column or 'rows'} ({issue.count} rows)",
                 severity=severity_for(share, QUALITY_SEVERITY),

@@ -1,5 +1,5 @@
-"""What a step notebook holds: its params, its data, how it shows things, and
-its findings.
+"""What a step notebook holds: its params, its audit frame, how it shows
+things, and its findings.
 
 A notebook calls :func:`open_step` in its first code cell and then only
 narrates, calls metrics and shows results through the returned :class:`Step`::
@@ -9,16 +9,17 @@ narrates, calls metrics and shows results through the returned :class:`Step`::
     step.add(findings)
     step.finish()
 
-With a ``run_dir`` every table shown is also written as CSV to
-``<run_dir>/tables/``, every figure as PNG to ``<run_dir>/figures/`` and the
+With a ``run_dir`` the step reads the audit frame the runner built for the
+run (``<run_dir>/clean``: the params snapshot and the clean tables), never the
+raw files or the params file again; every table shown is also written as CSV
+to ``<run_dir>/tables/``, every figure as PNG to ``<run_dir>/figures/`` and the
 findings as JSON to ``<run_dir>/findings/``. Without one (JupyterLab, nbval)
-nothing is written anywhere.
+the frame is built from the params file and nothing is written anywhere.
 """
 
 from __future__ import annotations
 
 import html
-import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -27,14 +28,10 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from .findings import Finding, findings_frame, write_findings
-from .io.load import AuditData, load
+from .frame import AuditFrame, build_frame
 from .params import AuditParams, load_params
-from .quality import QualityIssue
 from .report.format import Formatter, to_csv
 from .report.text import t
-
-CLEAN = "clean"
-
 
 def _display(obj: Any) -> None:
     from IPython.display import display
@@ -48,45 +45,17 @@ def _html(markup: str) -> None:
     _display(HTML(markup))
 
 
-def save_clean(data: AuditData, run_dir: Path) -> Path:
-    """Write the canonical tables (Parquet), issues and sources (JSON) to ``<run_dir>/clean``."""
-    folder = Path(run_dir) / CLEAN
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, df in data.tables.items():
-        df.to_parquet(folder / f"{name}.parquet", index=False)
-    (folder / "quality.json").write_text(
-        json.dumps([i.to_dict() for i in data.issues], ensure_ascii=False, indent=1, default=str), encoding="utf-8"
-    )
-    (folder / "sources.json").write_text(json.dumps(data.sources, indent=1), encoding="utf-8")
-    return folder
-
-
-def load_clean(params: AuditParams, run_dir: Path) -> AuditData | None:
-    """The tables step 2 cached in ``<run_dir>/clean``, or None when there is no cache."""
-    folder = Path(run_dir) / CLEAN
-    if not (folder / "sources.json").is_file():
-        return None
-    sources = json.loads((folder / "sources.json").read_text(encoding="utf-8"))
-    tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in sources}
-    issues = [
-        QualityIssue(
-            d["table"], d["check"], d["column"], d["count"], d["level"], d["message"], tuple(d["rows"]), pd.DataFrame(d["examples"])
-        )
-        for d in json.loads((folder / "quality.json").read_text(encoding="utf-8"))
-    ]
-    return AuditData(params, tables, issues, sources)
-
-
 @dataclass
 class Step:
-    """One step's context: params, data, display helpers and findings."""
+    """One step's context: params, the audit frame, display helpers and findings."""
 
     name: str
     params: AuditParams
     run_dir: Path | None = None
     interactive: bool = False
     findings: list[Finding] = field(default_factory=list)
-    _data: AuditData | None = None
+    not_available: list[dict[str, Any]] = field(default_factory=list)
+    _frame: AuditFrame | None = None
 
     @property
     def number(self) -> str:
@@ -101,12 +70,11 @@ class Step:
         return Formatter(self.params.language, self.params.currency)
 
     @property
-    def data(self) -> AuditData:
-        """The canonical tables: step 2's cache in the run folder if there is one, else read now."""
-        if self._data is None:
-            cached = load_clean(self.params, self.run_dir) if self.run_dir else None
-            self._data = cached if cached is not None else load(self.params)
-        return self._data
+    def frame(self) -> AuditFrame:
+        """The audit frame: the run's (built once by the runner), or built now from the params' files."""
+        if self._frame is None:
+            self._frame = build_frame(self.params)
+        return self._frame
 
     @property
     def period(self) -> tuple[Any, Any]:
@@ -173,10 +141,26 @@ class Step:
 
     def missing(self, table: str) -> bool:
         """True (and says so in the report) when the client has no ``table`` data."""
-        if self.data.has(table):
+        if self.frame.has(table):
             return False
         self.note(t("missing_table", self.lang, table=table), warn=True)
+        self.not_available.append({"what": f"table.{table}", "reason": t("missing_table", "en", table=table)})
         return True
+
+    def kpis(self, table: pd.DataFrame, name: str, caption: str | None = None, columns: tuple[str, ...] = ("label", "value")) -> None:
+        """Show a :func:`auditkit.kpis.kpi_table` (or goal check): each value formatted by its unit, "–" and
+        the reason where it is not available; records the unavailable KPIs for the findings file."""
+        from .kpis import not_available_records
+
+        shown = table.assign(value=self.fmt.values(table["value"], table["unit"]))
+        if "target" in table:
+            shown["target"] = self.fmt.values(table["target"], table["unit"])
+        labels = {c: t("col." + c, self.lang) for c in (*columns, "reason")}
+        cols = [*columns, "reason"] if (table["reason"] != "").any() else list(columns)
+        self.table(shown[cols], name, labels=labels, caption=caption, export=table)
+        if "available" in table:
+            known = {r["what"] for r in self.not_available}
+            self.not_available.extend(r for r in not_available_records(table) if r["what"] not in known)
 
     # -- findings ------------------------------------------------------------
     def add(self, findings: Iterable[Finding]) -> None:
@@ -189,17 +173,26 @@ class Step:
             self.note(t("findings.none", self.lang))
         else:
             df = findings_frame(self.findings)[["severity", "title", "value", "target", "unit", "benchmark"]]
-            df["value"] = [self.fmt.by_unit(v, u) for v, u in zip(df["value"], df["unit"])]
-            df["target"] = [self.fmt.by_unit(v, u) if v is not None else "" for v, u in zip(df["target"], df["unit"])]
+            df["value"] = [self.fmt.by_unit(v, u) if u else "" for v, u in zip(df["value"], df["unit"])]
+            df["target"] = [self.fmt.by_unit(v, u) if u and v is not None else "" for v, u in zip(df["target"], df["unit"])]
             self.table(df.drop(columns="unit"), "findings")
+        if self.not_available:
+            self.h3(t("not_available", self.lang))
+            rows = [{"what": r.get("label") or r["what"], "reason": r["reason"]} for r in self.not_available]
+            labels = {"what": t("col.what", self.lang), "reason": t("col.reason", self.lang)}
+            self.table(pd.DataFrame(rows, columns=["what", "reason"]), "not_available", labels=labels)
         if self.run_dir is not None:
-            write_findings(self.run_dir / "findings" / f"{self.name}.json", self.findings)
+            write_findings(self.run_dir / "findings" / f"{self.name}.json", self.findings, self.not_available)
 
 
 def open_step(name: str, params_path: str, run_dir: str | None = None, interactive: bool = False) -> Step:
-    """Read the params and set up the step; ``run_dir`` empty or None means write nothing."""
+    """Set up a step. With a ``run_dir`` holding the run's frame, the params and data come from that
+    frame (a snapshot taken when the run started); otherwise from ``params_path``, and with ``run_dir``
+    empty or None nothing is written."""
     from .figures import apply_theme
 
-    params = load_params(params_path)
+    folder = Path(run_dir).resolve() if run_dir else None
+    frame = AuditFrame.load(folder) if folder is not None else None
+    params = frame.params if frame is not None else load_params(params_path)
     apply_theme()
-    return Step(name, params, Path(run_dir).resolve() if run_dir else None, bool(interactive))
+    return Step(name, params, folder, bool(interactive), _frame=frame)

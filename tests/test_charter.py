@@ -17,6 +17,9 @@ def test_charter_targets_and_checklist(small_client):
     checklist = data_request(params).set_index("table")
     assert checklist["provided"].sum() == 2 and checklist.at["leads", "file"] == "leads.csv"
     assert checklist.at["deals", "required_columns"] == "deal_id, created_at, stage, amount, owner_id"
-    missing = {f.id: f.severity for f in request_findings(checklist.reset_index())}
+    missing = {f.subject: f for f in request_findings(checklist.reset_index())}
     assert len(missing) == 8
-    assert missing["data.missing.stage_history"] == "medium" and missing["data.missing.tools"] == "low"
+    assert missing["stage_history"].severity == "medium" and missing["tools"].severity == "low"
+    assert missing["tools"].kind == "data.missing_table" and missing["tools"].action == "data.request_export"
+    ru = targets(params.model_copy(update={"language": "ru"})).set_index("kpi")
+    assert ru.at["win_rate", "label"] == "Доля выигранных (выиграно / закрыто)"

@@ -28,9 +28,10 @@ def test_findings_only_for_issues_above_one_percent_with_severity_by_share():
         [issue("negative_amount", 15), issue("duplicate_id", 4), issue("missing_value", 1), issue("empty_row", 50, "info")],
         {"deals": 120},
     )
-    by_id = {f.id: f for f in found}
+    by_kind = {f.kind: f for f in found}
     # 1 of 120 rows (0.8 %) is below the 1 % bar; info issues never become findings
-    assert set(by_id) == {"data.deals.negative_amount.amount", "data.deals.duplicate_id.amount"}
-    assert by_id["data.deals.negative_amount.amount"].severity == "high"  # 15 / 120 = 12.5 %
-    assert by_id["data.deals.duplicate_id.amount"].severity == "medium"  # 4 / 120 = 3.3 %
-    assert by_id["data.deals.negative_amount.amount"].value == 0.125
+    assert set(by_kind) == {"data.quality.negative_amount", "data.quality.duplicate_id"}
+    assert by_kind["data.quality.negative_amount"].severity == "high"  # 15 / 120 = 12.5 %
+    assert by_kind["data.quality.duplicate_id"].severity == "medium"  # 4 / 120 = 3.3 %
+    assert by_kind["data.quality.negative_amount"].value == 0.125
+    assert by_kind["data.quality.negative_amount"].subject == "deals.amount"

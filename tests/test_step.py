@@ -1,4 +1,4 @@
-"""The step context: the clean-table cache and what a step writes."""
+"""The step context: the run's frame, and what a step writes."""
 
 from __future__ import annotations
 
@@ -6,23 +6,19 @@ import json
 
 import pandas as pd
 
-from auditkit import load, load_params
+from auditkit import load_params
 from auditkit.findings import Finding
-from auditkit.step import load_clean, open_step, save_clean
+from auditkit.frame import build_frame
+from auditkit.step import open_step
 
-from helpers import DEALS, write_small_client
 
-
-def test_clean_cache_round_trip_keeps_tables_and_issues(tmp_path):
-    path = write_small_client(tmp_path, [*DEALS, ("D9", "2025-02-01", "", "Open", "New", "-5", "R1", "")])
-    params = load_params(path)
-    data = load(params)
-    save_clean(data, tmp_path / "run")
-    back = load_clean(params, tmp_path / "run")
-    pd.testing.assert_frame_equal(back["deals"], data["deals"])
-    assert [(i.check, i.rows) for i in back.issues] == [("negative_amount", (10,))]
-    assert back.issues[0].examples["Value"].tolist() == ["-5"]
-    assert load_clean(params, tmp_path / "elsewhere") is None
+def test_a_step_reads_the_runs_frame_not_the_params_file(tmp_path, small_client):
+    frame = build_frame(load_params(small_client))
+    frame.save(tmp_path / "run")
+    small_client.write_text("client: {name: Edited mid-run", encoding="utf-8")  # no longer even valid YAML
+    step = open_step("03_process", str(small_client), str(tmp_path / "run"))
+    assert step.params.client.name == "Small Client"
+    pd.testing.assert_frame_equal(step.frame.deals, frame.deals)
 
 
 def test_step_writes_tables_and_findings_only_with_a_run_folder(tmp_path, small_client):
@@ -33,8 +29,12 @@ def test_step_writes_tables_and_findings_only_with_a_run_folder(tmp_path, small_
 
     step = open_step("03_process", str(small_client), str(tmp_path / "run"))
     step.table(pd.DataFrame({"text": ["=1+2"]}), "t")
-    step.add([Finding("x", 3, "process", "T", "low", "m", 1.0)])
+    finding = Finding(step=3, kind="process.test", title="T", severity="low", metric="m", value=1.0, unit="count")
+    step.add([finding])
+    step.not_available.append({"what": "kpi.won_value", "reason": "not available, because ..."})
     step.finish()
     assert (tmp_path / "run" / "tables" / "03_t.csv").read_text(encoding="utf-8-sig").splitlines() == ["text", "'=1+2"]
-    assert [f["id"] for f in json.loads((tmp_path / "run" / "findings" / "03_process.json").read_text())] == ["x"]
+    body = json.loads((tmp_path / "run" / "findings" / "03_process.json").read_text())
+    assert [f["id"] for f in body["findings"]] == [finding.id] and body["not_available"][0]["what"] == "kpi.won_value"
     assert (tmp_path / "run" / "tables" / "03_findings.csv").is_file()
+    assert (tmp_path / "run" / "tables" / "03_not_available.csv").is_file()

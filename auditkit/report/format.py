@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+import numpy as np
 import pandas as pd
+
+from ..units import NUMERIC_UNITS, check_unit
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LOCALES = {"en": "en_GB", "ru": "ru_RU"}
@@ -125,12 +128,20 @@ class Formatter:
 
         return format_date(pd.Timestamp(value).date(), format="LLL yyyy", locale=self.locale)
 
+    def change(self, value: Any, decimals: int = 1) -> str:
+        """0.12 -> '+12.0%' (en) or '+12,0 %' (ru): a signed relative change."""
+        if _is_missing(value):
+            return NA
+        text = self.share(abs(value), decimals)
+        return ("+" if value > 0 else "−" if value < 0 else "") + text
+
     def by_unit(self, value: Any, unit: str) -> str:
-        """Format by a unit name: count, money, share, days, hours, date, month, number."""
+        """Format by a registered unit (see :mod:`auditkit.units`); an unknown unit is a ValueError."""
         formatters: dict[str, Callable[[Any], str]] = {
             "count": self.number,
             "money": self.money,
             "share": self.share,
+            "change": self.change,
             "days": self.days,
             "hours": lambda v: self.number(v, 1),
             "date": self.date,
@@ -138,7 +149,7 @@ class Formatter:
             "number": lambda v: self.number(v, 2),
             "score": lambda v: self.number(v, 2),
         }
-        return formatters.get(unit, self.text)(value)
+        return formatters[check_unit(unit)](value)
 
     def values(self, values: Any, units: Any) -> list[str]:
         """Each value formatted by its own unit (two parallel sequences)."""
@@ -169,10 +180,10 @@ class Formatter:
                     unit = "number" if isinstance(value, float) and not float(value).is_integer() else "count"
                 if unit is None and isinstance(value, pd.Timestamp):
                     unit = "date"
-                if isinstance(value, bool):
+                if isinstance(value, (bool, np.bool_)):
                     value, unit = ("✓" if value else "✗"), None
                 text = html.escape(self.by_unit(value, unit)) if unit else self.text(value)
-                cls = ' class="num"' if unit in ("count", "money", "share", "days", "hours", "number", "score") else ""
+                cls = ' class="num"' if unit in NUMERIC_UNITS else ""
                 cells.append(f"<td{cls}>{text}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         more = (

@@ -45,6 +45,39 @@ CATALOG: dict[str, dict[str, str]] = {
     "col.value": {"en": "Value", "ru": "Значение"},
     "col.target": {"en": "Target", "ru": "Цель"},
     "col.met": {"en": "Met", "ru": "Выполнено"},
+    "col.label": {"en": "KPI", "ru": "KPI"},
+    "scope": {
+        "en": "The audit sees the data as at the end of {as_of}. Deals created after it ({created}) are not counted; "
+        "deals won or lost after it ({closed}) count as open. Every KPI is defined once, on a named population "
+        "(see the data model in the documentation).",
+        "ru": "Аудит видит данные по состоянию на конец {as_of}. Сделки, созданные позже ({created}), не учитываются; "
+        "сделки, выигранные или проигранные позже ({closed}), считаются открытыми. Каждый KPI определён один раз, "
+        "на названной выборке (см. модель данных в документации).",
+    },
+    "monthly.partial": {
+        "en": "Months the data covers only in part, or not at all, are marked and left out of the chart: {months}.",
+        "ru": "Месяцы, которые данные покрывают лишь частично или не покрывают вовсе, отмечены и не показаны на графике: {months}.",
+    },
+    "lost.none": {"en": "No deals were lost in the period.", "ru": "В периоде не было проигранных сделок."},
+    "col.step": {"en": "Step", "ru": "Шаг"},
+    "col.time": {"en": "Time", "ru": "Время"},
+    "col.reason": {"en": "Why no value", "ru": "Почему нет значения"},
+    "col.what": {"en": "What", "ru": "Что"},
+    "col.not_in_export": {"en": "Not in the export", "ru": "Нет в выгрузке"},
+    "col.empty_columns": {"en": "Empty columns", "ru": "Пустые столбцы"},
+    "not_available": {"en": "Not available", "ru": "Нет данных"},
+    "status.ok": {"en": "ok", "ru": "готово"},
+    "status.insufficient": {"en": "insufficient data", "ru": "недостаточно данных"},
+    "status.failed": {"en": "failed", "ru": "ошибка"},
+    "status.not_built": {"en": "not built yet", "ru": "ещё не реализован"},
+    "insufficient.head": {
+        "en": "This step was not run: the data cannot support it.",
+        "ru": "Этот шаг не выполнялся: данных для него недостаточно.",
+    },
+    "not_built.head": {
+        "en": "This step is not built yet in this version of auditkit.",
+        "ru": "Этот шаг ещё не реализован в этой версии auditkit.",
+    },
 }
 
 

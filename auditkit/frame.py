@@ -1,0 +1,495 @@
+"""The audit frame: one client's data, loaded, validated and scoped once per run.
+
+Every step reads the same :class:`AuditFrame`. It holds
+
+- the params as they were when the run started (a snapshot, not the file);
+- the period ``[start, end)`` and the **as-of moment** ``as_of`` (= ``end``, the
+  first instant after the period's last day, in the params' time zone);
+- the clean tables, with every event after ``as_of`` made invisible: a deal
+  created later is gone, a deal won or lost later is open at ``as_of`` (its
+  stage unknown unless the stage history says it), a stage entry, a lead, an
+  activity or a handoff after ``as_of`` is gone, a first contact or a response
+  after ``as_of`` has not happened yet;
+- the named **populations** (:data:`POPULATIONS`) every KPI and metric is
+  defined on;
+- what each column can support (:meth:`AuditFrame.availability`): absent from
+  the export, empty, mostly unparseable, or usable;
+- the real coverage of the data (:meth:`AuditFrame.month_coverage`): months the
+  data does not reach, or reaches only in part, are marked so that no trend is
+  read from them.
+
+The runner builds the frame once, before the first step, and writes it to the
+run's ``clean/`` folder (:meth:`AuditFrame.save`); each step reads it back from
+there (:meth:`AuditFrame.load`), so the report and the manifest describe the same
+inputs even if a file or the params change while the run goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from .io.load import AuditData
+from .params import AuditParams, parse_params
+from .quality import QualityIssue
+
+CLEAN = "clean"
+FRAME_VERSION = 1
+
+#: A column is "mostly unparseable" when more than this share of its non-empty values could not be read.
+UNPARSEABLE_MAX = 0.5
+
+#: Checks whose issues mean a value was present but could not be used (see docs/data-model.md).
+UNREADABLE_CHECKS: frozenset[str] = frozenset(
+    {"unparseable_date", "unparseable_number", "unparseable_bool", "unknown_value", "decimal_mismatch", "absurd_number"}
+)
+
+#: Where the data's edge may fall inside a month and the month still count as complete:
+#: at least this many days, or twice the median gap between consecutive days with an event.
+COVERAGE_MIN_TOLERANCE_DAYS = 1.0
+
+
+#: Columns that only some rows need: empty everywhere is fine when no row needs a value.
+_NEEDED_ONLY_WHERE: dict[tuple[str, str], Any] = {
+    ("deals", "closed_at"): lambda d: d["status"].isin(["won", "lost"]),
+    ("deals", "lost_reason"): lambda d: d["status"].eq("lost"),
+}
+
+
+@dataclass(frozen=True)
+class Population:
+    """A named set of rows every KPI and metric is defined on."""
+
+    id: str
+    table: str
+    label: dict[str, str]
+    definition: dict[str, str]
+
+
+POPULATIONS: dict[str, Population] = {
+    p.id: p
+    for p in (
+        Population(
+            "deals_created", "deals",
+            {"en": "Deals created in the period", "ru": "Сделки, созданные в периоде"},
+            {"en": "deals whose created_at falls in [start, as_of): the cohort view",
+             "ru": "сделки, у которых created_at попадает в [начало, момент среза): когортный взгляд"},
+        ),
+        Population(
+            "deals_closed", "deals",
+            {"en": "Deals closed in the period", "ru": "Сделки, закрытые в периоде"},
+            {"en": "deals won or lost with closed_at in [start, as_of): the outcome view",
+             "ru": "сделки, выигранные или проигранные с closed_at в [начало, момент среза): взгляд по результату"},
+        ),
+        Population(
+            "deals_won", "deals",
+            {"en": "Deals won in the period", "ru": "Сделки, выигранные в периоде"},
+            {"en": "deals closed in the period with status won", "ru": "закрытые в периоде сделки со статусом «выиграна»"},
+        ),
+        Population(
+            "deals_lost", "deals",
+            {"en": "Deals lost in the period", "ru": "Сделки, проигранные в периоде"},
+            {"en": "deals closed in the period with status lost", "ru": "закрытые в периоде сделки со статусом «проиграна»"},
+        ),
+        Population(
+            "deals_open_at_end", "deals",
+            {"en": "Deals open at the end of the period", "ru": "Сделки, открытые на конец периода"},
+            {"en": "deals created before as_of and neither won nor lost before as_of: the pipeline view",
+             "ru": "сделки, созданные до момента среза и не закрытые до него: взгляд на воронку"},
+        ),
+        Population(
+            "leads_created", "leads",
+            {"en": "Leads created in the period", "ru": "Лиды, созданные в периоде"},
+            {"en": "leads whose created_at falls in [start, as_of)",
+             "ru": "лиды, у которых created_at попадает в [начало, момент среза)"},
+        ),
+    )
+}
+
+AvailabilityStatus = Literal["ok", "no_table", "not_in_export", "empty", "unparseable", "no_rows"]
+
+_REASONS: dict[str, dict[str, str]] = {
+    "no_table": {
+        "en": "not available, because the client provided no {table} data",
+        "ru": "нет данных, потому что клиент не предоставил таблицу {table}",
+    },
+    "not_in_export": {
+        "en": "not available, because the {table} export has no {column} column",
+        "ru": "нет данных, потому что в выгрузке {table} нет столбца {column}",
+    },
+    "empty": {
+        "en": "not available, because {column} is empty in every row of {table}",
+        "ru": "нет данных, потому что столбец {column} в таблице {table} пуст во всех строках",
+    },
+    "unparseable": {
+        "en": "not available, because {share} of the {column} values in {table} could not be read (see data quality)",
+        "ru": "нет данных, потому что {share} значений {column} в таблице {table} не удалось прочитать (см. качество данных)",
+    },
+    "no_rows": {
+        "en": "not available, because {population} has no rows",
+        "ru": "нет данных, потому что в выборке «{population}» нет ни одной строки",
+    },
+    "half_not_reached": {
+        "en": "not available, because fewer than half of {population} had a {column} by the end of the period",
+        "ru": "нет данных, потому что меньше половины выборки «{population}» получили {column} к концу периода",
+    },
+    "no_values": {
+        "en": "not available, because no row of {population} has a {column}",
+        "ru": "нет данных, потому что ни у одной строки выборки «{population}» нет значения {column}",
+    },
+}
+
+
+def reason_text(code: str, lang: str = "en", **values: Any) -> str:
+    """A "not available, because ..." sentence in ``lang`` for a reason ``code``."""
+    entry = _REASONS[code]
+    fields = {"table": "", "column": "", "share": "", "population": "", **values}
+    return entry.get(lang, entry["en"]).format(**fields)
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a column can support a number: ``ok``, or why not (``status`` and ``reason(lang)``)."""
+
+    table: str
+    column: str | None
+    status: AvailabilityStatus
+    unreadable_share: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def reason(self, lang: str = "en") -> str | None:
+        """None when usable; else the sentence that says why not."""
+        if self.ok:
+            return None
+        share = f"{self.unreadable_share:.0%}" if lang == "en" else f"{self.unreadable_share:.0%}".replace("%", "\u00a0%")
+        return reason_text(self.status, lang, table=self.table, column=self.column or "", share=share, population=self.table)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"table": self.table, "column": self.column, "status": self.status, "reason": self.reason("en")}
+
+
+@dataclass
+class AuditFrame:
+    """One client's data scoped to the audit period; see the module docstring."""
+
+    params: AuditParams
+    data: AuditData
+    _notes: dict[str, int] = field(default_factory=dict, repr=False)
+
+    @property
+    def notes(self) -> dict[str, int]:
+        """What the as-of moment cut: deals created after it, deals closed after it (open at it), stage
+        entries and leads after it."""
+        self._tables  # scoping fills the notes
+        return dict(self._notes)
+
+    # -- the period --------------------------------------------------------------
+    @property
+    def start(self) -> pd.Timestamp:
+        """The first instant of the period (local time of the params' time zone)."""
+        return self.params.period.start_ts()
+
+    @property
+    def as_of(self) -> pd.Timestamp:
+        """The as-of moment: the first instant after the period's last day; nothing at or after it is seen."""
+        return self.params.period.end_ts()
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """The period's exclusive end (the same instant as :attr:`as_of`)."""
+        return self.as_of
+
+    @property
+    def lang(self) -> str:
+        return self.params.language
+
+    # -- the scoped tables -------------------------------------------------------
+    def has(self, table: str) -> bool:
+        return table in self.data.tables
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        """A canonical table as seen at ``as_of`` (None when the client has no such data)."""
+        return self._tables.get(name)
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return dict(self._tables)
+
+    @cached_property
+    def _tables(self) -> dict[str, pd.DataFrame]:
+        out: dict[str, pd.DataFrame] = {}
+        as_of = self.as_of
+        for name, df in self.data.tables.items():
+            if name == "deals":
+                df = self._deals_as_of(df)
+            elif name == "stage_history":
+                late = df["entered_at"].notna() & (df["entered_at"] >= as_of)
+                self._notes["stage_entries_after_as_of"] = int(late.sum())
+                df = df.loc[~late]
+            elif name == "leads":
+                late = df["created_at"].notna() & (df["created_at"] >= as_of)
+                self._notes["leads_created_after_as_of"] = int(late.sum())
+                df = df.loc[~late].assign(first_contact_at=_before(df.loc[~late, "first_contact_at"], as_of))
+            elif name == "activities":
+                df = df.loc[~(df["at"].notna() & (df["at"] >= as_of))]
+            elif name == "handoffs":
+                df = df.loc[~(df["created_at"].notna() & (df["created_at"] >= as_of))]
+                df = df.assign(responded_at=_before(df["responded_at"], as_of), resolved_at=_before(df["resolved_at"], as_of))
+            out[name] = df.reset_index(drop=True)
+        if "leads" in out:
+            known = set(out["deals"]["deal_id"].dropna())
+            leads = out["leads"]
+            out["leads"] = leads.assign(deal_id=leads["deal_id"].where(leads["deal_id"].isin(known)))
+        return out
+
+    def _deals_as_of(self, deals: pd.DataFrame) -> pd.DataFrame:
+        as_of = self.as_of
+        later = deals["created_at"].notna() & (deals["created_at"] >= as_of)
+        self._notes["deals_created_after_as_of"] = int(later.sum())
+        d = deals.loc[~later].copy()
+        closed_later = d["status"].isin(["won", "lost"]) & d["closed_at"].notna() & (d["closed_at"] >= as_of)
+        self._notes["deals_closed_after_as_of"] = int(closed_later.sum())
+        if closed_later.any():
+            stage_at = self._stage_at_as_of(d.loc[closed_later, "deal_id"])
+            d.loc[closed_later, "status"] = "open"
+            d.loc[closed_later, "closed_at"] = pd.NaT
+            d.loc[closed_later, "stage"] = stage_at.to_numpy()
+            d.loc[closed_later, "lost_reason"] = pd.NA
+        return d
+
+    def _stage_at_as_of(self, deal_ids: pd.Series) -> pd.Series:
+        """The last open stage each deal entered before ``as_of`` (from the stage history; <NA> when unknown)."""
+        history = self.data.tables.get("stage_history")
+        unknown = pd.Series(pd.NA, index=deal_ids.index, dtype="string")
+        if history is None or history.empty:
+            return unknown
+        open_stages = set(self.params.pipeline.open_stages)
+        h = history.loc[
+            history["deal_id"].isin(set(deal_ids)) & history["stage"].isin(open_stages)
+            & history["entered_at"].notna() & (history["entered_at"] < self.as_of)
+        ]
+        last = h.sort_values("entered_at", kind="stable").drop_duplicates("deal_id", keep="last").set_index("deal_id")["stage"]
+        return deal_ids.map(last).astype("string")
+
+    @property
+    def deals(self) -> pd.DataFrame:
+        """Every deal as seen at ``as_of`` (created before it; status and stage as they were then)."""
+        return self._tables["deals"]
+
+    # -- populations -------------------------------------------------------------
+    def population(self, name: str) -> pd.DataFrame:
+        """The rows of a named population (see :data:`POPULATIONS`)."""
+        if name not in POPULATIONS:
+            raise KeyError(f"unknown population {name!r}; known: {', '.join(POPULATIONS)}")
+        return self._populations[name]
+
+    @cached_property
+    def _populations(self) -> dict[str, pd.DataFrame]:
+        d = self.deals
+        lo, hi = self.start, self.as_of
+        created = d["created_at"].notna() & (d["created_at"] >= lo) & (d["created_at"] < hi)
+        closed = d["status"].isin(["won", "lost"]) & d["closed_at"].notna() & (d["closed_at"] >= lo) & (d["closed_at"] < hi)
+        open_end = d["status"].eq("open") & d["created_at"].notna()
+        out = {
+            "deals_created": d.loc[created],
+            "deals_closed": d.loc[closed],
+            "deals_won": d.loc[closed & d["status"].eq("won")],
+            "deals_lost": d.loc[closed & d["status"].eq("lost")],
+            "deals_open_at_end": d.loc[open_end],
+        }
+        leads = self._tables.get("leads")
+        if leads is not None:
+            out["leads_created"] = leads.loc[leads["created_at"].notna() & (leads["created_at"] >= lo) & (leads["created_at"] < hi)]
+        else:
+            out["leads_created"] = pd.DataFrame()
+        return out
+
+    # -- what the data can support ------------------------------------------------
+    def availability(self, table: str, column: str | None = None) -> Availability:
+        """Whether ``table.column`` (or the table alone) can support a number, and if not, why."""
+        df = self.data.tables.get(table)
+        if df is None:
+            return Availability(table, column, "no_table")
+        if column is None:
+            return Availability(table, None, "ok" if len(df) else "no_rows")
+        present = self.data.sources.get(table, {}).get("columns_present")
+        if present is not None and column not in present and column != "status":
+            return Availability(table, column, "not_in_export")
+        values = df[column].notna().sum() if column in df else 0
+        needed = _NEEDED_ONLY_WHERE.get((table, column))
+        if needed is not None and values == 0 and not needed(df).any():
+            return Availability(table, column, "ok")  # empty, and no row needs a value (no deal closed yet)
+        bad = sum(
+            i.count for i in self.data.issues if i.table == table and i.column == column and i.check in UNREADABLE_CHECKS
+        )
+        if values == 0 and bad == 0:
+            return Availability(table, column, "empty")
+        share = bad / (bad + values) if bad + values else 0.0
+        if share > UNPARSEABLE_MAX:
+            return Availability(table, column, "unparseable", share)
+        return Availability(table, column, "ok", share)
+
+    # -- coverage ----------------------------------------------------------------
+    @cached_property
+    def event_days(self) -> np.ndarray:
+        """Distinct days (datetime64[D], sorted) on which any deal was created or closed, before ``as_of``."""
+        d = self.deals
+        stamps = pd.concat([d["created_at"], d["closed_at"]]).dropna()
+        stamps = stamps[stamps < self.as_of]
+        return np.unique(stamps.to_numpy().astype("datetime64[D]"))
+
+    @property
+    def coverage(self) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+        """The first and last day with a deal event (created or closed) before ``as_of``; None when no event."""
+        days = self.event_days
+        if not len(days):
+            return None, None
+        return pd.Timestamp(days[0]), pd.Timestamp(days[-1])
+
+    @property
+    def edge_tolerance_days(self) -> float:
+        """How far from a month's edge the data may begin or end for the month to count as complete:
+        twice the median gap between consecutive event days, at least :data:`COVERAGE_MIN_TOLERANCE_DAYS`."""
+        days = self.event_days
+        gaps = np.diff(days).astype("timedelta64[D]").astype(float) if len(days) > 1 else np.array([])
+        return float(max(COVERAGE_MIN_TOLERANCE_DAYS, 2 * np.median(gaps))) if len(gaps) else COVERAGE_MIN_TOLERANCE_DAYS
+
+    def month_coverage(self) -> pd.DataFrame:
+        """One row per calendar month the period touches.
+
+        Columns: ``month`` (first day), ``from``/``to`` (the part of the month inside the period, ``to``
+        exclusive), ``coverage``: "complete" (the period and the data cover the whole month), "partial" (the
+        period's edge or the data's first or last event cuts it), or "no_data" (the data does not reach the
+        month at all); ``complete`` (bool). Trends and lever comparisons use complete months only.
+        """
+        first, last = self.coverage
+        tol = pd.Timedelta(days=self.edge_tolerance_days)
+        months = pd.period_range(self.start, self.as_of - pd.Timedelta(nanoseconds=1), freq="M")
+        rows = []
+        for m in months:
+            m_lo, m_hi = m.start_time, (m + 1).start_time
+            lo, hi = max(m_lo, self.start), min(m_hi, self.as_of)
+            if first is None or last is None or last + pd.Timedelta(days=1) <= lo or first >= hi:
+                status = "no_data"
+            elif lo > m_lo or hi < m_hi or first > lo + tol or last + pd.Timedelta(days=1) < hi - tol:
+                status = "partial"
+            else:
+                status = "complete"
+            rows.append({"month": m_lo, "from": lo, "to": hi, "coverage": status, "complete": status == "complete"})
+        return pd.DataFrame(rows, columns=["month", "from", "to", "coverage", "complete"])
+
+    # -- a part of the frame -------------------------------------------------------
+    def subset(self, deal_ids: Any) -> "AuditFrame":
+        """The same frame restricted to some deals (their stage history and leads follow); for filters."""
+        keep = set(pd.Series(list(deal_ids), dtype="string").dropna())
+        tables = dict(self.data.tables)
+        tables["deals"] = tables["deals"].loc[tables["deals"]["deal_id"].isin(keep)]
+        if "stage_history" in tables:
+            tables["stage_history"] = tables["stage_history"].loc[tables["stage_history"]["deal_id"].isin(keep)]
+        data = AuditData(self.params, tables, self.data.issues, self.data.sources)
+        return AuditFrame(self.params, data)
+
+    # -- the run's cache -----------------------------------------------------------
+    def save(self, run_dir: Path | str) -> Path:
+        """Write the frame to ``<run_dir>/clean``: the clean tables (Parquet), issues, sources, params; returns it."""
+        folder = Path(run_dir) / CLEAN
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, df in self.data.tables.items():
+            df.to_parquet(folder / f"{name}.parquet", index=False)
+        _write_json(folder / "quality.json", [i.to_dict() for i in self.data.issues])
+        _write_json(folder / "sources.json", self.data.sources)
+        _write_json(
+            folder / "frame.json",
+            {
+                "version": FRAME_VERSION,
+                "params": self.params.model_dump(mode="json"),
+                "params_path": str(self.params.source_path) if self.params.source_path else None,
+                "as_of": self.as_of.isoformat(),
+            },
+        )
+        return folder
+
+    @classmethod
+    def load(cls, run_dir: Path | str) -> "AuditFrame | None":
+        """The frame cached in ``<run_dir>/clean``, or None when there is none."""
+        folder = Path(run_dir) / CLEAN
+        meta_path = folder / "frame.json"
+        if not meta_path.is_file():
+            return None
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        params = parse_params(meta["params"], meta.get("params_path") or "<params>")
+        sources = json.loads((folder / "sources.json").read_text(encoding="utf-8"))
+        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in sources}
+        issues = [
+            QualityIssue(
+                d["table"], d["check"], d["column"], d["count"], d["level"], d["message"], tuple(d["rows"]),
+                pd.DataFrame(d["examples"]),
+            )
+            for d in json.loads((folder / "quality.json").read_text(encoding="utf-8"))
+        ]
+        return cls(params, AuditData(params, tables, issues, sources))
+
+
+def _before(s: pd.Series, as_of: pd.Timestamp) -> pd.Series:
+    """Timestamps at or after ``as_of`` made empty (the event had not happened yet)."""
+    return s.where(s.isna() | (s < as_of))
+
+
+def _write_json(path: Path, value: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(value, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    tmp.replace(path)
+
+
+def frame_from_tables(
+    params: AuditParams, tables: dict[str, pd.DataFrame], issues: list[QualityIssue] | None = None
+) -> AuditFrame:
+    """A frame from canonical tables already in memory (tests, notebooks, other loaders).
+
+    Columns missing from a table are added empty, and recorded as not in the export, as the loader does;
+    ``status`` is derived from ``stage`` where missing. Types must already be canonical (datetimes, floats).
+    """
+    from .io.readers import ROW
+    from .schema import SPECS
+
+    out: dict[str, pd.DataFrame] = {}
+    sources: dict[str, dict[str, Any]] = {}
+    for name, df in tables.items():
+        spec = SPECS[name]
+        present = [c for c in spec.names if c in df.columns]
+        full = df.copy()
+        for col in spec.columns:
+            if col.name not in full.columns:
+                dtype = {"datetime": "datetime64[ns]", "number": "float64", "bool": "boolean"}.get(col.kind, "string")
+                full[col.name] = pd.Series(pd.NaT if dtype.startswith("datetime") else pd.NA, index=full.index, dtype=dtype)
+            elif col.kind in ("id", "text", "enum"):
+                full[col.name] = full[col.name].astype("string")
+            elif col.kind == "datetime":
+                full[col.name] = pd.to_datetime(full[col.name], format="ISO8601").astype("datetime64[ns]")
+            elif col.kind == "number":
+                full[col.name] = pd.to_numeric(full[col.name]).astype("float64")
+        if ROW not in full.columns:
+            full.insert(0, ROW, range(2, 2 + len(full)))
+        if name == "deals":
+            p = params.pipeline
+            derived = full["stage"].map({p.won: "won", p.lost: "lost"}).fillna("open").astype("string")
+            full["status"] = full["status"].fillna(derived)
+        out[name] = full[[ROW, *spec.names]].reset_index(drop=True)
+        sources[name] = {"path": f"<{name}>", "columns_present": present, "rows_read": len(df)}
+    return AuditFrame(params, AuditData(params, out, list(issues or []), sources))
+
+
+def build_frame(params: AuditParams) -> AuditFrame:
+    """Load and validate the client's data (every table the params declare) and scope it to the period."""
+    from .io.load import load
+
+    return AuditFrame(params, load(params))

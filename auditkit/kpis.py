@@ -1,0 +1,405 @@
+"""The KPI registry: one definition per KPI, read by every step.
+
+Each :class:`KPI` has an id, labels in English and Russian, a unit (see
+:mod:`auditkit.units`), the direction that is better, the population it is
+computed on (see :data:`auditkit.frame.POPULATIONS`), its formula in words,
+the columns it cannot do without, and the action that answers a miss.
+
+:func:`evaluate` computes one KPI on an :class:`~auditkit.frame.AuditFrame`;
+:func:`kpi_table` all of them. A KPI whose inputs are absent, empty or mostly
+unparseable, or whose population is empty, has no value: it carries the
+reason instead ("not available, because ..."), is shown as "–" and never
+becomes a finding. Step 2's headline table, step 3, the goals check and the
+later steps all read these, so a number shown in two places is the same number.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Literal
+
+import numpy as np
+import pandas as pd
+
+from .frame import POPULATIONS, reason_text
+from .units import Unit
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .findings import Bands, Finding
+    from .frame import AuditFrame
+    from .params import Goal
+    from .report.format import Formatter
+
+Better = Literal["max", "min"]
+DAY = pd.Timedelta(days=1)
+HOUR = pd.Timedelta(hours=1)
+
+#: Severity of a missed goal, on the gap relative to the target.
+GOAL_GAP_SEVERITY: "Bands" = ((0.5, "high"), (0.2, "medium"), (0.0, "low"))
+
+
+class NotAvailable(Exception):
+    """Raised by a KPI's formula when its population cannot support a value (``code`` names why)."""
+
+    def __init__(self, code: str, **values: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+
+@dataclass(frozen=True)
+class KPI:
+    """One KPI's single definition."""
+
+    id: str
+    label: dict[str, str]
+    unit: Unit
+    better: Better | None
+    population: str
+    formula: dict[str, str]
+    requires: tuple[tuple[str, str | None], ...]
+    compute: Callable[["AuditFrame"], float] = field(repr=False, compare=False)
+    action: str | None = None
+
+    def label_in(self, lang: str) -> str:
+        return self.label.get(lang, self.label["en"])
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    """A KPI's value on a frame (None when not available), the population size, and why not."""
+
+    kpi: KPI
+    value: float | None
+    n: int
+    reason_code: str | None = None
+    reason_values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def available(self) -> bool:
+        return self.value is not None
+
+    def reason(self, lang: str = "en") -> str | None:
+        """None when available; else "not available, because ..." in ``lang``."""
+        if self.reason_code is None:
+            return None
+        values = dict(self.reason_values)
+        pop = values.pop("population", self.kpi.population)
+        label = POPULATIONS[pop].label.get(lang, POPULATIONS[pop].label["en"]) if pop in POPULATIONS else pop
+        return reason_text(self.reason_code, lang, population=label.lower() if lang == "en" else label, **values)
+
+
+# -- formulas ---------------------------------------------------------------------
+
+
+def _count(population: str) -> Callable[["AuditFrame"], float]:
+    return lambda f: float(len(f.population(population)))
+
+
+def _amounts(f: "AuditFrame", population: str, *, need_rows: bool) -> pd.Series:
+    rows = f.population(population)
+    if need_rows and rows.empty:
+        raise NotAvailable("no_rows", population=population)
+    amounts = rows["amount"].dropna()
+    if len(rows) and amounts.empty:
+        raise NotAvailable("no_values", population=population, column="amount")
+    return amounts
+
+
+def _sum_amount(population: str) -> Callable[["AuditFrame"], float]:
+    return lambda f: float(_amounts(f, population, need_rows=False).sum())
+
+
+def _win_rate(f: "AuditFrame") -> float:
+    closed = f.population("deals_closed")
+    if closed.empty:
+        raise NotAvailable("no_rows", population="deals_closed")
+    return float(closed["status"].eq("won").mean())
+
+
+def cycle_days(deals: pd.DataFrame) -> pd.Series:
+    """Days from created_at to closed_at of each deal (NaN where either is missing)."""
+    return (deals["closed_at"] - deals["created_at"]) / DAY
+
+
+def _median_cycle(f: "AuditFrame") -> float:
+    won = f.population("deals_won")
+    if won.empty:
+        raise NotAvailable("no_rows", population="deals_won")
+    days = cycle_days(won).dropna()
+    if days.empty:
+        raise NotAvailable("no_values", population="deals_won", column="created_at")
+    return float(days.median())
+
+
+def _lead_conversion(f: "AuditFrame") -> float:
+    leads = f.population("leads_created")
+    if leads.empty:
+        raise NotAvailable("no_rows", population="leads_created")
+    return float(leads["deal_id"].notna().mean())
+
+
+def lead_response(leads: pd.DataFrame, as_of: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
+    """Hours from each lead's creation to its first contact, and whether it is censored (not contacted
+    by ``as_of``: then the hours it has waited so far)."""
+    created = leads["created_at"]
+    contact = leads["first_contact_at"]
+    censored = contact.isna().to_numpy()
+    end = contact.where(~contact.isna(), as_of)
+    hours = ((end - created) / HOUR).to_numpy(dtype=float, na_value=np.nan)
+    keep = ~np.isnan(hours)
+    return np.maximum(hours[keep], 0.0), censored[keep]
+
+
+def _lead_response_hours(f: "AuditFrame") -> float:
+    from .metrics.survival import km_quantiles
+
+    leads = f.population("leads_created")
+    if leads.empty:
+        raise NotAvailable("no_rows", population="leads_created")
+    hours, censored = lead_response(leads, f.as_of)
+    median = km_quantiles(hours, censored, (0.5,))[0]
+    if math.isnan(median):
+        raise NotAvailable("half_not_reached", population="leads_created", column="first_contact_at")
+    return median
+
+
+def _lost_without_reason(f: "AuditFrame") -> float:
+    from .metrics.reasons import NO_REASON, normalise_reasons
+
+    lost = f.population("deals_lost")
+    if lost.empty:
+        raise NotAvailable("no_rows", population="deals_lost")
+    return float(normalise_reasons(lost["lost_reason"]).eq(NO_REASON).mean())
+
+
+def _amount_stat(population: str, how: str) -> Callable[["AuditFrame"], float]:
+    def compute(f: "AuditFrame") -> float:
+        amounts = _amounts(f, population, need_rows=True)
+        return float(amounts.mean() if how == "mean" else amounts.median())
+
+    return compute
+
+
+# -- the registry -------------------------------------------------------------------
+
+_DEALS_DATES = (("deals", "created_at"), ("deals", "closed_at"))
+
+KPIS: dict[str, KPI] = {
+    k.id: k
+    for k in (
+        KPI(
+            "deals_created", {"en": "Deals created", "ru": "Создано сделок"}, "count", "max", "deals_created",
+            {"en": "number of deals created in the period", "ru": "число сделок, созданных в периоде"},
+            (("deals", "created_at"),), _count("deals_created"), "process.grow_pipeline",
+        ),
+        KPI(
+            "deals_won", {"en": "Deals won", "ru": "Выиграно сделок"}, "count", "max", "deals_won",
+            {"en": "number of deals won in the period", "ru": "число сделок, выигранных в периоде"},
+            _DEALS_DATES, _count("deals_won"), "process.improve_win_rate",
+        ),
+        KPI(
+            "deals_lost", {"en": "Deals lost", "ru": "Проиграно сделок"}, "count", "min", "deals_lost",
+            {"en": "number of deals lost in the period", "ru": "число сделок, проигранных в периоде"},
+            _DEALS_DATES, _count("deals_lost"), "process.improve_win_rate",
+        ),
+        KPI(
+            "won_value", {"en": "Won value", "ru": "Сумма выигранных сделок"}, "money", "max", "deals_won",
+            {"en": "sum of the amounts of the deals won in the period", "ru": "сумма выигранных в периоде сделок"},
+            (*_DEALS_DATES, ("deals", "amount")), _sum_amount("deals_won"), "process.raise_deal_value",
+        ),
+        KPI(
+            "lost_value", {"en": "Lost value", "ru": "Сумма проигранных сделок"}, "money", "min", "deals_lost",
+            {"en": "sum of the amounts of the deals lost in the period", "ru": "сумма проигранных в периоде сделок"},
+            (*_DEALS_DATES, ("deals", "amount")), _sum_amount("deals_lost"), "process.improve_win_rate",
+        ),
+        KPI(
+            "win_rate", {"en": "Win rate (won / closed)", "ru": "Доля выигранных (выиграно / закрыто)"}, "share", "max",
+            "deals_closed",
+            {"en": "deals won / deals won or lost, both closed in the period",
+             "ru": "выигранные / (выигранные + проигранные), закрытые в периоде"},
+            _DEALS_DATES, _win_rate, "process.improve_win_rate",
+        ),
+        KPI(
+            "avg_won_deal", {"en": "Average won deal", "ru": "Средняя выигранная сделка"}, "money", "max", "deals_won",
+            {"en": "mean amount of the deals won in the period (those with an amount)",
+             "ru": "среднее по суммам сделок, выигранных в периоде (у которых сумма указана)"},
+            (*_DEALS_DATES, ("deals", "amount")), _amount_stat("deals_won", "mean"), "process.raise_deal_value",
+        ),
+        KPI(
+            "median_won_deal", {"en": "Median won deal", "ru": "Медианная выигранная сделка"}, "money", "max", "deals_won",
+            {"en": "median amount of the deals won in the period", "ru": "медиана сумм сделок, выигранных в периоде"},
+            (*_DEALS_DATES, ("deals", "amount")), _amount_stat("deals_won", "median"), "process.raise_deal_value",
+        ),
+        KPI(
+            "median_cycle_days", {"en": "Median sales cycle of won deals, days", "ru": "Медианный цикл выигранной сделки, дней"},
+            "days", "min", "deals_won",
+            {"en": "median of closed_at - created_at, in days, of the deals won in the period",
+             "ru": "медиана closed_at - created_at в днях по сделкам, выигранным в периоде"},
+            _DEALS_DATES, _median_cycle, "process.shorten_cycle",
+        ),
+        KPI(
+            "open_deals", {"en": "Open deals at period end", "ru": "Открытых сделок на конец периода"}, "count", "max",
+            "deals_open_at_end",
+            {"en": "number of deals open at the as-of moment", "ru": "число сделок, открытых на момент среза"},
+            (("deals", "created_at"),), _count("deals_open_at_end"), "process.grow_pipeline",
+        ),
+        KPI(
+            "open_pipeline_value", {"en": "Open pipeline value", "ru": "Сумма открытой воронки"}, "money", "max",
+            "deals_open_at_end",
+            {"en": "sum of the amounts of the deals open at the as-of moment",
+             "ru": "сумма сделок, открытых на момент среза"},
+            (("deals", "created_at"), ("deals", "amount")), _sum_amount("deals_open_at_end"), "process.grow_pipeline",
+        ),
+        KPI(
+            "leads", {"en": "Leads created", "ru": "Создано лидов"}, "count", "max", "leads_created",
+            {"en": "number of leads created in the period", "ru": "число лидов, созданных в периоде"},
+            (("leads", "created_at"),), _count("leads_created"), "process.grow_pipeline",
+        ),
+        KPI(
+            "lead_to_deal_conversion", {"en": "Lead-to-deal conversion", "ru": "Конверсия лидов в сделки"}, "share", "max",
+            "leads_created",
+            {"en": "share of the leads created in the period whose deal_id names a deal created before the as-of moment",
+             "ru": "доля лидов периода, чей deal_id указывает на сделку, созданную до момента среза"},
+            (("leads", "created_at"), ("leads", "deal_id")), _lead_conversion, "process.improve_lead_conversion",
+        ),
+        KPI(
+            "lead_response_hours", {"en": "Median lead response time, hours", "ru": "Медианное время ответа на лид, часов"},
+            "hours", "min", "leads_created",
+            {"en": "Kaplan-Meier median of the hours from a lead's creation to its first contact; leads not contacted "
+                   "by the as-of moment count as still waiting (censored)",
+             "ru": "медиана Каплана-Мейера часов от создания лида до первого контакта; лиды без контакта на момент "
+                   "среза считаются ещё ожидающими (цензурированными)"},
+            (("leads", "created_at"), ("leads", "first_contact_at")), _lead_response_hours, "comms.speed_up_lead_response",
+        ),
+        KPI(
+            "lost_without_reason_share", {"en": "Lost deals without a reason", "ru": "Проигранные сделки без причины"},
+            "share", "min", "deals_lost",
+            {"en": "share of the deals lost in the period whose lost reason, normalised, is empty",
+             "ru": "доля проигранных в периоде сделок, у которых причина проигрыша (после нормализации) пуста"},
+            (*_DEALS_DATES, ("deals", "lost_reason")), _lost_without_reason, "process.enforce_lost_reasons",
+        ),
+    )
+}
+
+
+def kpi(kpi_id: str) -> KPI:
+    """The registered KPI (KeyError naming the known ids otherwise)."""
+    if kpi_id not in KPIS:
+        raise KeyError(f"unknown KPI {kpi_id!r}; known: {', '.join(KPIS)}")
+    return KPIS[kpi_id]
+
+
+def evaluate(frame: "AuditFrame", kpi_id: str) -> KpiValue:
+    """One KPI on the frame: its value, or None with the reason it is not available."""
+    k = kpi(kpi_id)
+    n = len(frame.population(k.population)) if frame.has(POPULATIONS[k.population].table) else 0
+    for table, column in k.requires:
+        av = frame.availability(table, column)
+        if not av.ok:
+            share = f"{av.unreadable_share:.0%}"
+            return KpiValue(k, None, n, av.status, {"table": table, "column": column or "", "share": share})
+    try:
+        value = float(k.compute(frame))
+    except NotAvailable as na:
+        return KpiValue(k, None, n, na.code, dict(na.values))
+    if not math.isfinite(value):
+        return KpiValue(k, None, n, "no_values", {"population": k.population, "column": ""})
+    return KpiValue(k, value, n)
+
+
+def kpi_table(frame: "AuditFrame", ids: list[str] | None = None, lang: str | None = None) -> pd.DataFrame:
+    """KPIs on the frame, one row each: kpi, label, value (NaN when not available), unit, n (rows in the
+    population), population, available, reason ("" when available). Leads KPIs only with a leads table."""
+    lang = lang or frame.lang
+    wanted = ids if ids is not None else [k for k in KPIS if frame.has(POPULATIONS[KPIS[k].population].table)]
+    rows = []
+    for kpi_id in wanted:
+        v = evaluate(frame, kpi_id)
+        rows.append(
+            {
+                "kpi": kpi_id,
+                "label": v.kpi.label_in(lang),
+                "value": v.value if v.value is not None else math.nan,
+                "unit": v.kpi.unit,
+                "n": v.n,
+                "population": v.kpi.population,
+                "available": v.available,
+                "reason": v.reason(lang) or "",
+            }
+        )
+    return pd.DataFrame(rows, columns=["kpi", "label", "value", "unit", "n", "population", "available", "reason"])
+
+
+# -- goals --------------------------------------------------------------------------
+
+
+def goal_check(frame: "AuditFrame", goals: list["Goal"], lang: str | None = None) -> pd.DataFrame:
+    """Each goal against its KPI: kpi, label, unit, value, target, better ('max'/'min'), met (True, False,
+    or <NA> when the KPI is not available), gap (value - target), relative_gap (|gap| / |target|), reason."""
+    lang = lang or frame.lang
+    rows = []
+    for goal in goals:
+        v = evaluate(frame, goal.kpi)
+        better = goal.better
+        value = v.value
+        met: bool | None = None
+        gap = rel = math.nan
+        if value is not None:
+            met = value >= goal.target if better == "max" else value <= goal.target
+            gap = value - goal.target
+            rel = abs(gap) / abs(goal.target) if goal.target else (0.0 if gap == 0 else 1.0)
+        rows.append(
+            {
+                "kpi": goal.kpi, "label": v.kpi.label_in(lang), "unit": v.kpi.unit,
+                "value": value if value is not None else math.nan, "target": goal.target, "better": better,
+                "met": met, "gap": gap, "relative_gap": rel, "reason": v.reason(lang) or "",
+            }
+        )
+    out = pd.DataFrame(
+        rows, columns=["kpi", "label", "unit", "value", "target", "better", "met", "gap", "relative_gap", "reason"]
+    )
+    return out.astype({"met": "boolean"})
+
+
+def goal_findings(check: pd.DataFrame, fmt: "Formatter", step: int = 2) -> list["Finding"]:
+    """One finding per goal whose KPI misses its target (never for a KPI that is not available)."""
+    from .findings import Finding, severity_for
+
+    out = []
+    for row in check.itertuples():
+        if row.met is pd.NA or row.met is None or bool(row.met):
+            continue
+        k = kpi(row.kpi)
+        label = k.label_in("en")
+        out.append(
+            Finding(
+                step=step,
+                kind="goal.off_target",
+                subject=row.kpi,
+                area="goals",
+                title=f"{label}: {fmt.by_unit(row.value, row.unit)} against a target of {fmt.by_unit(row.target, row.unit)}",
+                severity=severity_for(float(row.relative_gap), GOAL_GAP_SEVERITY),
+                metric=row.kpi,
+                value=row.value,
+                target=row.target,
+                benchmark="audit goal (params goals)",
+                unit=row.unit,
+                detail=(
+                    f"{'Higher' if row.better == 'max' else 'Lower'} is better; the gap is "
+                    f"{row.relative_gap:.0%} of the target. Definition: {k.formula['en']}."
+                ),
+                action=k.action,
+            )
+        )
+    return out
+
+
+def not_available_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a :func:`kpi_table` that are not available, as findings-file records (what, reason)."""
+    return [
+        {"what": f"kpi.{row.kpi}", "label": row.label, "reason": row.reason}
+        for row in table.itertuples()
+        if not row.available
+    ]

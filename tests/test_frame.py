@@ -1,0 +1,135 @@
+"""The audit frame: what is visible at the as-of moment, the populations, availability and coverage.
+
+A period of January to March 2025 (as of 2025-04-01 00:00). Deals written out below:
+
+- a: created 01-05, won 01-20                 -> created, closed, won
+- b: created 2024-12-20, lost 01-10           -> closed and lost in the period, not created in it
+- c: created 03-20, won 04-05 (after as_of)   -> created; open at as_of, its stage from the history (Proposal)
+- d: created 04-02 (after as_of)              -> invisible
+- e: created 02-01, still open                -> created, open at end
+- f: created 2024-11-01, lost 2024-12-15      -> in no period population
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from auditkit.frame import AuditFrame, frame_from_tables
+from auditkit.params import parse_params
+from auditkit.quality import QualityIssue
+
+PARAMS = {
+    "client": {"name": "X", "slug": "x"},
+    "period": {"start": "2025-01-01", "end": "2025-03-31"},
+    "pipeline": {"stages": ["New", "Proposal", "Won", "Lost"], "won": "Won", "lost": "Lost"},
+    "data": {"tables": {"deals": {"path": "d.csv"}}},
+}
+T = pd.Timestamp
+
+
+def params(**over):
+    return parse_params({**PARAMS, **over})
+
+
+def deals() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "deal_id": ["a", "b", "c", "d", "e", "f"],
+            "created_at": ["2025-01-05", "2024-12-20", "2025-03-20", "2025-04-02", "2025-02-01", "2024-11-01"],
+            "closed_at": ["2025-01-20", "2025-01-10", "2025-04-05", None, None, "2024-12-15"],
+            "stage": ["Won", "Lost", "Won", "New", "New", "Lost"],
+            "amount": [100.0, 200.0, 300.0, 400.0, 500.0, 600.0],
+            "owner_id": "r1",
+            "lost_reason": [None, "Price", None, None, None, None],
+        }
+    )
+
+
+def history() -> pd.DataFrame:
+    rows = [("c", "New", "2025-03-20"), ("c", "Proposal", "2025-03-25"), ("c", "Won", "2025-04-05"), ("d", "New", "2025-04-02")]
+    return pd.DataFrame(rows, columns=["deal_id", "stage", "entered_at"])
+
+
+@pytest.fixture
+def frame() -> AuditFrame:
+    return frame_from_tables(params(), {"deals": deals(), "stage_history": history()})
+
+
+def test_nothing_after_the_as_of_moment_is_visible(frame):
+    assert frame.as_of == T("2025-04-01")
+    d = frame.deals.set_index("deal_id")
+    assert "d" not in d.index
+    assert d.at["c", "status"] == "open" and pd.isna(d.at["c", "closed_at"]) and d.at["c", "stage"] == "Proposal"
+    assert frame.table("stage_history")["entered_at"].max() == T("2025-03-25")
+    assert frame.notes == {"deals_created_after_as_of": 1, "deals_closed_after_as_of": 1, "stage_entries_after_as_of": 2}
+
+
+def test_a_deal_closed_later_without_history_has_an_unknown_stage():
+    f = frame_from_tables(params(), {"deals": deals()})
+    assert pd.isna(f.deals.set_index("deal_id").at["c", "stage"])
+
+
+def test_populations(frame):
+    ids = {name: sorted(frame.population(name)["deal_id"]) for name in ("deals_created", "deals_closed", "deals_won", "deals_lost", "deals_open_at_end")}
+    assert ids == {
+        "deals_created": ["a", "c", "e"],
+        "deals_closed": ["a", "b"],
+        "deals_won": ["a"],
+        "deals_lost": ["b"],
+        "deals_open_at_end": ["c", "e"],
+    }
+    with pytest.raises(KeyError, match="unknown population"):
+        frame.population("deals")
+
+
+def test_leads_see_contacts_and_deals_only_up_to_as_of():
+    leads = pd.DataFrame(
+        {
+            "lead_id": ["l1", "l2", "l3"],
+            "created_at": ["2025-03-30", "2025-03-31 22:00", "2025-04-03"],
+            "source": "Web",
+            "first_contact_at": ["2025-03-30 10:00", "2025-04-01 09:00", "2025-04-03 10:00"],
+            "deal_id": ["a", "d", None],
+        }
+    )
+    f = frame_from_tables(params(), {"deals": deals(), "leads": leads})
+    seen = f.table("leads").set_index("lead_id")
+    assert list(seen.index) == ["l1", "l2"]
+    assert pd.isna(seen.at["l2", "first_contact_at"]) and pd.isna(seen.at["l2", "deal_id"])  # both after as_of
+    assert seen.at["l1", "deal_id"] == "a"
+
+
+def test_availability_tells_absent_empty_unparseable_and_ok():
+    d = deals().drop(columns="lost_reason").assign(amount=[None, None, 10.0, None, None, None])
+    bad = QualityIssue("deals", "unparseable_number", "amount", 3, "warning", "could not be read")
+    f = frame_from_tables(params(), {"deals": d}, [bad])
+    assert f.availability("deals", "lost_reason").status == "not_in_export"
+    assert f.availability("deals", "lost_reason").reason() == "not available, because the deals export has no lost_reason column"
+    amount = f.availability("deals", "amount")  # 1 read, 3 unreadable: 75 % > 50 %
+    assert amount.status == "unparseable" and amount.unreadable_share == pytest.approx(0.75)
+    assert "75%" in amount.reason() and "75\u00a0%" in amount.reason("ru")
+    assert f.availability("leads", "created_at").status == "no_table"
+    f2 = frame_from_tables(params(), {"deals": deals().assign(lost_reason=None)})
+    assert f2.availability("deals", "lost_reason").status == "empty"
+    assert f2.availability("deals", "amount").ok
+
+
+def test_months_the_data_does_not_reach_are_marked():
+    # events every few days from 2025-01-01 to 2025-02-10 only: data stops ~2 months before the period end
+    days = pd.date_range("2025-01-01", "2025-02-10", freq="3D")
+    d = pd.DataFrame({"deal_id": [f"x{i}" for i in range(len(days))], "created_at": days, "stage": "New", "amount": 1.0, "owner_id": "r"})
+    cov = frame_from_tables(params(), {"deals": d}).month_coverage()
+    assert cov["coverage"].tolist() == ["complete", "partial", "no_data"]
+    # a period that starts mid-month makes its first month partial
+    cov2 = frame_from_tables(params(period={"start": "2025-01-15", "end": "2025-02-28"}), {"deals": d}).month_coverage()
+    assert cov2["coverage"].tolist() == ["partial", "partial"]
+
+
+def test_save_and_load_round_trip(tmp_path, frame):
+    frame.save(tmp_path / "run")
+    back = AuditFrame.load(tmp_path / "run")
+    assert back is not None and back.notes == frame.notes  # scoped on first use, whatever is read first and back.params == frame.params.model_copy(update={"source_path": back.params.source_path})
+    pd.testing.assert_frame_equal(back.data.tables["deals"], frame.data.tables["deals"])
+    assert sorted(back.population("deals_open_at_end")["deal_id"]) == ["c", "e"]
+    assert AuditFrame.load(tmp_path / "elsewhere") is None
