@@ -100,11 +100,13 @@ def line(
 
 
 def funnel_chart(funnel_df: "pd.DataFrame", *, title: str | None = None) -> "Figure":
-    """Horizontal bars of stage entries, each annotated with its conversion to the next stage.
+    """Horizontal bars of stage entries (the part still in the stage lighter), each annotated with its
+    conversion: the share of the entries that left the stage that advanced to the next one.
 
     Takes a ``funnel`` (or ``bottlenecks``) frame from :mod:`auditkit.metrics.process`; stages whose
-    ``is_bottleneck`` column is True are drawn in the accent colour. The default title names the
-    funnel's mode (``attrs["mode"]``) and says when it is an estimate (``attrs["estimate"]``).
+    ``is_bottleneck`` column is True are drawn in the accent colour. On an estimate (``attrs["estimate"]``)
+    no conversion is written, and the "(unknown)" row of deals lost at an unknown stage is drawn like a stage.
+    The default title names the funnel's mode (``attrs["mode"]``) and says when it is an estimate.
     """
     import math
 
@@ -114,17 +116,28 @@ def funnel_chart(funnel_df: "pd.DataFrame", *, title: str | None = None) -> "Fig
     fig, ax = _figure(8, max(3.0, 0.55 * n + 1.4))
     flagged = [bool(v) for v in funnel_df["is_bottleneck"]] if "is_bottleneck" in funnel_df else [False] * n
     entered = [float(v) for v in funnel_df["entered"]]
+    waiting = [float(v) for v in funnel_df["in_progress"]] if "in_progress" in funnel_df else [0.0] * n
     labels = [str(s) for s in funnel_df["stage"]]
-    ax.barh(range(n), entered, color=[ACCENT if f else BASE for f in flagged])
+    colors = [ACCENT if f else BASE for f in flagged]
+    done = [e - w for e, w in zip(entered, waiting)]
+    ax.barh(range(n), done, color=colors)
+    ax.barh(range(n), waiting, left=done, color=colors, alpha=0.35)
     ax.set_yticks(range(n), labels=labels)
     ax.invert_yaxis()
     top = max(entered, default=0.0) or 1.0
-    for i, (value, conv) in enumerate(zip(entered, funnel_df["conversion"])):
-        text = f"{value:,.0f}" + ("" if conv is None or math.isnan(conv) else f"  ·  {conv:.0%} advance")
-        ax.text(value + 0.01 * top, i, text, va="center", fontsize=9)
-    ax.set_xlim(0, top * 1.3)
+    for i, (value, wait, conv) in enumerate(zip(entered, waiting, funnel_df["conversion"])):
+        parts = [f"{value:,.0f}"]
+        if conv is not None and not (isinstance(conv, float) and math.isnan(conv)):
+            parts.append(f"{float(conv):.0%} of those that left advance")
+        if wait:
+            parts.append(f"{wait:,.0f} in progress")
+        ax.text(value + 0.01 * top, i, "  ·  ".join(parts), va="center", fontsize=9)
+    ax.set_xlim(0, top * 1.6)
+    handles = [Patch(color=BASE, alpha=0.35, label="still in the stage")] if any(waiting) else []
     if any(flagged):
-        ax.legend(handles=[Patch(color=ACCENT, label="bottleneck")], loc="lower right", frameon=False)
+        handles.append(Patch(color=ACCENT, label="bottleneck"))
+    if handles:
+        ax.legend(handles=handles, loc="lower right", frameon=False)
     if title is None:
         attrs = funnel_df.attrs
         mode = "estimate from current stage" if attrs.get("estimate") else f"mode: {attrs.get('mode', 'any')}"
@@ -174,7 +187,9 @@ def stage_time_boxplot(durations: "pd.DataFrame", *, title: str = "Time in stage
 def cohort_heatmap(cohort_df: "pd.DataFrame", *, title: str = "Funnel by month of creation") -> "Figure":
     """A heatmap of the share of each creation cohort that reached each stage, and won.
 
-    Takes a ``cohort_funnel`` frame; cohorts that are not yet mature are marked with '*' on their label.
+    Takes a ``cohort_funnel`` frame; cohorts that are not yet mature are marked with '*' on their label,
+    months the data covers only in part with '(partial)'. Shares that are not available (no stage history)
+    are left blank.
     """
     import pandas as pd
     import seaborn as sns
@@ -182,9 +197,10 @@ def cohort_heatmap(cohort_df: "pd.DataFrame", *, title: str = "Funnel by month o
     cols = [c for c in cohort_df.columns if str(c).startswith("reached_")]
     matrix = cohort_df[cols + ["win_rate"]].astype(float)
     matrix.columns = [c.removeprefix("reached_") for c in cols] + ["Won"]
+    coverage = cohort_df["coverage"] if "coverage" in cohort_df else ["complete"] * len(cohort_df)
     matrix.index = [
-        pd.Timestamp(c).strftime("%Y-%m") + ("" if mature else " *")
-        for c, mature in zip(cohort_df["cohort"], cohort_df["mature"])
+        pd.Timestamp(c).strftime("%Y-%m") + ("" if mature else " *") + ("" if cov == "complete" else " (partial)")
+        for c, mature, cov in zip(cohort_df["cohort"], cohort_df["mature"], coverage)
     ]
     fig, ax = _figure(max(6.0, 1.1 * len(matrix.columns) + 2.5), max(3.0, 0.35 * len(matrix) + 1.6))
     if len(matrix):
@@ -206,7 +222,7 @@ def lost_reason_bars(by_reason: "pd.DataFrame", *, title: str = "Lost deals by r
 
     Takes the ``"by_reason"`` frame of ``lost_analysis``.
     """
-    from .metrics.process import NO_REASON
+    from .metrics.reasons import NO_REASON
 
     return bar(
         by_reason, "reason", "deals", title=title, xlabel="Reason", ylabel="Lost deals",
@@ -217,12 +233,29 @@ def lost_reason_bars(by_reason: "pd.DataFrame", *, title: str = "Lost deals by r
 def velocity_chart(
     vel_df: "pd.DataFrame", *, currency: str = "", title: str = "Pipeline velocity per month"
 ) -> "Figure":
-    """A line of pipeline velocity (currency per day) per period of a ``velocity`` frame."""
+    """A line of pipeline velocity (currency per day) per month of a ``velocity`` frame.
+
+    The line joins complete months only; months the data covers in part or not at all (``complete``
+    False) are shaded and labelled, so a missing month is not read as a drop.
+    """
     import matplotlib.dates as mdates
+    import pandas as pd
 
     unit = f"{currency} per day" if currency else "currency per day"
-    fig = line(vel_df, "period", "velocity", title=title, xlabel="Month", ylabel=f"Velocity ({unit})")
-    ax = fig.axes[0]
+    complete = vel_df["complete"].astype(bool) if "complete" in vel_df else pd.Series(True, index=vel_df.index)
+    fig, ax = _figure()
+    # matplotlib breaks the line at NaN: an incomplete month is a gap, not a point
+    ax.plot(vel_df["period"], vel_df["velocity"].where(complete).astype(float), marker="o", color=BASE)
+    ax.set_title(title)
+    ax.set_xlabel("Month")
+    ax.set_ylabel(f"Velocity ({unit})")
+    ends = vel_df["period_end"] if "period_end" in vel_df else vel_df["period"] + pd.offsets.MonthBegin(1)
+    for start, end in zip(vel_df.loc[~complete, "period"], ends[~complete]):
+        ax.axvspan(start, end, color="0.85", alpha=0.6, lw=0, label="incomplete month (left out)")
+    if (~complete).any():
+        handles, labels = ax.get_legend_handles_labels()
+        keep = {lab: h for h, lab in zip(handles, labels)}
+        ax.legend(keep.values(), keep.keys(), loc="best", frameon=False)
     ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, len(vel_df) // 12)))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     return fig
