@@ -4,6 +4,10 @@ Every command runs inside one error boundary: an :class:`AuditkitError` (a
 user's mistake: bad params, missing file or column) prints its message and
 exits with code 2; set ``AUDITKIT_DEBUG=1`` to see the traceback instead.
 Library modules are imported inside the commands to keep start-up fast.
+
+Exit codes: 0 every step that ran is ok (steps not built yet say so); 1 a step
+failed; 2 the params or data cannot be used (nothing ran); 3 no step failed
+but the data was insufficient for at least one (its page says why).
 """
 
 from __future__ import annotations
@@ -18,8 +22,11 @@ import click
 
 from .errors import AuditkitError
 
-EXIT_USER_ERROR = 2
 EXIT_STEP_FAILED = 1
+EXIT_USER_ERROR = 2
+EXIT_INSUFFICIENT = 3
+STATUS_COLOURS = {"ok": "green", "insufficient": "yellow", "failed": "red", "not_built": "bright_black"}
+STATUS_WORDS = {"ok": "ok", "insufficient": "insufficient data", "failed": "failed", "not_built": "not built yet"}
 
 
 def _boundary(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -57,14 +64,20 @@ def main() -> None:
 @click.argument("params_file", type=click.Path(path_type=Path))
 @_boundary
 def validate(params_file: Path) -> None:
-    """Check a client's params file and data: keys, files, columns, data quality."""
-    from .io.load import load, preflight
+    """Check a client's params file and data: keys, files, columns, every value, and what each step can do.
+
+    Exits 0 when every built step has the data it needs, 3 when some step's data is insufficient,
+    2 when the params or a file cannot be used."""
+    from .frame import build_frame
+    from .io.load import preflight
     from .params import load_params
     from .quality import issues_frame
+    from .steps import STEPS, sufficiency
 
     params = load_params(params_file)
     preflight(params)
-    data = load(params)
+    frame = build_frame(params)
+    data = frame.data
     click.echo(f"{params_file}: params valid for {params.client.name} ({params.period.start} to {params.period.end}).")
     inv = data.inventory()
     for row in inv[inv["status"] == "loaded"].itertuples():
@@ -76,32 +89,49 @@ def validate(params_file: Path) -> None:
         click.echo(f"{len(issues)} kinds of data-quality issue ({int(issues['count'].sum()):,} rows); bad values are set aside, not used:")
         for row in issues.itertuples():
             click.echo(f"  [{row.level}] {row.table}.{row.column or '*'} {row.check}: {row.count} (rows {row.rows})")
+    short = False
+    click.echo("Steps:")
+    for name, spec in STEPS.items():
+        reasons = sufficiency(frame, name) if spec.built else []
+        status = "not_built" if not spec.built else ("insufficient" if reasons else "ok")
+        short |= status == "insufficient"
+        click.echo(f"  {name:<18} " + click.style(STATUS_WORDS[status], fg=STATUS_COLOURS[status]))
+        for reason in reasons:
+            click.echo(f"      {reason}")
+    if short:
+        click.secho("Some steps cannot run on this data; fix the columns named above (see docs/params.md).", fg="yellow", err=True)
+        sys.exit(EXIT_INSUFFICIENT)
 
 
 @main.command()
 @click.argument("params_file", type=click.Path(path_type=Path))
 @click.option("--outputs", "outputs", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True, help="Folder that receives <client>/<run-id>/.")
 @click.option("--steps", default="", help="Comma-separated steps to run (e.g. 02,03); default all.")
+@click.option("--from-run", "from_run", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None, help="Reuse an earlier run's data and findings (its inputs must be unchanged).")
 @_boundary
-def run(params_file: Path, outputs: Path, steps: str) -> None:
+def run(params_file: Path, outputs: Path, steps: str, from_run: Path | None) -> None:
     """Run the audit for one client and write HTML reports to a new run folder."""
     from .runner import run as run_audit
 
     def progress(step: Any) -> None:
-        if step.status != "ok":
-            mark = click.style(step.status, fg="red", bold=True)
-        else:
-            mark = click.style("ok", fg="green") + (" (not built yet)" if step.planned else "")
-        click.echo(f"  {step.name:<18} {mark:<6} {step.seconds:6.1f} s" + (f"  {step.error}" if step.error else ""))
+        word = STATUS_WORDS.get(step.status, step.status)
+        mark = click.style(f"{word:<17}", fg=STATUS_COLOURS.get(step.status, "red"), bold=step.status == "failed")
+        click.echo(f"  {step.name:<18} {mark} {step.seconds:6.1f} s" + (f"  {step.error}" if step.error else ""))
+        for reason in step.reasons:
+            click.echo(f"      {reason}")
 
     chosen = [s.strip() for s in steps.split(",") if s.strip()]
     click.echo(f"Running {params_file} ...")
-    result = run_audit(params_file, outputs, chosen or None, on_step=progress)
+    result = run_audit(params_file, outputs, chosen or None, on_step=progress, from_run=from_run)
     click.echo(f"Report: {result.index}")
-    if not result.ok:
-        failed = [s.name for s in result.steps if s.status != "ok"]
+    if result.status == "failed":
+        failed = [s.name for s in result.steps if s.status == "failed"]
         click.secho(f"{len(failed)} step(s) failed: {', '.join(failed)}. See the report and manifest.json.", fg="red", err=True)
         sys.exit(EXIT_STEP_FAILED)
+    if result.status == "insufficient":
+        short = [s.name for s in result.steps if s.status == "insufficient"]
+        click.secho(f"{len(short)} step(s) had insufficient data: {', '.join(short)}. Their pages say why.", fg="yellow", err=True)
+        sys.exit(EXIT_INSUFFICIENT)
 
 
 @main.command()

@@ -1,5 +1,13 @@
-"""Running an audit: the step notebooks in order under papermill, each
-rendered to HTML, into a new run folder ``outputs/<client>/<run-id>/``.
+"""Running an audit: build the audit frame once, then the step notebooks in
+order under papermill, each rendered to HTML, into a new run folder
+``outputs/<client>/<run-id>/``.
+
+Before anything is created, the params are validated and every data file is
+read and parsed in full (the same checks as ``auditkit validate``). The frame
+(params snapshot and clean tables) is written to ``clean/`` and every step
+reads it from there, so the manifest's hashes describe exactly what the
+report shows. A step whose essential columns the data cannot support ends
+as *insufficient data* without running; a step not built yet as *not built*.
 
 A run never overwrites an earlier one (the folder is created exclusively),
 never writes outside its folder, and records a manifest (params and input
@@ -10,6 +18,7 @@ recorded with its error and the remaining steps still run.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -25,17 +34,11 @@ from typing import Any, Callable
 from .errors import RunError
 from .io.load import preflight
 from .io.readers import file_sha256
-from .params import AuditParams, load_params, params_hash
+from .params import AuditParams, load_params
+from .steps import STEPS as SPECS
+from .steps import Status, step_names, sufficiency
 
-STEPS: tuple[str, ...] = (
-    "01_goals",
-    "02_data",
-    "03_process",
-    "04_people",
-    "05_technology",
-    "06_communication",
-    "07_plan",
-)
+STEPS: tuple[str, ...] = step_names()
 STEP_TIMEOUT_S = 900
 VERSIONS = ("auditkit", "pandas", "numpy", "papermill", "nbconvert", "nbclient", "seaborn", "matplotlib", "scipy", "pyarrow")
 
@@ -51,10 +54,10 @@ def notebooks_dir() -> Path:
 @dataclass
 class StepResult:
     name: str
-    status: str = "pending"  # pending, ok, failed
+    status: Status | str = "pending"  # ok, insufficient, failed, not_built (see auditkit.steps)
     seconds: float = 0.0
-    planned: bool = False  # the step's notebook says it is not built yet
     error: str | None = None
+    reasons: list[str] = field(default_factory=list)
     notebook: str | None = None
     html: str | None = None
 
@@ -65,8 +68,19 @@ class RunResult:
     steps: list[StepResult] = field(default_factory=list)
 
     @property
+    def status(self) -> str:
+        """"failed" if any step failed, else "insufficient" if any lacked data, else "ok" (not-built steps
+        are reported as such and do not make a run fail)."""
+        states = {s.status for s in self.steps}
+        if "failed" in states:
+            return "failed"
+        if "insufficient" in states:
+            return "insufficient"
+        return "ok"
+
+    @property
     def ok(self) -> bool:
-        return all(s.status == "ok" for s in self.steps)
+        return self.status == "ok"
 
     @property
     def index(self) -> Path:
@@ -150,11 +164,11 @@ def run_step(name: str, params: AuditParams, run_dir: Path, notebooks: Path) -> 
 
     import nbformat
 
-    source = nbformat.read(str(notebooks / f"{name}.ipynb"), as_version=4)
-    result = StepResult(name, planned=bool(source.metadata.get("auditkit", {}).get("planned")))
+    result = StepResult(name)
     out_nb = run_dir / f"{name}.ipynb"
     started = time.perf_counter()
     try:
+        source = nbformat.read(str(notebooks / f"{name}.ipynb"), as_version=4)
         pm.execute_notebook(
             source,
             str(out_nb),
@@ -181,41 +195,115 @@ def run_step(name: str, params: AuditParams, run_dir: Path, notebooks: Path) -> 
     return result
 
 
+def _skip_step(name: str, status: Status, reasons: list[str], params: AuditParams, run_dir: Path) -> StepResult:
+    """A step that does not run (not built, or data insufficient): a page that says why."""
+    from .report.format import Formatter
+    from .report.html import status_page
+    from .report.text import t
+
+    lang = params.language
+    fmt = Formatter(lang, params.currency)
+    subtitle = t("client_period", lang, client=params.client.name, start=fmt.date(params.period.start), end=fmt.date(params.period.end))
+    head = t("not_built.head" if status == "not_built" else "insufficient.head", lang)
+    page = status_page(t("step." + name[:2], lang), subtitle, head, reasons, run_dir / "html" / f"{name}.html", lang)
+    return StepResult(name, status, reasons=reasons, html=str(page.relative_to(run_dir)))
+
+
+def _findings_reasons(name: str, run_dir: Path) -> list[str]:
+    """Why a step that reads earlier findings cannot run: the earlier steps with no findings file."""
+    missing = [s for s in SPECS[name].needs_findings_of if not (run_dir / "findings" / f"{s}.json").is_file()]
+    if not missing:
+        return []
+    return [
+        f"not available, because it reads the findings of {', '.join(missing)}, which this run has not produced; "
+        f"run those steps too, or pass --from-run with a run that has them"
+    ]
+
+
+def _reuse_findings(from_run: Path, run_dir: Path, chosen: list[str]) -> None:
+    """Copy the findings of the steps not re-run from an earlier run whose inputs were the same."""
+    import shutil
+
+    folder = from_run / "findings"
+    for f in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        if f.stem not in chosen:
+            (run_dir / "findings").mkdir(exist_ok=True)
+            shutil.copy2(f, run_dir / "findings" / f.name)
+
+
+def _load_from_run(from_run: Path, params: AuditParams) -> Any:
+    """The frame of an earlier run, if its inputs are the files the params name now, unchanged."""
+    from .frame import AuditFrame
+
+    if not (from_run / "manifest.json").is_file():
+        raise RunError(f"{from_run}: not a run folder (no manifest.json). Pass a folder under outputs/<client>/.")
+    frame = AuditFrame.load(from_run)
+    if frame is None:
+        raise RunError(f"{from_run}: this run has no audit frame (clean/frame.json); run without --from-run.")
+    changed = []
+    for name in params.data.tables:
+        path = params.table_path(name)
+        old = frame.data.sources.get(name, {}).get("sha256")
+        if old is None or not path.is_file() or file_sha256(path) != old:
+            changed.append(f"{name} ({path})")
+    if changed or frame.params.model_dump() != params.model_dump():
+        what = ", ".join(changed) if changed else "the params"
+        raise RunError(f"{from_run}: cannot reuse this run: {what} changed since. Run without --from-run to read the data again.")
+    return frame
+
+
 def run(
     params_path: Path | str,
     outputs: Path | str = "outputs",
     steps: list[str] | None = None,
     on_step: Callable[[StepResult], None] | None = None,
+    from_run: Path | str | None = None,
 ) -> RunResult:
     """Run the audit for one client; returns the run folder and each step's result.
 
-    Raises ParamsError/DataError before anything runs when the params or the
-    data files are unusable; after that, failures are recorded per step.
+    Raises ParamsError/DataError before anything is created when the params or the data files are
+    unusable (the data is read and parsed in full first); after that, results are recorded per step.
+    ``from_run`` reuses an earlier run's frame and findings when its inputs are unchanged.
     """
+    from .frame import build_frame
     from .report.html import run_index
     from .report.text import t
 
     params = load_params(params_path)
-    preflight(params)
+    params_bytes = Path(params_path).read_bytes()
     chosen = list(STEPS) if not steps else [s for s in STEPS if s in steps or s[:2] in steps]
     if steps and not chosen:
         raise RunError(f"no step matches {steps}; steps are {', '.join(STEPS)} (or their numbers, e.g. 02).")
     notebooks = notebooks_dir()
-    missing = [s for s in chosen if not (notebooks / f"{s}.ipynb").is_file()]
+    missing = [s for s in chosen if SPECS[s].built and not (notebooks / f"{s}.ipynb").is_file()]
     if missing:
         raise RunError(f"{notebooks}: step notebooks not found: {', '.join(missing)}. Set AUDITKIT_NOTEBOOKS to the notebooks folder.")
+    if from_run is not None:
+        frame = _load_from_run(Path(from_run).resolve(), params)
+    else:
+        preflight(params)
+        frame = build_frame(params)
+        _ = frame.deals  # scope now: a problem shows before the run folder exists
 
     assert params.source_path is not None  # set by load_params
     run_dir = new_run_dir(Path(outputs).resolve(), params.client.slug)
+    frame.save(run_dir)
+    if from_run is not None:
+        _reuse_findings(Path(from_run).resolve(), run_dir, chosen)
     manifest: dict[str, Any] = {
         "client": params.client.name,
         "slug": params.client.slug,
         "run_id": run_dir.name,
         "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "params_file": str(params.source_path),
-        "params_sha256": params_hash(params.source_path),
+        "params_sha256": hashlib.sha256(params_bytes).hexdigest(),
         "params": params.model_dump(mode="json"),
-        "inputs": {name: {"path": str(params.table_path(name)), "sha256": file_sha256(params.table_path(name))} for name in params.data.tables},
+        "from_run": str(from_run) if from_run else None,
+        "inputs": {
+            name: {"path": src.get("path"), "sha256": src.get("sha256"), "rows_read": src.get("rows_read")}
+            for name, src in frame.data.sources.items()
+        },
+        "scope": {"as_of": frame.as_of.isoformat(), **frame.notes},
         "versions": _versions(),
         "steps": [],
         "status": "running",
@@ -223,13 +311,19 @@ def run(
     _write_manifest(run_dir, manifest)
     result = RunResult(run_dir)
     for name in chosen:
-        step = run_step(name, params, run_dir, notebooks)
+        spec = SPECS[name]
+        if not spec.built:
+            step = _skip_step(name, "not_built", [], params, run_dir)
+        elif reasons := sufficiency(frame, name, params.language) or _findings_reasons(name, run_dir):
+            step = _skip_step(name, "insufficient", reasons, params, run_dir)
+        else:
+            step = run_step(name, params, run_dir, notebooks)
         result.steps.append(step)
         manifest["steps"].append(step.__dict__)
         _write_manifest(run_dir, manifest)
         if on_step:
             on_step(step)
-    manifest["status"] = "ok" if result.ok else "failed"
+    manifest["status"] = result.status
     manifest["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     _write_manifest(run_dir, manifest)
     result.index.parent.mkdir(exist_ok=True)
@@ -237,5 +331,6 @@ def run(
         f"{params.client.name}: audit run {run_dir.name}",
         [dict(s.__dict__, title=t("step." + s.name[:2], params.language)) for s in result.steps],
         result.index,
+        params.language,
     )
     return result

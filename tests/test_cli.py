@@ -13,8 +13,12 @@ import nbformat
 import pandas as pd
 import pytest
 
-from auditkit import load, load_params
-from auditkit.metrics.kpis import headline_kpis
+from auditkit import load_params
+from auditkit.actions import check_action
+from auditkit.findings import finding_id, read_findings
+from auditkit.units import UNITS
+from auditkit.frame import build_frame
+from auditkit.kpis import kpi_table
 from auditkit.report.format import Formatter
 
 from helpers import DEALS, ROOT, write_small_client
@@ -81,8 +85,9 @@ def test_validate_reports_quality_issues(tmp_path):
 
 
 def test_run_writes_a_readable_escaped_report_and_never_overwrites(tmp_path):
-    evil = ("D9", "2025-02-02 10:00", "2025-02-20 10:00", "Lost", "New", "100", "R1", "<script>alert(1)</script>")
-    formula = ("D10", "2025-02-03 10:00", "2025-02-21 10:00", "Lost", "New", "100", "R1", "=HYPERLINK(\"http://x\")")
+    # negative amounts, so both rows show as written in the quality examples
+    evil = ("D9", "2025-02-02 10:00", "2025-02-20 10:00", "Lost", "New", "-100", "R1", "<script>alert(1)</script>")
+    formula = ("D10", "2025-02-03 10:00", "2025-02-21 10:00", "Lost", "New", "-100", "R1", "=HYPERLINK(\"http://x\")")
     path = write_small_client(tmp_path, [*DEALS, evil, formula])
     out = tmp_path / "out"
     first = cli("run", str(path), "--outputs", str(out), "--steps", "01,02")
@@ -98,7 +103,7 @@ def test_run_writes_a_readable_escaped_report_and_never_overwrites(tmp_path):
     html = (run / "html" / "02_data.html").read_text(encoding="utf-8")
     # the KPIs as computed by the library, formatted as the report formats them
     params = load_params(path)
-    kpis = headline_kpis(load(params)["deals"], params.period.start, params.period.end).set_index("kpi")["value"]
+    kpis = kpi_table(build_frame(params)).set_index("kpi")["value"]
     fmt = Formatter("en", "EUR")
     assert kpis["win_rate"] == pytest.approx(3 / 7)
     for kpi, unit in [("won_value", "money"), ("win_rate", "share"), ("open_pipeline_value", "money"), ("deals_created", "count")]:
@@ -107,8 +112,8 @@ def test_run_writes_a_readable_escaped_report_and_never_overwrites(tmp_path):
     assert "open_step(" not in html and "params_path" not in html and "Traceback" not in html
     assert "class=\"jp-InputArea" not in html and "class=\"jp-InputPrompt" not in html and "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    lost = pd.read_csv(run / "tables" / "02_lost_reasons.csv", encoding="utf-8-sig")
-    assert "'=HYPERLINK(\"http://x\")" in lost["reason"].tolist()
+    examples = pd.read_csv(run / "tables" / "02_quality_deals_negative_amount_amount.csv", encoding="utf-8-sig")
+    assert "'=HYPERLINK(\"http://x\")" in examples["Lost reason"].tolist()
     assert (run / "clean" / "deals.parquet").is_file() and (run / "findings" / "02_data.json").is_file()
     assert (run / "html" / "index.html").is_file() and "Report:" in first.stdout
 
@@ -133,17 +138,15 @@ def test_a_failing_step_is_recorded_and_the_others_still_run(tmp_path):
 
 
 @pytest.mark.slow
-def test_demo_audit_end_to_end(demo_params, tmp_path):
-    result = cli("run", str(demo_params), "--outputs", str(tmp_path))
-    assert result.returncode == 0, result.stdout + result.stderr
-    run = next((tmp_path / "demo").iterdir())
+def test_demo_audit_end_to_end(demo_params, demo_run):
+    run = demo_run
     manifest = json.loads((run / "manifest.json").read_text())
-    assert [s["status"] for s in manifest["steps"]] == ["ok"] * 7
-    assert [s["name"] for s in manifest["steps"] if s["planned"]] == ["04_people", "05_technology", "06_communication", "07_plan"]
+    assert [s["status"] for s in manifest["steps"]] == ["ok"] * 3 + ["not_built"] * 4
+    assert manifest["status"] == "ok" and manifest["scope"]["deals_created_after_as_of"] > 0
     assert (run / "html" / "index.html").read_text(encoding="utf-8").count("not built yet") == 4
+    assert "This step is not built yet" in (run / "html" / "05_technology.html").read_text(encoding="utf-8")
     params = load_params(demo_params)
-    data = load(params)
-    expected = headline_kpis(data["deals"], params.period.start, params.period.end, data["leads"])
+    expected = kpi_table(build_frame(params))
     written = pd.read_csv(run / "tables" / "02_headline_kpis.csv", encoding="utf-8-sig")
     pd.testing.assert_series_equal(written["value"], expected["value"], check_names=False)
     html = (run / "html" / "02_data.html").read_text(encoding="utf-8")
@@ -157,12 +160,16 @@ def test_demo_audit_end_to_end(demo_params, tmp_path):
     assert "open_step(" not in page and "Traceback" not in page and "params_path" not in page
     assert "The one that matters most is Demo" in page
     funnel = pd.read_csv(run / "tables" / "03_funnel.csv", encoding="utf-8-sig")
-    outcomes = funnel[["advanced", "skipped_ahead", "moved_back", "lost", "still_there"]].sum(axis=1)
+    outcomes = funnel[["advanced", "skipped_ahead", "moved_back", "lost", "in_progress"]].sum(axis=1)
     assert (outcomes == funnel["entered"]).all()
-    findings = {f["id"] for f in json.loads((run / "findings" / "03_process.json").read_text())}
-    assert {"process.bottleneck.conversion.demo", "process.bottleneck.time.negotiation"} <= findings
-    assert not {f for f in findings if f.startswith("process.bottleneck.")} - {"process.bottleneck.conversion.demo", "process.bottleneck.time.negotiation"}
+    findings = {f["id"] for f in json.loads((run / "findings" / "03_process.json").read_text())["findings"]}
+    planted = {finding_id(3, "process.bottleneck.conversion", "Demo"), finding_id(3, "process.bottleneck.time", "Negotiation")}
+    assert {f for f in findings if f.startswith("process.bottleneck.")} == planted
     assert (run / "figures" / "03_funnel.png").is_file() and (run / "figures" / "03_cohorts.png").is_file()
+    # every finding the demo emits has a registered unit and action (read back through Finding)
+    emitted = read_findings(run / "findings")
+    assert len(emitted) >= 8 and all(f.unit in UNITS for f in emitted if f.value is not None)
+    assert all(check_action(f.action) for f in emitted if f.action)
 
 
 def test_outputs_that_cannot_be_a_folder_is_a_message_not_a_traceback(tmp_path):
@@ -178,3 +185,37 @@ def test_empty_deals_export_stops_before_running(tmp_path):
     assert_user_error(cli("validate", str(path)), "the deals file has no data rows")
     assert_user_error(cli("run", str(path), "--outputs", str(tmp_path / "out")), "the deals file has no data rows")
     assert not (tmp_path / "out").exists()
+
+
+def test_an_unreadable_date_column_is_insufficient_data_not_a_report_of_zeros(tmp_path):
+    rows = [(d[0], "xx/" + d[1][5:], *d[2:]) for d in DEALS]  # every created date unreadable
+    path = write_small_client(tmp_path, rows)
+    checked = cli("validate", str(path))
+    assert checked.returncode == 3, checked.stdout + checked.stderr
+    assert "02_data" in checked.stdout and "insufficient data" in checked.stdout
+    assert "100% of the created_at values in deals could not be read" in checked.stdout
+    result = cli("run", str(path), "--outputs", str(tmp_path / "out"), "--steps", "01,02,03,04")
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "2 step(s) had insufficient data: 02_data, 03_process" in result.stderr
+    run = next((tmp_path / "out" / "small").iterdir())
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert [s["status"] for s in manifest["steps"]] == ["ok", "insufficient", "insufficient", "not_built"]
+    assert manifest["status"] == "insufficient"
+    page = (run / "html" / "02_data.html").read_text(encoding="utf-8")
+    assert "the data cannot support it" in page and "created_at values in deals could not be read" in page
+    index = (run / "html" / "index.html").read_text(encoding="utf-8")
+    assert "st-insufficient" in index and "insufficient data" in index
+
+
+def test_from_run_reuses_the_frame_and_refuses_changed_inputs(tmp_path):
+    path = write_small_client(tmp_path)
+    out = tmp_path / "out"
+    assert cli("run", str(path), "--outputs", str(out), "--steps", "02").returncode == 0
+    first = next((out / "small").iterdir())
+    again = cli("run", str(path), "--outputs", str(out), "--steps", "03", "--from-run", str(first))
+    assert again.returncode == 0, again.stdout + again.stderr
+    second = sorted((out / "small").iterdir())[-1]
+    assert (second / "findings" / "02_data.json").is_file() and (second / "findings" / "03_process.json").is_file()
+    assert json.loads((second / "manifest.json").read_text())["from_run"] == str(first)
+    (tmp_path / "data" / "leads.csv").write_text("lead_id,created_at,source\nL9,2025-01-01,Web\n", encoding="utf-8")
+    assert_user_error(cli("run", str(path), "--outputs", str(out), "--from-run", str(first)), "cannot reuse this run", "leads")

@@ -21,3 +21,35 @@ def test_kernel_runs_in_this_environment_over_ipc():
     km = _kernel_manager_class()(kernel_name="python3")
     assert km.kernel_spec.argv[0] == sys.executable
     assert km.transport == "ipc" and "auditkit-kernel-" in km.ip
+
+
+def test_a_step_that_reads_earlier_findings_says_which_are_missing(tmp_path):
+    from auditkit.runner import _findings_reasons
+
+    (tmp_path / "findings").mkdir()
+    for name in ("01_goals", "02_data", "03_process"):
+        (tmp_path / "findings" / f"{name}.json").write_text('{"findings": [], "not_available": []}')
+    [reason] = _findings_reasons("07_plan", tmp_path)
+    assert "04_people, 05_technology, 06_communication" in reason and "--from-run" in reason
+    assert _findings_reasons("03_process", tmp_path) == []
+
+
+def test_sufficiency_names_each_missing_essential_column():
+    import pandas as pd
+
+    from auditkit.frame import frame_from_tables
+    from auditkit.params import parse_params
+    from auditkit.steps import STEPS, sufficiency
+
+    params = parse_params(
+        {
+            "client": {"name": "X", "slug": "x"},
+            "period": {"start": "2025-01-01", "end": "2025-03-31"},
+            "pipeline": {"stages": ["New", "Won", "Lost"], "won": "Won", "lost": "Lost"},
+            "data": {"tables": {"deals": {"path": "d.csv"}}},
+        }
+    )
+    deals = pd.DataFrame({"deal_id": ["a"], "created_at": [None], "stage": ["New"], "amount": [1.0], "owner_id": ["r"]})
+    frame = frame_from_tables(params, {"deals": deals.astype({"created_at": "datetime64[ns]"})})
+    assert sufficiency(frame, "03_process") == ["not available, because created_at is empty in every row of deals"]
+    assert sufficiency(frame, "01_goals") == [] and not STEPS["04_people"].built

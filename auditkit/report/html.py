@@ -70,21 +70,51 @@ def export_html(notebook: Path | str, target: Path | str, title: str) -> Path:
     return target
 
 
-def run_index(title: str, steps: list[dict], target: Path | str) -> Path:
-    """A small page linking every step's HTML with its status and duration."""
+#: Colour of each step status in the run index: ok green, insufficient amber, failed red, not built grey.
+STATUS_COLOURS = {"ok": "#1e8449", "insufficient": "#b9770e", "failed": "#c0392b", "not_built": "#7f8c8d"}
+
+
+def _css() -> str:
+    from importlib import resources
+
+    return resources.files("auditkit.report").joinpath("style.css").read_text(encoding="utf-8")
+
+
+def status_page(title: str, subtitle: str, head: str, reasons: list[str], target: Path | str, lang: str = "en") -> Path:
+    """A step page written without running the step: its title, why it did not run, and the reasons."""
+    items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons)
+    page = f"""<!doctype html>
+<html lang="{html.escape(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title><style>body{{font-family:system-ui,sans-serif;margin:2em auto;max-width:60em;padding:0 1em}}{_css()}</style></head>
+<body><h1>{html.escape(title)}</h1><p class="ak-meta">{html.escape(subtitle)}</p>
+<p class="ak-warn">{html.escape(head)}</p>{f"<ul>{items}</ul>" if items else ""}</body></html>
+"""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page, encoding="utf-8")
+    return target
+
+
+def run_index(title: str, steps: list[dict], target: Path | str, lang: str = "en") -> Path:
+    """A small page linking every step's HTML with its status (in words and colour) and duration."""
+    from .text import t
+
     rows = []
     for s in steps:
         name = html.escape(s["title"])
         link = f"<a href='{html.escape(Path(s['html']).name)}'>{name}</a>" if s.get("html") else name
-        status = html.escape(s["status"])
-        shown = "not built yet" if s.get("planned") and s["status"] == "ok" else status
+        status = s["status"] if s["status"] in STATUS_COLOURS else "failed"
+        shown = html.escape(t("status." + status, lang))
         err = f"<br><small>{html.escape(s['error'])}</small>" if s.get("error") else ""
         rows.append(f"<tr><td>{link}{err}</td><td class='st-{status}'>{shown}</td><td class='num'>{s.get('seconds', 0):.1f} s</td></tr>")
+    colours = "".join(f".st-{k}{{color:{v};font-weight:bold}}" for k, v in STATUS_COLOURS.items())
+    head = (t("col.step", lang), t("col.status", lang), t("col.time", lang))
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="{html.escape(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:60em}}td,th{{padding:4px 12px;border-bottom:1px solid #ddd;text-align:left}}
-.num{{text-align:right}}.st-failed{{color:#c0392b;font-weight:bold}}.st-ok{{color:#1e8449}}</style></head>
-<body><h1>{html.escape(title)}</h1><table><thead><tr><th>Step</th><th>Status</th><th>Time</th></tr></thead>
+.num{{text-align:right}}{colours}</style></head>
+<body><h1>{html.escape(title)}</h1><table><thead><tr>{"".join(f"<th>{html.escape(h)}</th>" for h in head)}</tr></thead>
 <tbody>{''.join(rows)}</tbody></table></body></html>
 """
     target = Path(target)
