@@ -1,4 +1,4 @@
-"""Print how long loading and step-2 metrics take on the demo client, and the
+"""Print how long loading, building the audit frame and step-2 metrics take on the demo client, and the
 command line's start-up time. Figures only; nothing is asserted.
 
     .venv/bin/python benchmarks/bench_load.py
@@ -26,7 +26,9 @@ def best_of(fn, n: int = 3) -> float:
 def main() -> None:
     from auditkit import load, load_params
     from auditkit.demo import demo_is_current, generate_demo
-    from auditkit.metrics.kpis import headline_kpis, monthly_deals
+    from auditkit.frame import AuditFrame, build_frame
+    from auditkit.kpis import kpi_table
+    from auditkit.metrics.trends import monthly_deals
 
     if not demo_is_current(ROOT / "data" / "demo"):
         generate_demo(ROOT / "data" / "demo")
@@ -37,8 +39,9 @@ def main() -> None:
     figures = {
         "load all tables (s)": best_of(lambda: load(params)),
         "load deals only (s)": best_of(lambda: load(params, ["deals"])),
-        "headline KPIs (s)": best_of(lambda: headline_kpis(data["deals"], params.period.start, params.period.end, data["leads"])),
-        "monthly deals (s)": best_of(lambda: monthly_deals(data["deals"], params.period.start, params.period.end)),
+        "build the audit frame: load and scope (s)": best_of(lambda: build_frame(params).population("deals_created")),
+        "headline KPIs on a fresh frame (s)": best_of(lambda: kpi_table(AuditFrame(params, data))),
+        "monthly deals on a fresh frame (s)": best_of(lambda: monthly_deals(AuditFrame(params, data))),
         "`auditkit --help` start-up (s)": best_of(
             lambda: subprocess.run([str(Path(sys.executable).parent / "auditkit"), "--help"], capture_output=True, check=True)
         ),
