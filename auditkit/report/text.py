@@ -78,6 +78,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "This step is not built yet in this version of auditkit.",
         "ru": "Этот шаг ещё не реализован в этой версии auditkit.",
     },
+    # -- step 4, the salespeople (add step 4's keys below this line) --
+    # -- step 5, technology (add step 5's keys below this line) --
+    # -- step 6, communication (add step 6's keys below this line) --
+    # -- import profiles and inspect (add their keys below this line) --
 }
 
 

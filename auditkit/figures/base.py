@@ -1,0 +1,96 @@
+"""The building blocks of every figure: one theme, one palette, a figure factory, bars and lines.
+
+Every figure function takes tidy data and returns a matplotlib ``Figure`` with
+a title and labelled axes; the caller decides whether to show or save it.
+``apply_theme()`` is called once per kernel, so every figure looks the same.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+PALETTE = "crest"
+ACCENT = "#c0392b"
+BASE = "#2c7fb8"
+
+
+def apply_theme() -> None:
+    """Apply the report theme (seaborn whitegrid, readable sizes, no figure clutter)."""
+    import matplotlib
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
+    matplotlib.rcParams.update(
+        {
+            "figure.figsize": (8, 4.2),
+            "figure.dpi": 100,
+            "axes.titlesize": 13,
+            "axes.titleweight": "bold",
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            # client text (reasons, stage and team names) is never read as $math$
+            "text.parse_math": False,
+        }
+    )
+
+
+def _figure(width: float = 8, height: float = 4.2) -> tuple["Figure", "Axes"]:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    return fig, ax
+
+
+def bar(
+    data: "pd.DataFrame",
+    x: str,
+    y: str,
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    horizontal: bool = False,
+    highlight: str | None = None,
+) -> "Figure":
+    """A bar chart of ``y`` by ``x``; bars whose ``x`` equals ``highlight`` are drawn in the accent colour."""
+    import seaborn as sns
+
+    fig, ax = _figure(8, max(3.0, 0.35 * len(data) + 1.2) if horizontal else 4.2)
+    colors = [ACCENT if highlight is not None and str(v) == str(highlight) else BASE for v in data[x]]
+    if horizontal:
+        sns.barplot(data=data, y=x, x=y, hue=x, palette=colors, legend=False, ax=ax, orient="h")
+        ax.set_xlabel(ylabel)
+        ax.set_ylabel(xlabel)
+    else:
+        sns.barplot(data=data, x=x, y=y, hue=x, palette=colors, legend=False, ax=ax)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.tick_params(axis="x", rotation=30 if len(data) > 6 else 0)
+    ax.set_title(title)
+    return fig
+
+
+def line(
+    data: "pd.DataFrame", x: str, y: str, *, title: str, xlabel: str, ylabel: str, hue: str | None = None
+) -> "Figure":
+    """A line chart of ``y`` over ``x`` (one line per ``hue`` value); dates read as months."""
+    import pandas as pd
+    import seaborn as sns
+
+    fig, ax = _figure()
+    sns.lineplot(data=data, x=x, y=y, hue=hue, marker="o", ax=ax)
+    if pd.api.types.is_datetime64_any_dtype(data[x]):
+        import matplotlib.dates as mdates
+
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=10))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        ax.tick_params(axis="x", rotation=30)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return fig
