@@ -1,8 +1,10 @@
 """ipywidgets for JupyterLab: filters that redraw a view, and explorers.
 
-Only notebooks import this module, and only when ``interactive`` is true; a
+Only notebooks import this package, and only when ``interactive`` is true; a
 batch run under papermill never builds a widget. The filtering itself is a
-pure function (:func:`filter_deals`) so it is tested without a browser.
+pure function (:func:`filter_deals`) so it is tested without a browser. The
+shared pieces live here; a step's own widgets go in a module of their own
+beside it (``widgets/people.py`` for step 4).
 """
 
 from __future__ import annotations
