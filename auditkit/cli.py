@@ -7,12 +7,15 @@ Library modules are imported inside the commands to keep start-up fast.
 
 Exit codes: 0 every step that ran is ok (steps not built yet say so); 1 a step
 failed; 2 the params or data cannot be used (nothing ran); 3 no step failed
-but the data was insufficient for at least one (its page says why).
+but the data was insufficient for at least one (its page says why); 130 the
+run was interrupted (Ctrl-C or SIGTERM): its incomplete folder is kept and
+marked ``interrupted`` in its manifest.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from functools import wraps
 from pathlib import Path
@@ -20,20 +23,30 @@ from typing import Any, Callable
 
 import click
 
-from .errors import AuditkitError
+from .errors import AuditkitError, RunInterrupted
 
 EXIT_STEP_FAILED = 1
 EXIT_USER_ERROR = 2
 EXIT_INSUFFICIENT = 3
+EXIT_INTERRUPTED = 130
 STATUS_COLOURS = {"ok": "green", "insufficient": "yellow", "failed": "red", "not_built": "bright_black"}
 STATUS_WORDS = {"ok": "ok", "insufficient": "insufficient data", "failed": "failed", "not_built": "not built yet"}
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _boundary(fn: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        signal.signal(signal.SIGTERM, _terminate)  # SIGTERM ends a run the way Ctrl-C does
         try:
             return fn(*args, **kwargs)
+        except RunInterrupted as err:
+            click.secho("Interrupted: ", fg="yellow", bold=True, err=True, nl=False)
+            click.echo(str(err), err=True)
+            sys.exit(EXIT_INTERRUPTED)
         except AuditkitError as err:
             if os.environ.get("AUDITKIT_DEBUG"):
                 raise
@@ -48,8 +61,8 @@ def _boundary(fn: Callable[..., Any]) -> Callable[..., Any]:
             click.echo(f"{where}{err.strerror or err}. Check the path and its permissions.", err=True)
             sys.exit(EXIT_USER_ERROR)
         except KeyboardInterrupt:
-            click.echo("Interrupted.", err=True)
-            sys.exit(130)
+            click.echo("Interrupted before anything was written.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
 
     return wrapper
 

@@ -19,3 +19,8 @@ class DataError(AuditkitError):
 
 class RunError(AuditkitError):
     """A run could not be started (for example its output folder cannot be created)."""
+
+
+class RunInterrupted(AuditkitError):
+    """A run was interrupted (Ctrl-C, SIGTERM) or stopped by the system (a full disk); its incomplete
+    folder is kept and marked in its manifest."""

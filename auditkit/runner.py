@@ -31,7 +31,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import RunError
+from .errors import RunError, RunInterrupted
 from .io.load import preflight
 from .io.readers import file_sha256
 from .params import AuditParams, load_params
@@ -103,12 +103,26 @@ def new_run_dir(root: Path, slug: str, now: dt.datetime | None = None) -> Path:
     raise RunError(f"{base}: could not create a new run folder for {stamp}; clean up old runs.")
 
 
-def _kernel_manager_class():  # type: ignore[no-untyped-def]
+def partial_dir(final: Path) -> Path:
+    """The hidden folder a run is written in, beside its final place (``.<run-id>.partial``)."""
+    return final.parent / f".{final.name}.partial"
+
+
+def _publish(work: Path, final: Path) -> Path:
+    """Move a finished (or interrupted) run from its partial folder to its final place, which
+    ``new_run_dir`` reserved empty; returns the final folder."""
+    os.replace(work, final)
+    return final
+
+
+def _kernel_manager_class(log: Path | None = None):  # type: ignore[no-untyped-def]
     """A kernel manager that starts the kernel in this very Python environment.
 
     A user-level ``python3`` kernelspec may point at another interpreter; the
     steps must run with the auditkit the command runs with. IPC transport
-    avoids TCP port races when several kernels start at once.
+    avoids TCP port races when several kernels start at once. With ``log``, the
+    kernel process's own stdout and stderr (its logging, not the notebook's
+    output) go to that file instead of the user's terminal.
     """
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
@@ -118,6 +132,19 @@ def _kernel_manager_class():  # type: ignore[no-untyped-def]
             super().__init__(**kwargs)
             self.transport = "ipc"
             self.ip = str(Path(tempfile.gettempdir()) / f"auditkit-kernel-{uuid.uuid4().hex}")
+            _KERNELS.append(self)
+
+        async def _async_start_kernel(self, **kw: Any) -> None:
+            if log is None:
+                await super()._async_start_kernel(**kw)
+                return
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with open(log, "ab") as handle:  # the kernel process keeps its own copy of the descriptor
+                kw.setdefault("stdout", handle)
+                kw.setdefault("stderr", handle)
+                await super()._async_start_kernel(**kw)
+
+        start_kernel = _async_start_kernel
 
         @property
         def kernel_spec(self) -> KernelSpec:  # type: ignore[override]
@@ -130,6 +157,31 @@ def _kernel_manager_class():  # type: ignore[no-untyped-def]
             return self._kernel_spec
 
     return EnvKernelManager
+
+
+#: Kernel managers started by this process, so that every exit path can clean up after them.
+_KERNELS: list[Any] = []
+
+
+def cleanup_kernels() -> None:
+    """Kill any kernel this process started that is still alive and remove its connection file and IPC
+    sockets. Safe to call at any time (after a step, on Ctrl-C, on SIGTERM)."""
+    while _KERNELS:
+        km = _KERNELS.pop()
+        process = getattr(getattr(km, "provisioner", None), "process", None)
+        try:
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait(timeout=10)
+        except Exception:  # the process is gone already
+            pass
+        for clean in (km.cleanup_connection_file, km.cleanup_ipc_files):
+            try:
+                clean()
+            except Exception:
+                pass
+        for leftover in Path(km.ip).parent.glob(Path(km.ip).name + "-*"):
+            leftover.unlink(missing_ok=True)
 
 
 def _versions() -> dict[str, str]:
@@ -174,7 +226,7 @@ def run_step(name: str, params: AuditParams, run_dir: Path, notebooks: Path) -> 
             str(out_nb),
             parameters={"params_path": str(params.source_path), "run_dir": str(run_dir), "interactive": False},
             kernel_name="python3",
-            kernel_manager_class=_kernel_manager_class(),
+            kernel_manager_class=_kernel_manager_class(run_dir / "logs" / f"{name}.kernel.log"),
             progress_bar=False,
             execution_timeout=STEP_TIMEOUT_S,
             log_output=False,
@@ -266,8 +318,6 @@ def run(
     ``from_run`` reuses an earlier run's frame and findings when its inputs are unchanged.
     """
     from .frame import build_frame
-    from .report.html import run_index
-    from .report.text import t
 
     params = load_params(params_path)
     params_bytes = Path(params_path).read_bytes()
@@ -286,14 +336,13 @@ def run(
         _ = frame.deals  # scope now: a problem shows before the run folder exists
 
     assert params.source_path is not None  # set by load_params
-    run_dir = new_run_dir(Path(outputs).resolve(), params.client.slug)
-    frame.save(run_dir)
-    if from_run is not None:
-        _reuse_findings(Path(from_run).resolve(), run_dir, chosen)
+    final_dir = new_run_dir(Path(outputs).resolve(), params.client.slug)
+    run_dir = partial_dir(final_dir)
+    run_dir.mkdir()
     manifest: dict[str, Any] = {
         "client": params.client.name,
         "slug": params.client.slug,
-        "run_id": run_dir.name,
+        "run_id": final_dir.name,
         "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "params_file": str(params.source_path),
         "params_sha256": hashlib.sha256(params_bytes).hexdigest(),
@@ -308,29 +357,65 @@ def run(
         "steps": [],
         "status": "running",
     }
-    _write_manifest(run_dir, manifest)
     result = RunResult(run_dir)
-    for name in chosen:
-        spec = SPECS[name]
-        if not spec.built:
-            step = _skip_step(name, "not_built", [], params, run_dir)
-        elif reasons := sufficiency(frame, name, params.language) or _findings_reasons(name, run_dir):
-            step = _skip_step(name, "insufficient", reasons, params, run_dir)
-        else:
-            step = run_step(name, params, run_dir, notebooks)
-        result.steps.append(step)
-        manifest["steps"].append(step.__dict__)
+    current: str | None = None
+    try:
         _write_manifest(run_dir, manifest)
-        if on_step:
-            on_step(step)
-    manifest["status"] = result.status
+        frame.save(run_dir)
+        if from_run is not None:
+            _reuse_findings(Path(from_run).resolve(), run_dir, chosen)
+        for name in chosen:
+            current = name
+            spec = SPECS[name]
+            if not spec.built:
+                step = _skip_step(name, "not_built", [], params, run_dir)
+            elif reasons := sufficiency(frame, name, params.language) or _findings_reasons(name, run_dir):
+                step = _skip_step(name, "insufficient", reasons, params, run_dir)
+            else:
+                try:
+                    step = run_step(name, params, run_dir, notebooks)
+                finally:
+                    cleanup_kernels()
+            result.steps.append(step)
+            manifest["steps"].append(step.__dict__)
+            _write_manifest(run_dir, manifest)
+            if on_step:
+                on_step(step)
+        current = None
+        manifest["status"] = result.status
+    except BaseException as exc:  # Ctrl-C, SIGTERM, a full disk: leave a clearly marked incomplete run
+        cleanup_kernels()
+        interrupted = isinstance(exc, (KeyboardInterrupt, SystemExit))
+        manifest["status"] = "interrupted" if interrupted else "failed"
+        if current is not None:
+            manifest["steps"].append(StepResult(current, "failed", error="interrupted" if interrupted else _error_text(exc)).__dict__)
+        manifest["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        try:
+            _write_manifest(run_dir, manifest)
+            _write_index(params, run_dir, manifest["steps"])
+        except OSError:
+            pass  # the disk may be full; the manifest written last still says "running"
+        _publish(run_dir, final_dir)
+        where = f" during step {current}" if current else ""
+        raise RunInterrupted(
+            f"{final_dir}: the run was {'interrupted' if interrupted else 'stopped by ' + _error_text(exc)}{where}; "
+            f"the incomplete run is kept there (manifest status: {manifest['status']}). Earlier runs are untouched."
+        ) from exc
     manifest["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     _write_manifest(run_dir, manifest)
-    result.index.parent.mkdir(exist_ok=True)
+    _write_index(params, run_dir, manifest["steps"])
+    result.run_dir = _publish(run_dir, final_dir)
+    return result
+
+
+def _write_index(params: AuditParams, run_dir: Path, steps: list[dict[str, Any]]) -> None:
+    from .report.html import run_index
+    from .report.text import t
+
+    (run_dir / "html").mkdir(exist_ok=True)
     run_index(
-        f"{params.client.name}: audit run {run_dir.name}",
-        [dict(s.__dict__, title=t("step." + s.name[:2], params.language)) for s in result.steps],
-        result.index,
+        f"{params.client.name}: audit run {run_dir.name.removeprefix('.').removesuffix('.partial')}",
+        [dict(s, title=t("step." + s["name"][:2], params.language)) for s in steps],
+        run_dir / "html" / "index.html",
         params.language,
     )
-    return result
