@@ -21,6 +21,8 @@ import pandas as pd
 from ..units import NUMERIC_UNITS, check_unit
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: Leading characters a spreadsheet skips before it reads a formula: spaces and control characters.
+_SKIPPED = "".join(chr(c) for c in range(0x21))
 LOCALES = {"en": "en_GB", "ru": "ru_RU"}
 NA = "–"
 
@@ -41,7 +43,9 @@ def _label(column: object) -> str:
 
 
 def _defuse(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """``value`` with an apostrophe in front when a spreadsheet could read it as a formula: it starts with
+    = + - @ (also after leading spaces, tabs, CR or LF) or with a tab or CR."""
+    if isinstance(value, str) and (value.startswith(FORMULA_START) or value.lstrip(_SKIPPED).startswith(FORMULA_START[:4])):
         return "'" + value
     return value
 
@@ -58,10 +62,13 @@ def safe_for_spreadsheet(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(df: pd.DataFrame, path: Path | str) -> Path:
-    """Write ``df`` as UTF-8 CSV (with BOM, so Excel opens it right), formula-safe; returns the path."""
+    """Write ``df`` as UTF-8 CSV (with BOM, so Excel opens it right), formula-safe; returns the path.
+
+    Rows end with CRLF, so every field holding a CR or an LF is quoted: a bare CR inside a cell can never
+    start a new row (pandas quotes a field with LF but not one with only a CR under LF line endings)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    safe_for_spreadsheet(df).to_csv(path, index=False, encoding="utf-8-sig")
+    safe_for_spreadsheet(df).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return path
 
 

@@ -41,11 +41,20 @@ def test_table_html_says_how_many_rows_are_cut():
     assert out.count("<tr>") == 11 and "2 more rows" in out
 
 
-@pytest.mark.parametrize("cell", ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("cell", ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", " =1+1", "\r\n=1+1", "\n@SUM(A1)", "\t -2"])
 def test_formula_cells_are_defused(cell):
     df = safe_for_spreadsheet(pd.DataFrame({"text": [cell, "plain"], "n": [-1, 2]}))
     assert df["text"].tolist() == ["'" + cell, "plain"]
     assert df["n"].tolist() == [-1, 2]  # numbers stay numbers
+
+
+def test_a_bare_cr_cannot_start_a_row_with_a_formula(tmp_path):
+    import csv
+
+    path = to_csv(pd.DataFrame({"source": ["Web\r=1+1", "ok"], "n": [1, 2]}), tmp_path / "t.csv")
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows == [["source", "n"], ["Web\r=1+1", "1"], ["ok", "2"]]  # still one row, the CR inside the cell
 
 
 def test_to_csv_writes_defused_utf8_with_bom(tmp_path):
