@@ -19,7 +19,6 @@ the frame is built from the params file and nothing is written anywhere.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -30,7 +29,7 @@ import pandas as pd
 from .findings import Finding, findings_frame, write_findings
 from .frame import AuditFrame, build_frame
 from .params import AuditParams, load_params
-from .report.format import Formatter, to_csv
+from .report.format import Formatter, escape, to_csv
 from .report.text import t
 
 def _display(obj: Any) -> None:
@@ -98,17 +97,17 @@ class Step:
         css = resources.files("auditkit.report").joinpath("style.css").read_text(encoding="utf-8")
         start, end = self.period
         sub = t("client_period", self.lang, client=self.params.client.name, start=self.fmt.date(start), end=self.fmt.date(end))
-        _html(f"<style>{css}</style><h1>{html.escape(t('step.' + self.number, self.lang))}</h1><p class='ak-meta'>{html.escape(sub)}</p>")
+        _html(f"<style>{css}</style><h1>{escape(t('step.' + self.number, self.lang))}</h1><p class='ak-meta'>{escape(sub)}</p>")
 
     def h2(self, text: str) -> None:
-        _html(f"<h2>{html.escape(text)}</h2>")
+        _html(f"<h2>{escape(text)}</h2>")
 
     def h3(self, text: str) -> None:
-        _html(f"<h3>{html.escape(text)}</h3>")
+        _html(f"<h3>{escape(text)}</h3>")
 
     def note(self, text: str, warn: bool = False) -> None:
         """A paragraph of escaped text (``warn`` draws it as a warning box)."""
-        _html(f"<p class='{'ak-warn' if warn else 'ak-note'}'>{html.escape(text)}</p>")
+        _html(f"<p class='{'ak-warn' if warn else 'ak-note'}'>{escape(text)}</p>")
 
     def table(
         self,

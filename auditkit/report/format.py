@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -25,6 +26,22 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SKIPPED = "".join(chr(c) for c in range(0x21))
 LOCALES = {"en": "en_GB", "ru": "ru_RU"}
 NA = "–"
+
+
+#: Characters that change how text around them reads without showing themselves: bidirectional
+#: overrides and isolates (a name can read backwards), and zero-width characters (two names that look
+#: equal are not). In a report they are shown as a visible code, never passed through.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u061c\u180e]")
+
+
+def visible(text: str) -> str:
+    """``text`` with every bidi control and zero-width character replaced by a visible ``⟦U+XXXX⟧``."""
+    return _INVISIBLE.sub(lambda m: f"⟦U+{ord(m.group()):04X}⟧", text)
+
+
+def escape(text: Any) -> str:
+    """Client text made safe for HTML: invisible controls shown (see :func:`visible`), then escaped."""
+    return html.escape(visible(str(text)))
 
 
 def _is_missing(value: Any) -> bool:
@@ -164,7 +181,7 @@ class Formatter:
 
     def text(self, value: Any) -> str:
         """Any value as escaped HTML text."""
-        return NA if _is_missing(value) else html.escape(str(value))
+        return NA if _is_missing(value) else escape(value)
 
     def table_html(
         self,
@@ -177,7 +194,7 @@ class Formatter:
         units = dict(units or {})
         labels = dict(labels or {})
         shown = df.head(max_rows)
-        head = "".join(f"<th>{html.escape(str(labels.get(c, _label(c))))}</th>" for c in shown.columns)
+        head = "".join(f"<th>{escape(labels.get(c, _label(c)))}</th>" for c in shown.columns)
         body = []
         for row in shown.itertuples(index=False, name=None):
             cells = []

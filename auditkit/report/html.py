@@ -8,9 +8,10 @@ base64 PNG, so a page opens offline.
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
+
+from .format import escape
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HIDDEN_TAGS = {"injected-parameters", "parameters", "remove", "papermill-error-cell-tag"}
@@ -35,7 +36,7 @@ def _clean(nb):  # type: ignore[no-untyped-def]
                     message = ANSI.sub("", f"{out.get('ename', 'Error')}: {out.get('evalue', '')}")
                     out = nbformat.v4.new_output(
                         "display_data",
-                        data={"text/html": f"<p class='ak-warn'><b>This step stopped with an error.</b> {html.escape(message)}</p>"},
+                        data={"text/html": f"<p class='ak-warn'><b>This step stopped with an error.</b> {escape(message)}</p>"},
                     )
                 if out.output_type in ("display_data", "execute_result"):
                     data = out.get("data", {})
@@ -82,12 +83,12 @@ def _css() -> str:
 
 def status_page(title: str, subtitle: str, head: str, reasons: list[str], target: Path | str, lang: str = "en") -> Path:
     """A step page written without running the step: its title, why it did not run, and the reasons."""
-    items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons)
+    items = "".join(f"<li>{escape(r)}</li>" for r in reasons)
     page = f"""<!doctype html>
-<html lang="{html.escape(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title><style>body{{font-family:system-ui,sans-serif;margin:2em auto;max-width:60em;padding:0 1em}}{_css()}</style></head>
-<body><h1>{html.escape(title)}</h1><p class="ak-meta">{html.escape(subtitle)}</p>
-<p class="ak-warn">{html.escape(head)}</p>{f"<ul>{items}</ul>" if items else ""}</body></html>
+<html lang="{escape(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}</title><style>body{{font-family:system-ui,sans-serif;margin:2em auto;max-width:60em;padding:0 1em}}{_css()}</style></head>
+<body><h1>{escape(title)}</h1><p class="ak-meta">{escape(subtitle)}</p>
+<p class="ak-warn">{escape(head)}</p>{f"<ul>{items}</ul>" if items else ""}</body></html>
 """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -101,20 +102,20 @@ def run_index(title: str, steps: list[dict], target: Path | str, lang: str = "en
 
     rows = []
     for s in steps:
-        name = html.escape(s["title"])
-        link = f"<a href='{html.escape(Path(s['html']).name)}'>{name}</a>" if s.get("html") else name
+        name = escape(s["title"])
+        link = f"<a href='{escape(Path(s['html']).name)}'>{name}</a>" if s.get("html") else name
         status = s["status"] if s["status"] in STATUS_COLOURS else "failed"
-        shown = html.escape(t("status." + status, lang))
-        err = f"<br><small>{html.escape(s['error'])}</small>" if s.get("error") else ""
+        shown = escape(t("status." + status, lang))
+        err = f"<br><small>{escape(s['error'])}</small>" if s.get("error") else ""
         rows.append(f"<tr><td>{link}{err}</td><td class='st-{status}'>{shown}</td><td class='num'>{s.get('seconds', 0):.1f} s</td></tr>")
     colours = "".join(f".st-{k}{{color:{v};font-weight:bold}}" for k, v in STATUS_COLOURS.items())
     head = (t("col.step", lang), t("col.status", lang), t("col.time", lang))
     page = f"""<!doctype html>
-<html lang="{html.escape(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{html.escape(title)}</title>
+<html lang="{escape(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:60em}}td,th{{padding:4px 12px;border-bottom:1px solid #ddd;text-align:left}}
 .num{{text-align:right}}{colours}</style></head>
-<body><h1>{html.escape(title)}</h1><table><thead><tr>{"".join(f"<th>{html.escape(h)}</th>" for h in head)}</tr></thead>
+<body><h1>{escape(title)}</h1><table><thead><tr>{"".join(f"<th>{escape(h)}</th>" for h in head)}</tr></thead>
 <tbody>{''.join(rows)}</tbody></table></body></html>
 """
     target = Path(target)

@@ -71,3 +71,10 @@ def test_catalog_has_english_for_every_key_and_falls_back():
     assert t("client_period", "en", client="X", start="a", end="b") == "X: audit period a to b"
     with pytest.raises(KeyError):
         t("no.such.key")
+
+
+def test_bidi_controls_and_zero_width_characters_are_shown_not_passed_through():
+    # "Ivan\u202eovrep" would render as "Ivanperovo..." reversed; a zero-width space splits a name invisibly
+    out = Formatter().table_html(pd.DataFrame({"rep": ["Ivan\u202eov", "An\u200bna"]}), labels={"rep": "Rep\u2066"})
+    assert "\u202e" not in out and "\u200b" not in out and "\u2066" not in out
+    assert "Ivan⟦U+202E⟧ov" in out and "An⟦U+200B⟧na" in out and "Rep⟦U+2066⟧" in out
