@@ -135,6 +135,10 @@ _REASONS: dict[str, dict[str, str]] = {
         "en": "not available, because {population} has no rows",
         "ru": "нет данных, потому что в выборке «{population}» нет ни одной строки",
     },
+    "too_few": {
+        "en": "not judged: {n} rows are too few (at least {minimum} are needed to tell a problem from chance)",
+        "ru": "не оценивается: {n} строк слишком мало (нужно не меньше {minimum}, чтобы отличить проблему от случайности)",
+    },
     "half_not_reached": {
         "en": "not available, because fewer than half of {population} had a {column} by the end of the period",
         "ru": "нет данных, потому что меньше половины выборки «{population}» получили {column} к концу периода",
@@ -149,7 +153,7 @@ _REASONS: dict[str, dict[str, str]] = {
 def reason_text(code: str, lang: str = "en", **values: Any) -> str:
     """A "not available, because ..." sentence in ``lang`` for a reason ``code``."""
     entry = _REASONS[code]
-    fields = {"table": "", "column": "", "share": "", "population": "", **values}
+    fields = {"table": "", "column": "", "share": "", "population": "", "n": "", "minimum": "", **values}
     return entry.get(lang, entry["en"]).format(**fields)
 
 

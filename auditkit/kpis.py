@@ -15,6 +15,7 @@ later steps all read these, so a number shown in two places is the same number.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Literal
@@ -34,6 +35,10 @@ if TYPE_CHECKING:  # pragma: no cover
 Better = Literal["max", "min"]
 DAY = pd.Timedelta(days=1)
 HOUR = pd.Timedelta(hours=1)
+
+#: A rate, average or median on fewer rows than this is shown but never judged against a target and
+#: never becomes a finding: too few to tell a real problem from chance.
+MIN_JUDGED = 10
 
 #: Severity of a missed goal, on the gap relative to the target.
 GOAL_GAP_SEVERITY: "Bands" = ((0.5, "high"), (0.2, "medium"), (0.0, "low"))
@@ -61,6 +66,8 @@ class KPI:
     requires: tuple[tuple[str, str | None], ...]
     compute: Callable[["AuditFrame"], float] = field(repr=False, compare=False)
     action: str | None = None
+    #: Rows of the population needed before a value is judged (rates, averages, medians: MIN_JUDGED).
+    min_n: int = 0
 
     def label_in(self, lang: str) -> str:
         return self.label.get(lang, self.label["en"])
@@ -284,6 +291,11 @@ KPIS: dict[str, KPI] = {
 }
 
 
+_RATES = ("win_rate", "avg_won_deal", "median_won_deal", "median_cycle_days", "lead_to_deal_conversion",
+          "lead_response_hours", "lost_without_reason_share")
+KPIS.update({k: dataclasses.replace(KPIS[k], min_n=MIN_JUDGED) for k in _RATES})
+
+
 def kpi(kpi_id: str) -> KPI:
     """The registered KPI (KeyError naming the known ids otherwise)."""
     if kpi_id not in KPIS:
@@ -337,7 +349,8 @@ def kpi_table(frame: "AuditFrame", ids: list[str] | None = None, lang: str | Non
 
 def goal_check(frame: "AuditFrame", goals: list["Goal"], lang: str | None = None) -> pd.DataFrame:
     """Each goal against its KPI: kpi, label, unit, value, target, better ('max'/'min'), met (True, False,
-    or <NA> when the KPI is not available), gap (value - target), relative_gap (|gap| / |target|), reason."""
+    or <NA> when the KPI is not available or rests on too few rows to judge), gap (value - target),
+    relative_gap (|gap| / |target|), n (rows of the KPI's population), reason (why no value, or why not judged)."""
     lang = lang or frame.lang
     rows = []
     for goal in goals:
@@ -346,25 +359,30 @@ def goal_check(frame: "AuditFrame", goals: list["Goal"], lang: str | None = None
         value = v.value
         met: bool | None = None
         gap = rel = math.nan
+        reason = v.reason(lang) or ""
         if value is not None:
-            met = value >= goal.target if better == "max" else value <= goal.target
             gap = value - goal.target
             rel = abs(gap) / abs(goal.target) if goal.target else (0.0 if gap == 0 else 1.0)
+            if v.n >= v.kpi.min_n:
+                met = value >= goal.target if better == "max" else value <= goal.target
+            else:
+                reason = reason_text("too_few", lang, n=v.n, minimum=v.kpi.min_n)
         rows.append(
             {
                 "kpi": goal.kpi, "label": v.kpi.label_in(lang), "unit": v.kpi.unit,
                 "value": value if value is not None else math.nan, "target": goal.target, "better": better,
-                "met": met, "gap": gap, "relative_gap": rel, "reason": v.reason(lang) or "",
+                "met": met, "gap": gap, "relative_gap": rel, "n": v.n, "reason": reason,
             }
         )
     out = pd.DataFrame(
-        rows, columns=["kpi", "label", "unit", "value", "target", "better", "met", "gap", "relative_gap", "reason"]
+        rows, columns=["kpi", "label", "unit", "value", "target", "better", "met", "gap", "relative_gap", "n", "reason"]
     )
     return out.astype({"met": "boolean"})
 
 
 def goal_findings(check: pd.DataFrame, fmt: "Formatter", step: int = 2) -> list["Finding"]:
-    """One finding per goal whose KPI misses its target (never for a KPI that is not available)."""
+    """One finding per goal whose KPI misses its target (never for a KPI that is not available, or one
+    resting on fewer rows than its ``min_n``)."""
     from .findings import Finding, severity_for
 
     out = []
@@ -403,3 +421,82 @@ def not_available_records(table: pd.DataFrame) -> list[dict[str, Any]]:
         for row in table.itertuples()
         if not row.available
     ]
+
+
+# -- KPIs by group (step 4: one row per rep, team, ..., plus the company row) -----------------
+
+
+def group_frame(frame: "AuditFrame", deal_ids: Any, lead_mask: pd.Series | None = None) -> "AuditFrame":
+    """The frame restricted to some deals, as :meth:`AuditFrame.subset` does (their stage history follows),
+    with the leads restricted to ``lead_mask`` (a boolean Series over the raw leads table) when given.
+
+    Only the tables the KPIs read are kept (deals, stage history, leads), so building one per rep is cheap;
+    for every deals KPI the result equals ``evaluate(frame.subset(deal_ids), kpi)``.
+    """
+    from .frame import AuditFrame
+    from .io.load import AuditData
+
+    keep = set(pd.Series(list(deal_ids), dtype="string").dropna())
+    raw = frame.data.tables
+    tables = {"deals": raw["deals"].loc[raw["deals"]["deal_id"].isin(keep)]}
+    if "stage_history" in raw:
+        tables["stage_history"] = raw["stage_history"].loc[raw["stage_history"]["deal_id"].isin(keep)]
+    if "leads" in raw:
+        leads = raw["leads"]
+        tables["leads"] = leads.loc[lead_mask.reindex(leads.index, fill_value=False)] if lead_mask is not None else leads
+    return AuditFrame(frame.params, AuditData(frame.params, tables, frame.data.issues, frame.data.sources))
+
+
+#: Label of the company row of :func:`kpi_table_by`.
+COMPANY = "(company)"
+
+
+def kpi_table_by(
+    frame: "AuditFrame", column: str, kpi_ids: list[str], groups: pd.Series | None = None
+) -> pd.DataFrame:
+    """KPIs per group of deals, each KPI evaluated by its own registered definition on the group's frame.
+
+    ``column`` is a deals column (e.g. ``owner_id``); ``groups`` optionally maps each deal's value of it to
+    a group (e.g. owner -> team; a Series indexed by the value). Leads follow by the same column when the
+    leads table has it (a lead's ``owner_id``); otherwise leads KPIs are left out of the group rows (NaN, with
+    the reason). One row per group value (sorted), then the company row (group = :data:`COMPANY`), which
+    is ``evaluate(frame, kpi)``. Columns: ``group``, then per KPI ``<id>`` (value, NaN when not available)
+    and ``<id>__n`` (population size); ``attrs["reasons"]`` maps (group, kpi) -> the "not available" reason
+    and ``attrs["units"]`` each KPI's unit.
+    """
+    deals = frame.data.tables["deals"]
+    values = deals[column].astype("string")
+    if groups is not None:
+        values = values.map(groups).astype("string")
+    leads = frame.data.tables.get("leads")
+    lead_values: pd.Series | None = None
+    if leads is not None and column in leads.columns and frame.availability("leads", column).ok:
+        lead_values = leads[column].astype("string")
+        if groups is not None:
+            lead_values = lead_values.map(groups).astype("string")
+    rows: list[dict[str, Any]] = []
+    reasons: dict[tuple[str, str], str] = {}
+    names = sorted(str(v) for v in values.dropna().unique())
+    for name in [*names, COMPANY]:
+        if name == COMPANY:
+            sub = frame
+        else:
+            mask = lead_values.eq(name).fillna(False) if lead_values is not None else None
+            sub = group_frame(frame, deals.loc[values.eq(name).fillna(False), "deal_id"], mask)
+        row: dict[str, Any] = {"group": name}
+        for kpi_id in kpi_ids:
+            k = kpi(kpi_id)
+            if name != COMPANY and POPULATIONS[k.population].table == "leads" and lead_values is None:
+                v = KpiValue(k, None, 0, "not_in_export", {"table": "leads", "column": column})
+            else:
+                v = evaluate(sub, kpi_id)
+            row[kpi_id] = v.value if v.value is not None else math.nan
+            row[f"{kpi_id}__n"] = v.n
+            if not v.available:
+                reasons[(name, kpi_id)] = v.reason(frame.lang) or ""
+        rows.append(row)
+    cols = ["group", *[c for kpi_id in kpi_ids for c in (kpi_id, f"{kpi_id}__n")]]
+    out = pd.DataFrame(rows, columns=cols).astype({"group": "str"})
+    out.attrs["reasons"] = reasons
+    out.attrs["units"] = {kpi_id: kpi(kpi_id).unit for kpi_id in kpi_ids} | {f"{i}__n": "count" for i in kpi_ids}
+    return out

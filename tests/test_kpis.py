@@ -66,13 +66,18 @@ PARAMS = {
 }
 
 
-def deals(**cols) -> pd.DataFrame:
-    base = {
+def deals(times: int = 10, **cols) -> pd.DataFrame:
+    """A won, a lost and an open deal, ``times`` over (ids a0, b0, c0, a1, ...): with 10, 10 deals are won,
+    enough to judge a rate or a median of won deals (MIN_JUDGED)."""
+    base = pd.DataFrame({
         "deal_id": ["a", "b", "c"], "created_at": ["2025-01-02", "2025-01-05", "2025-02-01"],
         "closed_at": ["2025-01-20", "2025-02-10", None], "stage": ["Won", "Lost", "New"], "owner_id": "r",
         "amount": [1000.0, 500.0, 700.0],
-    }
-    return pd.DataFrame({**base, **cols})
+    })
+    for col, values in cols.items():
+        base[col] = values
+    out = pd.concat([base.assign(deal_id=base["deal_id"] + str(i)) for i in range(times)], ignore_index=True)
+    return out
 
 
 def test_an_absent_lost_reason_column_is_not_100_percent_missing_and_raises_nothing():
@@ -98,24 +103,42 @@ def test_some_won_deals_without_amount_use_those_with_one_and_none_with_one_is_n
     f = frame_from_tables(parse_params(PARAMS), {"deals": deals(amount=[None, 500.0, 700.0])})
     v = evaluate(f, "won_value")
     assert v.value is None and v.reason() == "not available, because no row of deals won in the period has a amount"
-    assert evaluate(f, "open_pipeline_value").value == 700.0
+    assert evaluate(f, "open_pipeline_value").value == 7000.0  # ten open deals of 700
 
 
 def test_nothing_closed_means_win_rate_not_defined_not_zero():
-    f = frame_from_tables(parse_params(PARAMS), {"deals": deals(closed_at=[None] * 3, stage=["New"] * 3)})
+    f = frame_from_tables(parse_params(PARAMS), {"deals": deals(closed_at=[None] * 3, stage=["New"] * 3)})  # all open
     v = evaluate(f, "win_rate")
     assert v.value is None and v.reason() == "not available, because deals closed in the period has no rows"
     assert evaluate(f, "deals_won").value == 0.0  # a count of nothing is a true zero
     assert evaluate(f, "won_value").value == 0.0
 
 
-def test_goal_check_direction_gap_and_severity(small):
+def test_a_rate_on_too_few_rows_is_shown_but_not_judged(small):
+    # the small client has 5 closed and 3 won deals: below MIN_JUDGED (10), so no goal is judged
     check = goal_check(small, small.params.goals).set_index("kpi")
-    assert bool(check.at["win_rate", "met"]) and check.at["win_rate", "gap"] == pytest.approx(0.1)
+    assert check.at["win_rate", "value"] == 0.6 and check.at["win_rate", "gap"] == pytest.approx(0.1)
+    assert pd.isna(check.at["win_rate", "met"]) and pd.isna(check.at["median_cycle_days", "met"])
+    assert check.at["median_cycle_days", "reason"] == (
+        "not judged: 3 rows are too few (at least 10 are needed to tell a problem from chance)"
+    )
+    assert goal_findings(goal_check(small, small.params.goals), Formatter()) == []
+
+
+def test_goal_check_direction_gap_and_severity():
+    # 20 closed deals (10 won at 18 days, 10 lost): win rate 0.5 against 0.9 -> gap 0.4, 44 % of the target
+    goals = [{"kpi": "win_rate", "target": 0.9}, {"kpi": "median_cycle_days", "target": 12}, {"kpi": "deals_won", "target": 4}]
+    f = frame_from_tables(parse_params({**PARAMS, "goals": goals}), {"deals": deals()})
+    check = goal_check(f, f.params.goals).set_index("kpi")
+    assert not check.at["win_rate", "met"] and check.at["win_rate", "relative_gap"] == pytest.approx(0.4 / 0.9)
     assert not check.at["median_cycle_days", "met"] and check.at["median_cycle_days", "relative_gap"] == pytest.approx(0.5)
-    [f] = goal_findings(goal_check(small, small.params.goals), Formatter())
-    assert (f.subject, f.severity, f.unit, f.action, f.value, f.target) == ("median_cycle_days", "high", "days", "process.shorten_cycle", 21.0, 14.0)
-    assert f.title == "Median sales cycle of won deals, days: 21.0 against a target of 14.0"
+    assert bool(check.at["deals_won", "met"])  # a count needs no minimum
+    found = {x.subject: x for x in goal_findings(goal_check(f, f.params.goals), Formatter())}
+    assert set(found) == {"win_rate", "median_cycle_days"}
+    cycle = found["median_cycle_days"]
+    assert (cycle.severity, cycle.unit, cycle.action, cycle.value, cycle.target) == ("high", "days", "process.shorten_cycle", 18.0, 12.0)
+    assert cycle.title == "Median sales cycle of won deals, days: 18.0 against a target of 12.0"
+    assert found["win_rate"].severity == "medium"
 
 
 def test_the_registry_is_complete_and_documented():
@@ -127,3 +150,42 @@ def test_the_registry_is_complete_and_documented():
         assert re.search(rf"\| `{k.id}` \|", doc), f"{k.id} is not defined in docs/data-model.md"
     for p in POPULATIONS:
         assert f"`{p}`" in doc, f"population {p} is not defined in docs/data-model.md"
+
+
+# -- KPIs by group (step 4) ---------------------------------------------------------------------------
+# By owner in the small client: R1 owns D1 (won), D3 (lost), D5 and D7 (open); R2 owns D2 and D6 (won), D4
+# (lost), D8 (open at period end). R1's win rate 1 / 2, R2's 2 / 3. Leads follow their owner: R1's L1 (2 h),
+# L3 (4 h) and L4 (not contacted, censored) give a Kaplan-Meier median of 4 h; R2's only lead of the period,
+# L2, 10 h.
+
+
+def test_kpi_table_by_owner_is_each_kpi_on_the_owners_deals(small):
+    from auditkit.kpis import COMPANY, kpi_table_by
+
+    ids = list(EXPECTED)
+    got = kpi_table_by(small, "owner_id", ids).set_index("group")
+    assert list(got.index) == ["R1", "R2", COMPANY]
+    assert got.at["R1", "win_rate"] == pytest.approx(0.5) and got.at["R2", "win_rate"] == pytest.approx(2 / 3)
+    assert got.at["R1", "lead_response_hours"] == pytest.approx(4) and got.at["R2", "lead_response_hours"] == pytest.approx(10)
+    deals = small.data.tables["deals"]
+    for rep in ("R1", "R2"):
+        sub = small.subset(deals.loc[deals["owner_id"] == rep, "deal_id"])
+        for kpi_id in ids:
+            if POPULATIONS[KPIS[kpi_id].population].table != "deals":
+                continue
+            want = evaluate(sub, kpi_id)
+            assert got.at[rep, f"{kpi_id}__n"] == want.n, (rep, kpi_id)
+            if want.value is None:
+                assert pd.isna(got.at[rep, kpi_id]) and (rep, kpi_id) in got.attrs["reasons"]
+            else:
+                assert got.at[rep, kpi_id] == pytest.approx(want.value), (rep, kpi_id)
+    for kpi_id in ids:  # the company row is step 2's headline KPI
+        assert got.at[COMPANY, kpi_id] == pytest.approx(evaluate(small, kpi_id).value), kpi_id
+
+
+def test_kpi_table_by_groups_owners_into_teams(small):
+    from auditkit.kpis import COMPANY, kpi_table_by
+
+    got = kpi_table_by(small, "owner_id", ["deals_won", "win_rate"], groups=pd.Series({"R1": "T", "R2": "T"}))
+    assert list(got["group"]) == ["T", COMPANY]
+    assert got["deals_won"].tolist() == [3, 3] and got["win_rate"].tolist() == [pytest.approx(0.6)] * 2

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ...findings import Bands, Finding, records, severity_for
+from ...kpis import MIN_JUDGED
 from ...report.format import Formatter
 from ..reasons import NO_REASON
 from .bottlenecks import bottlenecks as _bottlenecks
@@ -163,7 +164,8 @@ def _lost_findings(frame: "AuditFrame", lost: dict[str, pd.DataFrame], fmt: Form
     share = s["no_reason_share"]
     has_goal = frame.params.target("lost_without_reason_share") is not None
     money = frame.availability("deals", "amount").ok
-    if not has_goal and _finite(share) and float(share) > LOST_REASON_MISSING_MAX:
+    enough = int(s["lost_deals"]) >= MIN_JUDGED  # a share of a handful of deals is chance, not a finding
+    if not has_goal and enough and _finite(share) and float(share) > LOST_REASON_MISSING_MAX:
         worth = f", worth {fmt.money(s['no_reason_value'])}" if money and _finite(s["no_reason_value"]) else ""
         out.append(
             Finding(
