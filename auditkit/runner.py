@@ -396,16 +396,42 @@ def run(
         except OSError:
             pass  # the disk may be full; the manifest written last still says "running"
         _publish(run_dir, final_dir)
+        _write_runs_index(final_dir.parent.parent)
         where = f" during step {current}" if current else ""
         raise RunInterrupted(
             f"{final_dir}: the run was {'interrupted' if interrupted else 'stopped by ' + _error_text(exc)}{where}; "
             f"the incomplete run is kept there (manifest status: {manifest['status']}). Earlier runs are untouched."
         ) from exc
+    _write_index(params, run_dir, manifest["steps"])
+    _write_reports(params, run_dir, final_dir.name, manifest["steps"])
     manifest["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     _write_manifest(run_dir, manifest)
-    _write_index(params, run_dir, manifest["steps"])
     result.run_dir = _publish(run_dir, final_dir)
+    _write_runs_index(final_dir.parent.parent)
     return result
+
+
+def _write_reports(params: AuditParams, run_dir: Path, run_id: str, steps: list[dict[str, Any]]) -> None:
+    """Navigation on every step page, and the combined report (``report.html``)."""
+    from .report.combined import add_navigation, combined_report
+    from .report.format import Formatter
+    from .report.text import t
+
+    lang = params.language
+    fmt = Formatter(lang, params.currency)
+    add_navigation(run_dir, steps, lang)
+    subtitle = t("client_period", lang, client=params.client.name, start=fmt.date(params.period.start), end=fmt.date(params.period.end))
+    combined_report(run_dir, steps, t("report.title", lang, client=params.client.name), f"{subtitle} · {run_id}", lang, params.currency)
+
+
+def _write_runs_index(outputs: Path) -> None:
+    """Rebuild ``outputs/index.html``; a failure here never fails the run (the run itself is complete)."""
+    from .report.combined import runs_index
+
+    try:
+        runs_index(outputs)
+    except OSError:
+        pass
 
 
 def _write_index(params: AuditParams, run_dir: Path, steps: list[dict[str, Any]]) -> None:

@@ -97,7 +97,7 @@ class Step:
         css = resources.files("auditkit.report").joinpath("style.css").read_text(encoding="utf-8")
         start, end = self.period
         sub = t("client_period", self.lang, client=self.params.client.name, start=self.fmt.date(start), end=self.fmt.date(end))
-        _html(f"<style>{css}</style><h1>{escape(t('step.' + self.number, self.lang))}</h1><p class='ak-meta'>{escape(sub)}</p>")
+        _html(f"<style>{css}</style><h1 id='step-{self.number}'>{escape(t('step.' + self.number, self.lang))}</h1><p class='ak-meta'>{escape(sub)}</p>")
 
     def h2(self, text: str) -> None:
         _html(f"<h2>{escape(text)}</h2>")
@@ -129,14 +129,24 @@ class Step:
             to_csv(df if export is None else export, path)
 
     def figure(self, fig: Any, name: str) -> None:
-        """Show a matplotlib figure once and close it; with a run folder, also save figures/<NN>_<name>.png."""
+        """Show a matplotlib figure once, as a PNG whose alt text is its title, and close it; with a run
+        folder, also save figures/<NN>_<name>.png."""
+        import base64
+        import io
+
         import matplotlib.pyplot as plt
 
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=110)
+        plt.close(fig)
+        png = buffer.getvalue()
         path = self._out("figures", name, ".png")
         if path is not None:
-            fig.savefig(path, dpi=110)
-        _display(fig)
-        plt.close(fig)
+            path.write_bytes(png)
+        titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+        alt = escape(titles[0] if titles else name.replace("_", " "))
+        data = base64.b64encode(png).decode("ascii")
+        _html(f'<img class="ak-figure" alt="{alt}" src="data:image/png;base64,{data}">')
 
     def missing(self, table: str) -> bool:
         """True (and says so in the report) when the client has no ``table`` data."""

@@ -54,9 +54,14 @@ def _clean(nb):  # type: ignore[no-untyped-def]
 def export_html(notebook: Path | str, target: Path | str, title: str) -> Path:
     """Render an executed notebook to ``target`` (HTML, no code); returns the path."""
     import nbformat
+
+    return render(_clean(nbformat.read(str(notebook), as_version=4)), target, title)
+
+
+def render(nb, target: Path | str, title: str) -> Path:  # type: ignore[no-untyped-def]
+    """Render a cleaned notebook node with the offline ``auditkit`` template to ``target``; returns the path."""
     from nbconvert import HTMLExporter
 
-    nb = _clean(nbformat.read(str(notebook), as_version=4))
     exporter = HTMLExporter(
         extra_template_basedirs=[str(TEMPLATES)],
         template_name="auditkit",
@@ -115,7 +120,7 @@ def run_index(title: str, steps: list[dict], target: Path | str, lang: str = "en
 <title>{escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:60em}}td,th{{padding:4px 12px;border-bottom:1px solid #ddd;text-align:left}}
 .num{{text-align:right}}{colours}</style></head>
-<body><h1>{escape(title)}</h1><table><thead><tr>{"".join(f"<th>{escape(h)}</th>" for h in head)}</tr></thead>
+<body><h1>{escape(title)}</h1><p><a href='../report.html'>{escape(t("nav.report", lang))}</a></p><table><thead><tr>{"".join(f"<th>{escape(h)}</th>" for h in head)}</tr></thead>
 <tbody>{''.join(rows)}</tbody></table></body></html>
 """
     target = Path(target)
