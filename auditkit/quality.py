@@ -52,6 +52,21 @@ class QualityIssue:
         }
 
 
+def examples_view(issue: QualityIssue, file_columns: dict[str, str] | None = None) -> pd.DataFrame:
+    """The issue's example rows with the columns that matter first: the source row, then the file's column
+    behind ``issue.column`` (``file_columns`` maps file names to canonical ones, as the params do), then the
+    rest as written in the file."""
+    df = issue.examples
+    if df.empty:
+        return df
+    inverse = {canonical: name for name, canonical in (file_columns or {}).items()}
+    wanted = inverse.get(issue.column or "", issue.column)
+    first = [c for c in ("_row", wanted) if c and c in df.columns]
+    if wanted and wanted not in df.columns:  # a header written in another case or with spaces
+        first += [c for c in df.columns if c not in first and str(c).strip().lower().replace(" ", "_") == issue.column]
+    return df[[*first, *(c for c in df.columns if c not in first)]]
+
+
 def rows_label(rows: Iterable[int], limit: int = 8) -> str:
     """'2, 17, 33 and 4 more' for a list of row numbers."""
     rows = list(rows)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -31,6 +31,11 @@ from .frame import AuditFrame, build_frame
 from .params import AuditParams, load_params
 from .report.format import Formatter, escape, to_csv
 from .report.text import t
+
+#: The most columns a table shows on a page (the rest are in its CSV): wider tables do not fit a page at
+#: 1400 px or a printed A4 page.
+MAX_COLUMNS = 9
+
 
 def _display(obj: Any) -> None:
     from IPython.display import display
@@ -118,13 +123,27 @@ class Step:
         caption: str | None = None,
         max_rows: int = 200,
         export: pd.DataFrame | None = None,
+        show: Sequence[str] | None = None,
     ) -> None:
         """Show ``df`` formatted and escaped; with a run folder and a ``name``, also write
-        ``export`` (default: ``df``) to tables/<NN>_<name>.csv."""
+        ``export`` (default: ``df``) to tables/<NN>_<name>.csv.
+
+        A page shows at most :data:`MAX_COLUMNS` columns, so that a table fits the page and its print:
+        ``show`` names the ones that matter, in order (default: the first ones); the others are in the CSV,
+        which the page links to."""
         if caption:
             self.h3(caption)
-        _html(self.fmt.table_html(df, units, labels, max_rows))
         path = self._out("tables", name, ".csv") if name else None
+        shown = df[list(show)] if show is not None else df
+        hidden = [c for c in df.columns if c not in shown.columns]
+        if len(shown.columns) > MAX_COLUMNS:
+            hidden = [*shown.columns[MAX_COLUMNS:], *hidden]
+            shown = shown[shown.columns[:MAX_COLUMNS]]
+        _html(self.fmt.table_html(shown, units, labels, max_rows))
+        if hidden:
+            where = f"<a href='../tables/{escape(path.name)}'>{escape(path.name)}</a>" if path is not None else ""
+            more = t("table.more_columns", self.lang, n=len(hidden), columns=", ".join(labels.get(c, c) if labels else c for c in hidden))
+            _html(f"<p class='ak-more'>{escape(more)} {where}</p>")
         if path is not None:
             to_csv(df if export is None else export, path)
 

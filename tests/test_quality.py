@@ -35,3 +35,13 @@ def test_findings_only_for_issues_above_one_percent_with_severity_by_share():
     assert by_kind["data.quality.duplicate_id"].severity == "medium"  # 4 / 120 = 3.3 %
     assert by_kind["data.quality.negative_amount"].value == 0.125
     assert by_kind["data.quality.negative_amount"].subject == "deals.amount"
+
+
+def test_examples_show_the_row_and_the_offending_column_first():
+    examples = pd.DataFrame({"_row": [7], "Deal ID": ["D1"], "Created": ["x"], "Value": ["-5"], "Owner": ["R1"]})
+    found = QualityIssue("deals", "negative_amount", "amount", 1, "warning", "m", (7,), examples)
+    from auditkit.quality import examples_view
+
+    assert examples_view(found, {"Value": "amount"}).columns.tolist() == ["_row", "Value", "Deal ID", "Created", "Owner"]
+    snake = QualityIssue("deals", "missing_value", "owner_id", 1, "warning", "m", (7,), examples.rename(columns={"Owner": "Owner ID"}))
+    assert examples_view(snake).columns.tolist()[:2] == ["_row", "Owner ID"]

@@ -124,6 +124,8 @@ def combined_report(run_dir: Path, steps: list[dict[str, Any]], title: str, subt
             for cell in part.cells:
                 for out in cell.get("outputs", []):
                     markup = out.get("data", {}).get("text/html")
+                    if isinstance(markup, str) and "href='../tables/" in markup:  # the report sits one folder up
+                        out["data"]["text/html"] = markup = markup.replace("href='../tables/", "href='tables/")
                     if isinstance(markup, str) and markup.startswith("<style>"):
                         if style_seen:  # the report stylesheet once, not once per step
                             out["data"]["text/html"] = re.sub(r"^<style>.*?</style>", "", markup, flags=re.S)

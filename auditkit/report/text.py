@@ -72,6 +72,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "status.not_built": {"en": "not built yet", "ru": "ещё не реализован"},
     "status.interrupted": {"en": "interrupted", "ru": "прерван"},
     "status.running": {"en": "running", "ru": "выполняется"},
+    "table.more_columns": {
+        "en": "{n} more columns are in the CSV export ({columns}):",
+        "ru": "Ещё {n} столбцов — в выгрузке CSV ({columns}):",
+    },
     "nav.index": {"en": "Steps of this run", "ru": "Шаги этого запуска"},
     "nav.report": {"en": "Full report", "ru": "Полный отчёт"},
     "summary.contents": {"en": "Contents", "ru": "Содержание"},
