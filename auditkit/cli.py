@@ -148,6 +148,23 @@ def run(params_file: Path, outputs: Path, steps: str, from_run: Path | None) -> 
 
 
 @main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--language", type=click.Choice(["en", "ru"]), default=None, help="Report language for the snippet (default: ru when the files hold Cyrillic).")
+@_boundary
+def inspect(files: tuple[Path, ...], language: str | None) -> None:
+    """Look at unknown CRM exports: encoding, delimiter, dates, the profile that fits, unmapped
+    columns, stage values, and a params snippet that reads them. The files are only read."""
+    from .errors import DataError
+    from .io.inspect import inspect_file, render
+
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        raise DataError(f"{missing[0]}: file not found. Pass the paths of the exported files.")
+    reports = [inspect_file(f, language or "en") for f in files]
+    click.echo(render(reports, language))
+
+
+@main.command()
 @click.option("--out", type=click.Path(path_type=Path), default=Path("data/demo"), show_default=True, help="Folder for the demo client's files.")
 @click.option("--seed", type=int, default=None, help="Random seed (default: the demo's own).")
 @click.option("--force", is_flag=True, help="Regenerate even when the folder already holds this demo.")

@@ -136,16 +136,134 @@ class Thresholds(_Strict):
     handoff_sla_hours: float = Field(default=48, gt=0)
 
 
+#: strptime directives a date_format may use (``%%`` is a literal percent sign).
+DATE_DIRECTIVES = set("aAwdbBmyYHIpMSfzZjUWcxXGuV%")
+#: A file column the loader uses itself; a file column or mapping may not take the name.
+INTERNAL_COLUMNS = ("_row",)
+
+
+def check_date_format(fmt: str) -> str:
+    """``fmt`` when every ``%`` directive is one strptime knows; raises ValueError naming the bad one."""
+    i = 0
+    while i < len(fmt):
+        if fmt[i] == "%":
+            d = fmt[i + 1 : i + 2]
+            if d == "-":  # %-d: a platform extension strptime does not read
+                raise ValueError(f"date_format '{fmt}' uses '%-{fmt[i + 2:i + 3]}'; strptime reads '%{fmt[i + 2:i + 3]}' with or without a leading zero, so write that")
+            if d not in DATE_DIRECTIVES:
+                raise ValueError(
+                    f"date_format '{fmt}' has an unknown directive '%{d}'; use e.g. '%d.%m.%Y %H:%M' "
+                    f"(%d day, %m month, %Y four-digit year, %y two-digit year, %H:%M hour and minute, %p AM/PM)"
+                )
+            i += 2
+        else:
+            i += 1
+    return fmt
+
+
+class Join(_Strict):
+    """Fill a canonical column from another table, matching rows on file columns."""
+
+    table: str
+    match: dict[str, str] = Field(min_length=1, description="this file's column -> the other table's file column")
+    take: str | None = Field(default=None, description="the other table's canonical column; default: the same name")
+
+
 class TableSource(_Strict):
     path: str
+    profile: str | None = None
     format: Literal["csv", "xlsx", "parquet"] | None = None
     delimiter: str = ","
     encoding: str = "utf-8"
     sheet: str | int | None = None
-    date_format: str | None = None
+    date_format: str | dict[str, str] | None = None
     decimal: Literal[".", ","] = "."
-    columns: dict[str, str] = Field(default_factory=dict)
+    columns: dict[str, str | list[str]] = Field(default_factory=dict)
+    aliases: dict[str, str | list[str]] = Field(default_factory=dict)
     values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    null_values: list[str] | dict[str, list[str]] | None = None
+    constants: dict[str, str] = Field(default_factory=dict)
+    join: dict[str, Join] = Field(default_factory=dict)
+    stage_columns: str | None = None
+    closed_at_when_open: Literal["keep", "clear"] = "keep"
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_char(cls, v: str) -> str:
+        named = {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}
+        v = named.get(v.lower(), v) if len(v) > 1 else v
+        if v != "auto" and len(v) != 1:
+            raise ValueError(
+                f"delimiter {v!r} is {len(v)} characters long; a CSV delimiter is one character such as ';', ',', '|' or tab "
+                f"(write \"\\t\" or tab), or 'auto' to detect it"
+            )
+        return v
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v: str) -> str:
+        import codecs
+
+        if v.lower() == "auto":
+            return "auto"
+        try:
+            codecs.lookup(v)
+        except LookupError:
+            raise ValueError(f"unknown encoding '{v}'; use utf-8, cp1251 (most Russian exports), cp1252, or auto to detect it") from None
+        return v
+
+    @field_validator("date_format")
+    @classmethod
+    def _directives(cls, v: str | dict[str, str] | None) -> str | dict[str, str] | None:
+        if isinstance(v, str):
+            check_date_format(v)
+        elif isinstance(v, dict):
+            for fmt in v.values():
+                check_date_format(fmt)
+        return v
+
+    @field_validator("stage_columns")
+    @classmethod
+    def _one_group(cls, v: str | None) -> str | None:
+        import re
+
+        if v is None:
+            return v
+        try:
+            pattern = re.compile(v)
+        except re.error as err:
+            raise ValueError(f"stage_columns '{v}' is not a valid regular expression ({err})") from None
+        if pattern.groups != 1:
+            raise ValueError(f"stage_columns '{v}' must have exactly one group ( ... ) that captures the stage name")
+        return v
+
+    @model_validator(mode="after")
+    def _one_source_per_column(self) -> "TableSource":
+        seen: dict[str, str] = {}
+        for file_col, targets in self.columns.items():
+            if file_col in INTERNAL_COLUMNS:
+                raise ValueError(f"columns maps '{file_col}', a name auditkit uses for row numbers; a file column cannot be called that")
+            for target in [targets] if isinstance(targets, str) else targets:
+                if target in seen:
+                    raise ValueError(
+                        f"columns maps both '{seen[target]}' and '{file_col}' to '{target}'; one canonical column takes one file column. "
+                        f"Keep the one that holds {target} and remove the other (or map it to another column)"
+                    )
+                seen[target] = file_col
+                if target in self.constants:
+                    raise ValueError(f"'{target}' is both mapped from the column '{file_col}' and set in constants; keep one")
+        return self
+
+    def targets(self, file_col: str) -> list[str]:
+        """The canonical columns ``file_col`` fills (empty when it is not mapped)."""
+        t = self.columns.get(file_col, [])
+        return [t] if isinstance(t, str) else list(t)
+
+    def date_format_for(self, column: str) -> str | None:
+        """The strftime format declared for ``column``, or None to detect it."""
+        if isinstance(self.date_format, dict):
+            return self.date_format.get(column)
+        return self.date_format
 
     @property
     def file_format(self) -> str:
@@ -159,6 +277,21 @@ class TableSource(_Strict):
 class Data(_Strict):
     dir: str = "."
     tables: dict[str, TableSource]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_profiles(cls, raw: Any) -> Any:
+        """Table entries with ``profile: <name>``: the profile's settings under the entry's own."""
+        if not isinstance(raw, dict) or not isinstance(raw.get("tables"), dict):
+            return raw
+        from .io.profiles import apply_profile
+
+        tables = {}
+        for name, entry in raw["tables"].items():
+            if isinstance(entry, dict) and entry.get("profile") is not None:
+                entry = apply_profile(str(entry["profile"]), str(name), entry)
+            tables[name] = entry
+        return {**raw, "tables": tables}
 
     @field_validator("tables")
     @classmethod
@@ -174,12 +307,35 @@ class Data(_Strict):
 
         for name, source in v.items():
             known = SPECS[name].names
-            for where, targets in ((f"data.tables.{name}.columns", source.columns.values()), (f"data.tables.{name}.values", source.values)):
-                for col in targets:
+            date_cols = source.date_format if isinstance(source.date_format, dict) else {}
+            null_cols = source.null_values if isinstance(source.null_values, dict) else {}
+            targets: list[str] = []
+            for t in [*source.columns.values(), *source.aliases.values()]:
+                targets.extend([t] if isinstance(t, str) else t)
+            for where, cols in (
+                (f"data.tables.{name}.columns", targets),
+                (f"data.tables.{name}.values", list(source.values)),
+                (f"data.tables.{name}.constants", list(source.constants)),
+                (f"data.tables.{name}.join", list(source.join)),
+                (f"data.tables.{name}.date_format", list(date_cols)),
+                (f"data.tables.{name}.null_values", list(null_cols)),
+            ):
+                for col in cols:
                     if col not in known:
                         hint = difflib.get_close_matches(col, known, n=1)
                         did = f" Did you mean '{hint[0]}'?" if hint else ""
                         raise ValueError(f"{where} names '{col}', which is not a column of {name}.{did} Columns of {name}: {', '.join(known)}")
+            for col, join in source.join.items():
+                if join.table == name or join.table not in v:
+                    raise ValueError(
+                        f"data.tables.{name}.join.{col} takes from table '{join.table}', which is not declared in data.tables; "
+                        f"declare it, or remove the join"
+                    )
+                take = join.take or col
+                if take not in SPECS[join.table].names:
+                    raise ValueError(f"data.tables.{name}.join.{col}.take names '{take}', which is not a column of {join.table}")
+                if v[join.table].join:
+                    raise ValueError(f"data.tables.{name}.join.{col} takes from '{join.table}', which itself joins another table; join from a table read directly")
         return v
 
 
@@ -196,6 +352,22 @@ class AuditParams(_Strict):
 
     # set by load_params, not by the YAML
     source_path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _iso_currency(cls, v: Any) -> Any:
+        if not isinstance(v, str):
+            return v
+        from babel.numbers import list_currencies
+
+        known = list_currencies()
+        if v in known:
+            return v
+        up = v.strip().upper()
+        symbols = {"₽": "RUB", "РУБ": "RUB", "РУБ.": "RUB", "RUR": "RUB", "$": "USD", "€": "EUR", "£": "GBP"}
+        hint = up if up in known else symbols.get(up) or next(iter(difflib.get_close_matches(up, sorted(known), n=1)), None)
+        did = f" Did you mean '{hint}'?" if hint else ""
+        raise ValueError(f"currency '{v}' is not an ISO 4217 currency code.{did} Write the three capital letters, such as EUR, USD or RUB")
 
     @field_validator("timezone")
     @classmethod
@@ -291,6 +463,57 @@ def parse_params(raw: dict[str, Any], path: Path | str = "<params>") -> AuditPar
     return params.model_copy(update={"source_path": path.resolve()})
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """yaml's safe loader, but a key written twice in one mapping is an error, not a silent overwrite."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, str] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key; yaml reports it itself
+                continue
+            if first is not None:
+                raise _DuplicateKey(
+                    f"the key '{key}' is written twice in one mapping ({first} and {_at(key_node)}); "
+                    f"YAML keeps only the last one, so one of them would be ignored. Merge them into one entry."
+                )
+            seen[key] = _at(key_node)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _at(node: yaml.Node) -> str:
+    """'line 4' (or 'line 4, column 12') of a YAML node, as an editor counts."""
+    return f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}"
+
+
+def _params_text(path: Path) -> str:
+    """The params file as text: UTF-8 with or without a byte-order mark; anything else is a ParamsError
+    that says which encoding it looks like and how to save it."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        looks = ""
+        try:
+            from .io.detect import detect_encoding
+
+            guess = detect_encoding(data, "ru")
+            looks = f" It looks like {guess.encoding} ({guess.confidence})."
+        except Exception:  # pragma: no cover - detection is only a hint here
+            pass
+        raise ParamsError(
+            f"{path}: the params file is not UTF-8 text (line {line}).{looks} Save it as UTF-8 "
+            f"(in Notepad: Save as, Encoding UTF-8; in VS Code: 'Save with Encoding', UTF-8) and run again."
+        ) from None
+
+
 def load_params(path: Path | str, *, check_files: bool = True) -> AuditParams:
     """Read and validate a params file; with ``check_files`` every data file must exist."""
     path = Path(path)
@@ -299,9 +522,11 @@ def load_params(path: Path | str, *, check_files: bool = True) -> AuditParams:
             f"{path}: no such params file. Pass the path of a client's YAML file, "
             f"for example params/demo.yaml (copy it to start a new client)."
         )
-    text = path.read_text(encoding="utf-8")
+    text = _params_text(path)
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # a safe loader that refuses repeated keys
+    except _DuplicateKey as err:
+        raise ParamsError(f"{path}: {err}") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -126,7 +126,11 @@ SPECS: dict[str, TableSpec] = {
                 C("team", "text"),
                 C("role", "text"),
                 C("hired_at", "datetime"),
+                C("manager", "text", description="the rep's manager, as named in the export"),
+                C("office", "text", description="office or branch the rep works from"),
+                C("region", "text", description="sales region the rep covers"),
             ),
+            "one row per salesperson; without a reps file, the deals' owners become reps by name",
         ),
         TableSpec(
             "targets",

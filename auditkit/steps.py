@@ -52,7 +52,11 @@ STEPS: dict[str, StepSpec] = {
             needs=(("deals", "created_at"), ("deals", "stage")),
             uses=("stage_history", "leads"),
         ),
-        StepSpec("04_people", needs=(("deals", "owner_id"),), uses=("activities", "reps", "targets", "assessments"), built=False),
+        StepSpec(
+            "04_people",
+            needs=(("deals", "owner_id"), ("deals", "created_at")),
+            uses=("reps", "targets", "activities", "assessments", "stage_history", "leads"),
+        ),
         StepSpec("05_technology", uses=("activities", "tools", "survey"), built=False),
         StepSpec("06_communication", uses=("leads", "handoffs", "survey"), built=False),
         StepSpec(

@@ -16,6 +16,7 @@ import pytest
 from auditkit import load_params
 from auditkit.actions import check_action
 from auditkit.findings import finding_id, read_findings
+from auditkit.steps import STEPS
 from auditkit.units import UNITS
 from auditkit.frame import build_frame
 from auditkit.kpis import kpi_table
@@ -141,10 +142,12 @@ def test_a_failing_step_is_recorded_and_the_others_still_run(tmp_path):
 def test_demo_audit_end_to_end(demo_params, demo_run):
     run = demo_run
     manifest = json.loads((run / "manifest.json").read_text())
-    assert [s["status"] for s in manifest["steps"]] == ["ok"] * 3 + ["not_built"] * 4
+    expected = ["ok" if spec.built else "not_built" for spec in STEPS.values()]
+    assert [s["status"] for s in manifest["steps"]] == expected
     assert manifest["status"] == "ok" and manifest["scope"]["deals_created_after_as_of"] > 0
-    assert (run / "html" / "index.html").read_text(encoding="utf-8").count("not built yet") == 4
-    assert "This step is not built yet" in (run / "html" / "05_technology.html").read_text(encoding="utf-8")
+    unbuilt = [name for name, spec in STEPS.items() if not spec.built]
+    assert (run / "html" / "index.html").read_text(encoding="utf-8").count("not built yet") == len(unbuilt)
+    assert "This step is not built yet" in (run / "html" / f"{unbuilt[0]}.html").read_text(encoding="utf-8")
     params = load_params(demo_params)
     expected = kpi_table(build_frame(params))
     written = pd.read_csv(run / "tables" / "02_headline_kpis.csv", encoding="utf-8-sig")
@@ -194,12 +197,12 @@ def test_an_unreadable_date_column_is_insufficient_data_not_a_report_of_zeros(tm
     assert checked.returncode == 3, checked.stdout + checked.stderr
     assert "02_data" in checked.stdout and "insufficient data" in checked.stdout
     assert "100% of the created_at values in deals could not be read" in checked.stdout
-    result = cli("run", str(path), "--outputs", str(tmp_path / "out"), "--steps", "01,02,03,04")
+    result = cli("run", str(path), "--outputs", str(tmp_path / "out"), "--steps", "01,02,03,04,07")
     assert result.returncode == 3, result.stdout + result.stderr
-    assert "2 step(s) had insufficient data: 02_data, 03_process" in result.stderr
+    assert "3 step(s) had insufficient data: 02_data, 03_process, 04_people" in result.stderr
     run = next((tmp_path / "out" / "small").iterdir())
     manifest = json.loads((run / "manifest.json").read_text())
-    assert [s["status"] for s in manifest["steps"]] == ["ok", "insufficient", "insufficient", "not_built"]
+    assert [s["status"] for s in manifest["steps"]] == ["ok", "insufficient", "insufficient", "insufficient", "not_built"]
     assert manifest["status"] == "insufficient"
     page = (run / "html" / "02_data.html").read_text(encoding="utf-8")
     assert "the data cannot support it" in page and "created_at values in deals could not be read" in page
@@ -219,3 +222,39 @@ def test_from_run_reuses_the_frame_and_refuses_changed_inputs(tmp_path):
     assert json.loads((second / "manifest.json").read_text())["from_run"] == str(first)
     (tmp_path / "data" / "leads.csv").write_text("lead_id,created_at,source\nL9,2025-01-01,Web\n", encoding="utf-8")
     assert_user_error(cli("run", str(path), "--outputs", str(out), "--from-run", str(first)), "cannot reuse this run", "leads")
+
+
+# -- issue 7: params robustness, the same message from validate and run ------------------------------
+@pytest.mark.parametrize("command", ["validate", "run"])
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        (lambda t: t.replace('delimiter: ";"', 'delimiter: ";;"'), "delimiter ';;' is 2 characters long"),
+        (lambda t: t.replace("currency: EUR", "currency: EUA"), "currency 'EUA' is not an ISO 4217 currency code"),
+        (lambda t: t.replace('delimiter: ";"', 'delimiter: ";"\n      date_format: "%d.%m.%Q"'), "unknown directive '%Q'"),
+        (lambda t: t.replace("Value: amount", "Value: amount, Net: amount"), "columns maps both 'Value' and 'Net' to 'amount'"),
+        (lambda t: t.replace("language: en\n", "language: en\nlanguage: ru\n"), "the key 'language' is written twice"),
+    ],
+)
+def test_params_mistakes_are_one_message_from_validate_and_run(command, change, needle, tmp_path):
+    path = write_small_client(tmp_path)
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    result = cli(command, str(path), "--outputs", str(tmp_path / "out")) if command == "run" else cli(command, str(path))
+    assert_user_error(result, needle)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_a_file_column_named_like_the_internal_row_column_is_one_message(command, tmp_path):
+    path = write_small_client(tmp_path)
+    deals = tmp_path / "data" / "deals.csv"
+    deals.write_text(deals.read_text(encoding="utf-8").replace("Lost reason", "_row"), encoding="utf-8")
+    result = cli(command, str(path), "--outputs", str(tmp_path / "out")) if command == "run" else cli(command, str(path))
+    assert_user_error(result, "deals.csv: the file has a column named '_row'", "Rename that column in a copy of the file")
+
+
+@pytest.mark.parametrize("command", ["validate", "run"])
+def test_a_cp1251_params_file_is_one_message(command, tmp_path):
+    path = write_small_client(tmp_path)
+    path.write_bytes(path.read_text(encoding="utf-8").replace("Small Client", "Ромашка").encode("cp1251"))
+    assert_user_error(cli(command, str(path)), "the params file is not UTF-8 text", "Save it as UTF-8")

@@ -125,3 +125,75 @@ def test_mapping_targets_must_be_canonical_columns():
     data = raw()
     data["data"]["tables"]["deals"]["values"] = {"stauts": {"Open": "open"}}
     assert "data.tables.deals.values names 'stauts', which is not a column of deals. Did you mean 'status'?" in error_of(data)
+
+
+# -- issue 7: params robustness ----------------------------------------------------------
+def test_a_params_file_with_a_bom_is_read(tmp_path: Path):
+    path = write_small_client(tmp_path)
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load_params(path).client.slug == "small"
+
+
+def test_a_params_file_in_cp1251_says_to_save_it_as_utf8(tmp_path: Path):
+    path = write_small_client(tmp_path)
+    text = path.read_text(encoding="utf-8").replace("name: Small Client", "name: ООО Ромашка")
+    path.write_bytes(text.encode("cp1251"))
+    with pytest.raises(ParamsError) as err:
+        load_params(path)
+    msg = str(err.value)
+    assert "the params file is not UTF-8 text (line 1)" in msg and "It looks like cp1251" in msg and "Save it as UTF-8" in msg
+
+
+def test_a_key_written_twice_is_named_with_both_lines(tmp_path: Path):
+    path = write_small_client(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("currency: EUR\n", "currency: EUR\ncurrency: USD\n"), encoding="utf-8")
+    with pytest.raises(ParamsError, match=r"the key 'currency' is written twice in one mapping \(line 3, column 1 and line 4, column 1\)"):
+        load_params(path)
+
+
+@pytest.mark.parametrize(("value", "hint"), [("XYZ", ""), ("rub", " Did you mean 'RUB'?"), ("₽", " Did you mean 'RUB'?")])
+def test_an_unknown_currency_code_is_named(value: str, hint: str):
+    data = raw()
+    data["currency"] = value
+    assert f"currency '{value}' is not an ISO 4217 currency code.{hint}" in error_of(data)
+
+
+def test_a_delimiter_longer_than_one_character_is_refused():
+    data = raw()
+    data["data"]["tables"]["deals"]["delimiter"] = ";;"
+    assert "delimiter ';;' is 2 characters long; a CSV delimiter is one character" in error_of(data)
+    data["data"]["tables"]["deals"]["delimiter"] = "tab"
+    assert parse_params(data).data.tables["deals"].delimiter == "\t"
+
+
+@pytest.mark.parametrize(("fmt", "needle"), [("%d.%m.%Q", "unknown directive '%Q'"), ("%-d.%m.%Y", "uses '%-d'")])
+def test_a_bad_date_format_directive_is_named(fmt: str, needle: str):
+    data = raw()
+    data["data"]["tables"]["deals"]["date_format"] = fmt
+    assert needle in error_of(data)
+    data["data"]["tables"]["deals"]["date_format"] = {"closed_at": fmt}
+    assert needle in error_of(data)
+
+
+def test_two_file_columns_mapped_to_one_canonical_column_are_refused():
+    data = raw()
+    data["data"]["tables"]["deals"]["columns"]["Created on"] = "created_at"
+    msg = error_of(data)
+    assert "columns maps both 'Created' and 'Created on' to 'created_at'; one canonical column takes one file column" in msg
+
+
+def test_a_mapping_from_the_internal_row_column_is_refused():
+    data = raw()
+    data["data"]["tables"]["deals"]["columns"]["_row"] = "product"
+    assert "columns maps '_row', a name auditkit uses for row numbers" in error_of(data)
+
+
+def test_join_and_constants_are_checked():
+    data = raw()
+    data["data"]["tables"]["leads"]["join"] = {"deal_id": {"table": "activities", "match": {"a": "b"}}}
+    assert "join.deal_id takes from table 'activities', which is not declared in data.tables" in error_of(data)
+    data = raw()
+    data["data"]["tables"]["deals"]["constants"] = {"stage": "Won"}
+    assert "'stage' is both mapped from the column 'Stage' and set in constants; keep one" in error_of(data)
+    data["data"]["tables"]["deals"]["constants"] = {"product": "Boxes", "amout": "1"}
+    assert "data.tables.deals.constants names 'amout', which is not a column of deals. Did you mean 'amount'?" in error_of(data)

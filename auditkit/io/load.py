@@ -22,6 +22,7 @@ from ..errors import DataError
 from ..params import AuditParams, TableSource
 from ..quality import EXAMPLES, ROWS_KEPT, Level, QualityIssue
 from ..schema import SPECS, TableSpec
+from .detect import DEFAULT_NULLS, file_slash_order, null_mask, parse_local_dates, split_currency, suggest, values_snippet
 from .readers import ROW, RawTable, peek, read_raw
 
 DATE_COLUMN = {
@@ -126,37 +127,77 @@ class _Checks:
         )
 
 
-def _rename(frame: pd.DataFrame, spec: TableSpec, source: TableSource) -> pd.DataFrame:
-    renames = dict(source.columns)
-    for col in frame.columns:
-        if col in renames or col == ROW:
+def _mapping(found: list[str], spec: TableSpec, source: TableSource) -> dict[str, list[str]]:
+    """Canonical column -> the file column that fills it, from the params' ``columns`` (present in
+    the file), then ``aliases`` (a profile's alternative headers: the first present wins), then headers
+    that already are a canonical name in another case or spacing. Constants and joins are not here."""
+    claimed = set(source.constants) | set(source.join)
+    out: dict[str, list[str]] = {}
+    taken: set[str] = set()
+    for file_col in source.columns:
+        if file_col in found:
+            for target in source.targets(file_col):
+                out.setdefault(file_col, []).append(target)
+                taken.add(target)
+    claimed |= {t for f in source.columns for t in source.targets(f)}  # mapped, even if absent
+    for file_col, targets in source.aliases.items():
+        if file_col not in found or file_col in source.columns:
             continue
-        snake = _snake(col)
-        if snake in spec.names and snake not in renames.values() and snake not in frame.columns:
-            renames[col] = snake
-    return frame.rename(columns=renames)
+        for target in [targets] if isinstance(targets, str) else targets:
+            if target not in claimed and target not in taken:
+                out.setdefault(file_col, []).append(target)
+                taken.add(target)
+    for file_col in found:
+        if file_col in out or file_col == ROW or file_col in source.columns:
+            continue
+        snake = _snake(file_col)
+        if snake in spec.names and snake not in taken and snake not in claimed:
+            out[file_col] = [snake]
+            taken.add(snake)
+    return out
+
+
+def _map_columns(frame: pd.DataFrame, spec: TableSpec, source: TableSource, extra: dict[str, pd.Series] | None = None) -> pd.DataFrame:
+    """The file's rows with canonical column names: one file column may fill several canonical
+    columns; constants fill a column with one value; ``extra`` (joined from another table) fills its own."""
+    out = pd.DataFrame({ROW: frame[ROW]}, index=frame.index)
+    for file_col, targets in _mapping(list(frame.columns), spec, source).items():
+        for target in targets:
+            out[target] = frame[file_col]
+    for col, value in source.constants.items():
+        out[col] = pd.Series(value, index=frame.index, dtype="string")
+    for col, series in (extra or {}).items():
+        out[col] = series.reindex(frame.index)
+    for col in source.join:
+        if col not in out.columns:  # preflight: the join fills it when loading
+            out[col] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    return out
 
 
 def _check_columns(frame: pd.DataFrame, spec: TableSpec, source: TableSource, path: Path, found: list[str]) -> None:
-    """Raise DataError when a required column is absent after renaming; ``found`` are the file's own names."""
+    """Raise DataError when a required column is absent after mapping; ``found`` are the file's own names."""
     found = [c for c in found if c != ROW]
-    inverse = {v: k for k, v in source.columns.items()}
+    inverse = {t: f for f in source.columns for t in source.targets(f)}
     missing = [c for c in spec.required if c not in frame.columns]
     for group in spec.one_of:
         if not any(c in frame.columns for c in group):
             missing.append(" or ".join(group))
     if not missing:
         return
+    used = set(_mapping(found, spec, source))
+    # a hint only among columns nothing maps yet, and not one named like another canonical column
+    free = [c for c in found if c not in used and _snake(c) not in spec.names]
     parts = []
     for col in missing:
         if col in inverse:
             parts.append(f"'{col}' (params map '{inverse[col]}' to it, but the file has no column '{inverse[col]}')")
         else:
-            hint = difflib.get_close_matches(col, found, n=1, cutoff=0.5)
+            hint = difflib.get_close_matches(col, free, n=1, cutoff=0.6)
             parts.append(f"'{col}'" + (f" (is it '{hint[0]}'?)" if hint else ""))
+    profile = f" (profile '{source.profile}' knows none of this file's headers for it)" if source.profile else ""
     raise DataError(
         f"{path}: table '{spec.name}' needs column{'s' if len(parts) > 1 else ''} {', '.join(parts)}, "
-        f"which {'are' if len(parts) > 1 else 'is'} not in the file.\n"
+        f"which {'are' if len(parts) > 1 else 'is'} not in the file{profile}.\n"
         f"Columns found: {', '.join(found) or '(none)'}.\n"
         f"Map the file's column names in the params file, e.g.\n"
         f"  data:\n    tables:\n      {spec.name}:\n        columns:\n          <column in the file>: {missing[0].split(' or ')[0]}"
@@ -185,8 +226,16 @@ _OFFSET = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
 _MARGIN = pd.Timedelta(days=2)  # more than any UTC offset
 
 
-def _parse_dates(s: pd.Series, fmt: str | None, tz: str = "UTC") -> tuple[pd.Series, pd.Series]:
+def _parse_dates(
+    s: pd.Series, fmt: str | None, tz: str = "UTC", ambiguous: pd.Series | None = None, hint: str | None = None
+) -> tuple[pd.Series, pd.Series]:
     """Timestamps as naive local times in ``tz`` (datetime64[ns]) and which values were out of range.
+
+    Without ``fmt`` a value is read as ISO 8601, else as ``dd.mm.yyyy``/``d.m.yy`` or a slashed
+    date whose day/month order the whole column decides (:func:`detect.parse_local_dates`), each
+    with or without a time; slashed values the column cannot decide are marked in ``ambiguous``
+    (a boolean Series the caller passes) and left unread. With ``fmt``, a value that only has the
+    date part of a format with a time is read by the date part.
 
     Values with a UTC offset (text, or a tz-aware Parquet column) are converted to ``tz``;
     naive values are taken as already being in ``tz``. Dates before DATE_MIN or from
@@ -207,7 +256,18 @@ def _parse_dates(s: pd.Series, fmt: str | None, tz: str = "UTC") -> tuple[pd.Ser
         offset = text.str.contains(_OFFSET, regex=True).fillna(False).astype(bool)
         if offset.any():
             parts.append(pd.to_datetime(text[offset], format=fmt or "ISO8601", errors="coerce", utc=True))
-        parts.append(pd.to_datetime(text[~offset], format=fmt or "ISO8601", errors="coerce"))
+        plain = pd.to_datetime(text[~offset], format=fmt or "ISO8601", errors="coerce")
+        failed = plain.isna() & text[~offset].notna()
+        if failed.any() and fmt:
+            date_only = re.sub(r"[ T,]*%[HIl].*$", "", fmt)  # a date-only value in a column with times
+            if date_only and date_only != fmt:
+                plain[failed] = pd.to_datetime(text[~offset][failed], format=date_only, errors="coerce")
+        elif failed.any():
+            local = parse_local_dates(text[~offset][failed], hint)
+            plain[failed] = local.value
+            if ambiguous is not None:
+                ambiguous.loc[local.ambiguous[local.ambiguous].index] = True
+        parts.append(plain)
     out = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
     out_of_range = pd.Series(False, index=idx)
     for part in parts:
@@ -349,12 +409,67 @@ def _number_issues(nums: _Numbers, rows: pd.Series, table: str, col: str, decima
         )
 
 
-def _coerce(frame: pd.DataFrame, spec: TableSpec, source: TableSource, checks: _Checks, tz: str = "UTC") -> pd.DataFrame:
+def null_words(source: TableSource, column: str) -> tuple[str, ...]:
+    """The values read as empty in ``column``: the params' ``null_values`` for it (a list for the
+    whole table, or per column), else :data:`detect.DEFAULT_NULLS`."""
+    nulls = source.null_values
+    if isinstance(nulls, dict):
+        return tuple(nulls.get(column, DEFAULT_NULLS))
+    return tuple(nulls) if nulls is not None else DEFAULT_NULLS
+
+
+def _currency(
+    s: pd.Series, table: str, col: str, currency: str | None, rows: pd.Series, checks: _Checks, seen: dict[str, Any]
+) -> pd.Series:
+    """``s`` with currency signs, codes and words around the numbers removed. Values in a currency
+    other than the params' ``currency`` are set aside (they would add up wrong) and reported."""
+    native = _instances(s, (int, float, np.number))
+    text = _as_text(s.mask(native) if native.any() else s)
+    number, code = split_currency(text)
+    if code.isna().all():
+        return s
+    found = code.dropna()
+    seen.setdefault("currencies", {})[col] = sorted(set(found))
+    other = code.notna() & (code != currency) if currency else pd.Series(False, index=s.index)
+    if other.any():
+        codes = ", ".join(sorted(set(code[other])))
+        checks.flag(
+            rows[other], "currency_mismatch", col,
+            f"{table}.{col} has amounts in {codes} ({_quoted(_examples(text, other))}), but the params' currency is {currency}; "
+            f"they were set aside (empty) so that no sum mixes currencies. If the whole export is in {codes}, set currency: {codes.split(',')[0]} "
+            f"in the params file; otherwise convert those amounts at the source.",
+        )
+    out = s.astype(object).copy()
+    keep = code.notna() & ~other
+    out[keep] = number[keep].astype(object)
+    out[other] = None
+    return out
+
+
+def _coerce(
+    frame: pd.DataFrame, spec: TableSpec, source: TableSource, checks: _Checks, tz: str = "UTC",
+    currency: str | None = None, seen: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """The canonical columns typed; ``seen`` (when given) receives what was read on the way: null
+    words per column (``nulls``), the date format detected per column (``dates``) and the currencies
+    written in amounts (``currencies``)."""
+    seen = seen if seen is not None else {}
     out = pd.DataFrame({ROW: frame[ROW].astype("int64")})
+    slashed = [
+        _as_text(frame[c.name]) for c in spec.columns
+        if c.kind == "datetime" and c.name in frame.columns and not source.date_format_for(c.name)
+        and not pd.api.types.is_datetime64_any_dtype(frame[c.name])
+    ]
+    hint = file_slash_order(slashed) if slashed else None  # a column no value decides follows the others
     for col in spec.columns:
         if col.name not in frame.columns:
             continue
         s = frame[col.name]
+        if not pd.api.types.is_datetime64_any_dtype(s) and col.kind != "bool":
+            nulls = null_mask(_as_text(s), null_words(source, col.name))
+            if nulls.any():
+                seen.setdefault("nulls", {})[col.name] = int(nulls.sum())
+                s = s.mask(nulls)
         present = _as_text(s).notna() if not pd.api.types.is_datetime64_any_dtype(s) else s.notna()
         if col.kind in ("id", "text"):
             value = _as_text(s)
@@ -368,10 +483,30 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, source: TableSource, checks: _
             )
             value = value.mask(bad)
         elif col.kind == "datetime":
-            value, out_of_range = _parse_dates(s, source.date_format, tz)
-            unreadable = present & value.isna() & ~out_of_range
-            how = f" with date_format '{source.date_format}'" if source.date_format else " (expected ISO 8601, e.g. 2025-04-30 14:05)"
-            fix_format = f"Set data.tables.{spec.name}.date_format (e.g. '%d.%m.%Y %H:%M') if the whole column uses another format."
+            fmt = source.date_format_for(col.name)
+            ambiguous = pd.Series(False, index=s.index)
+            value, out_of_range = _parse_dates(s, fmt, tz, ambiguous, hint)
+            if not fmt and not pd.api.types.is_datetime64_any_dtype(s):
+                from .detect import guess_dates
+
+                guess = guess_dates(_as_text(s).dropna().head(5000), hint)  # a label for people: a sample decides it
+                if guess is not None:
+                    seen.setdefault("dates", {})[col.name] = guess.label
+            if ambiguous.any():
+                shown = _quoted(_examples(_as_text(s), ambiguous))
+                checks.flag(
+                    out[ROW][ambiguous], "ambiguous_date", col.name,
+                    f"{spec.name}.{col.name} writes dates as nn/nn/yyyy ({shown}) and no value in it or in the table's other "
+                    f"date columns has a day above 12, so the file cannot tell whether it is day/month or month/day; these values were set aside rather than guessed. "
+                    f"Say which, e.g.\n  data:\n    tables:\n      {spec.name}:\n        date_format:\n"
+                    f"          {col.name}: '%d/%m/%Y'    # or '%m/%d/%Y' for US exports (add ' %H:%M' when there are times)",
+                )
+            unreadable = present & value.isna() & ~out_of_range & ~ambiguous
+            how = f" with date_format '{fmt}'" if fmt else " (expected ISO 8601 such as 2025-04-30 14:05, dd.mm.yyyy or dd/mm/yyyy)"
+            fix_format = (
+                f"Set data.tables.{spec.name}.date_format.{col.name} (e.g. '%d.%m.%Y %H:%M') if the column uses another format, "
+                f"or add its placeholder word to data.tables.{spec.name}.null_values."
+            )
             fix_range = f"Fix the out-of-range dates in the {spec.name} file (often placeholders such as 9999-12-31 or typos in the year), or leave them empty."
             shown = _quoted(_examples(_as_text(s), out_of_range))
             if out_of_range.any() and unreadable.any():
@@ -387,6 +522,8 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, source: TableSource, checks: _
                 message = f"{col.name} could not be read as a date{how}; those values were set aside. {fix_format}"
             checks.flag(out[ROW][unreadable | out_of_range], "unparseable_date", col.name, message)
         elif col.kind == "number":
+            if not pd.api.types.is_numeric_dtype(s):
+                s = _currency(s, spec.name, col.name, currency, out[ROW], checks, seen)
             nums = _parse_numbers(s, source.decimal)
             value = nums.value
             _number_issues(nums, out[ROW], spec.name, col.name, source.decimal, checks)
@@ -406,7 +543,8 @@ def _coerce(frame: pd.DataFrame, spec: TableSpec, source: TableSource, checks: _
     for col in spec.columns:
         if col.name not in out.columns:
             kind_dtype = {"datetime": "datetime64[ns]", "number": "float64", "bool": "boolean"}.get(col.kind, "string")
-            out[col.name] = pd.Series(pd.NA if kind_dtype != "datetime64[ns]" else pd.NaT, index=out.index, dtype=kind_dtype)
+            blank = {"datetime64[ns]": pd.NaT, "float64": np.nan}.get(kind_dtype, pd.NA)
+            out[col.name] = pd.Series(blank, index=out.index, dtype=kind_dtype)
     return out[[ROW, *spec.names]]
 
 
@@ -432,7 +570,17 @@ def _deduplicate(df: pd.DataFrame, spec: TableSpec, checks: _Checks) -> pd.DataF
     return df.drop(index=dup.index)
 
 
-def _check_deals(df: pd.DataFrame, params: AuditParams, checks: _Checks) -> pd.DataFrame:
+def _stage_hint(stages: pd.Series, known: list[str], table: str) -> str:
+    """' Near misses: ...' with a values mapping to paste, for unknown stage names that are a known
+    stage written with another case, spacing, quotes or е for ё (empty when none is)."""
+    found = suggest(sorted(set(stages.dropna().astype(str))), known)
+    if not found:
+        return ""
+    listed = ", ".join(f"'{k}' is probably '{v}'" for k, v in found.items())
+    return f" Near misses: {listed}. To read them so, paste:\n{values_snippet(table, 'stage', found)}"
+
+
+def _check_deals(df: pd.DataFrame, params: AuditParams, checks: _Checks, source: TableSource | None = None) -> pd.DataFrame:
     p = params.pipeline
     df = df.copy()
     negative = df["amount"] < 0
@@ -444,10 +592,13 @@ def _check_deals(df: pd.DataFrame, params: AuditParams, checks: _Checks) -> pd.D
     checks.flag(
         df.loc[unknown, ROW], "unknown_stage", "stage",
         f"stage is not one of pipeline.stages ({', '.join(p.stages)}); these deals are kept but left out of the funnel. "
-        f"Add the stage to pipeline.stages or map it in data.tables.deals.values.stage.",
+        f"Add the stage to pipeline.stages or map it in data.tables.deals.values.stage.{_stage_hint(df.loc[unknown, 'stage'], p.stages, 'deals')}",
     )
     derived = df["stage"].map({p.won: "won", p.lost: "lost"}).fillna("open").astype("string")
     df["status"] = df["status"].fillna(derived)
+    if source is not None and source.closed_at_when_open == "clear":
+        # the vendor writes the expected close date into the close-date column of open deals
+        df.loc[df["status"].eq("open").fillna(False).astype(bool), "closed_at"] = pd.NaT
 
     closed_early = df["closed_at"].notna() & df["created_at"].notna() & (df["closed_at"] < df["created_at"])
     checks.flag(
@@ -482,12 +633,14 @@ def load_table(name: str, raw: RawTable, source: TableSource, params: AuditParam
 
 
 def _load_table(
-    name: str, raw: RawTable, source: TableSource, params: AuditParams
+    name: str, raw: RawTable, source: TableSource, params: AuditParams,
+    extra: dict[str, pd.Series] | None = None, seen: dict[str, Any] | None = None,
 ) -> tuple[pd.DataFrame, list[QualityIssue], list[str], list[str]]:
     """The canonical table, its issues, the canonical columns the file has (schema order)
-    and those of them that are empty in every row."""
+    and those of them that are empty in every row. ``extra`` holds columns joined from another
+    table; ``seen`` receives what was detected on the way (see :func:`_coerce`)."""
     spec = SPECS[name]
-    frame = _rename(raw.frame, spec, source)
+    frame = _map_columns(raw.frame, spec, source, extra)
     _check_columns(frame, spec, source, raw.path, list(raw.frame.columns))
     for col, mapping in source.values.items():
         if col in frame.columns:
@@ -498,16 +651,18 @@ def _load_table(
     empty = pd.Series(True, index=frame.index)
     empty_columns = []
     for col in canonical:
+        if col in source.constants:
+            continue
         blank = frame[col].astype("string").str.strip().fillna("").eq("")
         empty &= blank
         if len(frame) and blank.all():
             empty_columns.append(col)
     checks.flag(frame.loc[empty, ROW], "empty_row", None, "the row is empty; it was skipped.", "info")
     frame = frame.loc[~empty]
-    df = _coerce(frame, spec, source, checks, params.timezone)
+    df = _coerce(frame, spec, source, checks, params.timezone, params.currency, seen)
     df = _deduplicate(df, spec, checks)
     if name == "deals":
-        df = _check_deals(df, params, checks)
+        df = _check_deals(df, params, checks, source)
     elif name == "assessments":
         df = _check_range(df, "score", 1, 5, checks)
     elif name == "leads":
@@ -518,8 +673,82 @@ def _load_table(
         df = _check_order(df, "at", "logged_at", checks, "set aside, so these activities are left out of logging-lag figures.")
     elif name == "stage_history":
         unknown = df["stage"].notna() & ~df["stage"].isin(params.pipeline.stages)
-        checks.flag(df.loc[unknown, ROW], "unknown_stage", "stage", "stage is not one of pipeline.stages; these entries are left out of the funnel.")
+        checks.flag(
+            df.loc[unknown, ROW], "unknown_stage", "stage",
+            "stage is not one of pipeline.stages; these entries are left out of the funnel."
+            + _stage_hint(df.loc[unknown, "stage"], params.pipeline.stages, "stage_history"),
+        )
     return df.reset_index(drop=True), checks.issues, canonical, empty_columns
+
+
+def _key(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """The values of ``columns`` as one matching key per row (stripped, case-folded text; NA when any part is empty)."""
+    parts = [_as_text(frame[c]).str.casefold() for c in columns]
+    key = parts[0]
+    for part in parts[1:]:
+        key = key + "\x1f" + part
+    return key
+
+
+def _joined(name: str, source: TableSource, raw: RawTable, other_raw: dict[str, RawTable], other: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.Series], dict[str, Any]]:
+    """The columns ``source.join`` fills for ``raw``'s rows, matched on file columns to the rows
+    of the other (already loaded) table, and how many rows matched per column."""
+    out: dict[str, pd.Series] = {}
+    report: dict[str, Any] = {}
+    for col, join in source.join.items():
+        theirs_raw = other_raw[join.table]
+        mine_cols, their_cols = list(join.match), list(join.match.values())
+        for cols, r, tname in ((mine_cols, raw, name), (their_cols, theirs_raw, join.table)):
+            absent = [c for c in cols if c not in r.frame.columns]
+            if absent:
+                raise DataError(
+                    f"{r.path}: data.tables.{name}.join.{col} matches on column '{absent[0]}', which the {tname} file does not have. "
+                    f"Columns found: {', '.join(c for c in r.frame.columns if c != ROW)}."
+                )
+        take = join.take or col
+        loaded = other[join.table].set_index(ROW)[take]
+        their_key = _key(theirs_raw.frame, their_cols)
+        value = pd.Series(theirs_raw.frame[ROW].map(loaded).to_numpy(), index=their_key.to_numpy())
+        value = value[value.index.notna() & value.notna()]
+        lookup = value[~value.index.duplicated(keep="first")]
+        mine = _key(raw.frame, mine_cols)
+        filled = mine.map(lookup).astype("string")
+        out[col] = filled
+        report[col] = {"from": join.table, "matched": int(filled.notna().sum()), "rows": len(filled),
+                       "ambiguous_keys": int(value.index.duplicated().sum())}
+    return out, report
+
+
+def _stages_from_columns(deals_raw: RawTable, deals: pd.DataFrame, source: TableSource) -> RawTable | None:
+    """A stage history from a deals export with one "Date entered <stage>" column per stage
+    (HubSpot): one row per deal and stage with a date, as a raw table of canonical columns."""
+    assert source.stage_columns is not None
+    pattern = re.compile(source.stage_columns)
+    cols = {c: m.group(1).strip() for c in deals_raw.frame.columns if (m := pattern.fullmatch(str(c)))}
+    if not cols:
+        return None
+    ids = deals_raw.frame[ROW].map(deals.set_index(ROW)["deal_id"])
+    wide = deals_raw.frame[[ROW, *cols]].assign(deal_id=ids.to_numpy())
+    long = wide.melt(id_vars=[ROW, "deal_id"], value_vars=list(cols), var_name="column", value_name="entered_at")
+    long["stage"] = long["column"].map(cols)
+    text = _as_text(long["entered_at"].astype("string"))
+    long = long[text.notna() & long["deal_id"].notna()].sort_values([ROW, "entered_at"], kind="stable")
+    frame = long[[ROW, "deal_id", "stage", "entered_at"]].reset_index(drop=True)
+    return RawTable(frame, deals_raw.path, deals_raw.format, deals_raw.encoding, deals_raw.delimiter, deals_raw.sha256)
+
+
+def _reps_from_owners(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Without a reps file: one rep per distinct owner of deals, leads and activities, the owner's
+    value (usually the person's name in vendor exports) as both ``rep_id`` and ``name``."""
+    owners = pd.concat([t["owner_id"] for n, t in tables.items() if n in ("deals", "leads", "activities")]).dropna()
+    owners = pd.Series(sorted(set(owners.astype(str))), dtype="string")
+    out = pd.DataFrame({ROW: pd.Series(range(len(owners)), dtype="int64"), "rep_id": owners, "name": owners})
+    for col in SPECS["reps"].columns:
+        if col.name not in out.columns:
+            kind_dtype = {"datetime": "datetime64[ns]", "number": "float64", "bool": "boolean"}.get(col.kind, "string")
+            blank = {"datetime64[ns]": pd.NaT, "float64": np.nan}.get(kind_dtype, pd.NA)
+            out[col.name] = pd.Series(blank, index=out.index, dtype=kind_dtype)
+    return out[[ROW, *SPECS["reps"].names]]
 
 
 def _orphans(tables: dict[str, pd.DataFrame], raw_rows: dict[str, pd.DataFrame]) -> list[QualityIssue]:
@@ -542,22 +771,37 @@ def _orphans(tables: dict[str, pd.DataFrame], raw_rows: dict[str, pd.DataFrame])
     return issues
 
 
+def _order(names: list[str], params: AuditParams) -> list[str]:
+    """``names`` with every table that joins another after the one it joins."""
+    first = [n for n in names if not params.data.tables[n].join]
+    return first + [n for n in names if n not in first]
+
+
 def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
-    """Read and validate every table declared in params (or only ``tables``)."""
+    """Read and validate every table declared in params (or only ``tables``). Without a declared
+    stage history, a deals export with "Date entered <stage>" columns (``stage_columns``) gives one;
+    without a reps table, the owners of deals, leads and activities become reps by name."""
     names = [n for n in params.data.tables if tables is None or n in tables]
     if "deals" not in names:
         names.insert(0, "deals")
+    for n in list(names):
+        for join in params.data.tables[n].join.values():
+            if join.table not in names:
+                names.append(join.table)
     out: dict[str, pd.DataFrame] = {}
     raws: dict[str, pd.DataFrame] = {}
+    raw_tables: dict[str, RawTable] = {}
     issues: list[QualityIssue] = []
     sources: dict[str, dict[str, Any]] = {}
-    for name in names:
+    for name in _order(names, params):
         source = params.data.tables[name]
-        raw = read_raw(params.table_path(name), source, name)
-        df, found, present, empty = _load_table(name, raw, source, params)
+        raw = read_raw(params.table_path(name), source, name, params.language)
+        extra, joined = _joined(name, source, raw, raw_tables, out) if source.join else ({}, {})
+        seen: dict[str, Any] = {}
+        df, found, present, empty = _load_table(name, raw, source, params, extra, seen)
         if name == "deals" and df.empty:
             raise DataError(_no_deals(raw.path, params))
-        out[name], raws[name] = df, raw.frame
+        out[name], raws[name], raw_tables[name] = df, raw.frame, raw
         issues.extend(found)
         sources[name] = {
             "path": str(raw.path),
@@ -569,6 +813,41 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
             "columns_present": present,
             "columns_empty": empty,
         }
+        if raw.encoding_confidence:
+            sources[name]["encoding_confidence"] = raw.encoding_confidence
+            sources[name]["encoding_reason"] = raw.encoding_reason
+            if raw.encoding_confidence == "unsure":
+                issues.append(QualityIssue(
+                    name, "encoding_unsure", None, 0, "warning",
+                    f"{raw.path.name}: the text encoding was detected as {raw.encoding} without certainty ({raw.encoding_reason}). "
+                    f"If names or stages look garbled, set data.tables.{name}.encoding (cp1251 for most Russian exports).",
+                ))
+        for key in ("nulls", "dates", "currencies"):
+            if seen.get(key):
+                sources[name][key] = seen[key]
+        if joined:
+            sources[name]["joined"] = joined
+        if source.profile:
+            sources[name]["profile"] = source.profile
+    deals_source = params.data.tables["deals"]
+    if deals_source.stage_columns and "stage_history" not in out:
+        wide = _stages_from_columns(raw_tables["deals"], out["deals"], deals_source)
+        if wide is not None:
+            derived = TableSource(
+                path=deals_source.path, date_format=deals_source.date_format if isinstance(deals_source.date_format, str) else None,
+                values={"stage": deals_source.values.get("stage", {})}, null_values=deals_source.null_values,
+            )
+            seen = {}
+            df, found, present, empty = _load_table("stage_history", wide, derived, params, None, seen)
+            out["stage_history"], raws["stage_history"] = df, wide.frame
+            issues.extend(found)
+            sources["stage_history"] = {**sources["deals"], "rows_read": len(wide.frame), "columns_present": present,
+                                        "columns_empty": empty, "derived_from": "deals: " + deals_source.stage_columns}
+    if "reps" not in out and tables is None:
+        out["reps"] = _reps_from_owners(out)
+        raws["reps"] = out["reps"][[ROW, "rep_id"]]
+        sources["reps"] = {**sources["deals"], "rows_read": len(out["reps"]), "columns_present": ["rep_id", "name"],
+                           "columns_empty": [], "derived_from": "owner_id of deals, leads and activities"}
     issues.extend(_orphans(out, raws))
     return AuditData(params, out, issues, sources)
 
@@ -583,7 +862,14 @@ def preflight(params: AuditParams) -> None:
         names, has_rows = peek(path, source, name)
         names = [str(c).strip() for c in names]
         header = pd.DataFrame(columns=[ROW, *names])
-        _check_columns(_rename(header, SPECS[name], source), SPECS[name], source, path, names)
+        _check_columns(_map_columns(header, SPECS[name], source), SPECS[name], source, path, names)
+        for col, join in source.join.items():
+            absent = [c for c in join.match if c not in names]
+            if absent:
+                raise DataError(
+                    f"{path}: data.tables.{name}.join.{col} matches on column '{absent[0]}', which the file does not have. "
+                    f"Columns found: {', '.join(names)}."
+                )
         if name == "deals" and not has_rows:
             raise DataError(_no_deals(path, params))
 

@@ -17,11 +17,15 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..errors import DataError
-from ..params import TableSource
+from ..params import INTERNAL_COLUMNS, TableSource
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .detect import EncodingGuess
 
 ROW = "_row"  # the row number in the source file (header is row 1)
 
@@ -36,6 +40,8 @@ class RawTable:
     encoding: str | None
     delimiter: str | None
     sha256: str
+    encoding_confidence: str | None = None  # certain / likely / unsure, when the encoding was detected
+    encoding_reason: str | None = None
 
 
 def file_sha256(path: Path) -> str:
@@ -47,20 +53,14 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _detect_encoding(sample: bytes, path: Path) -> str:
-    if sample.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    try:
-        sample.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
+def _detect_encoding(sample: bytes, path: Path, language: str = "en") -> "EncodingGuess":
+    """The encoding of ``sample`` (the first MiB of ``path``) and how sure; see :func:`detect.detect_encoding`."""
+    from .detect import detect_encoding
 
-    best = from_bytes(sample).best()
-    if best is None:
-        raise DataError(f"{path}: cannot tell the file's text encoding. Set data.tables.<table>.encoding (for example cp1251).")
-    return best.encoding
+    try:
+        return detect_encoding(sample, language)
+    except ValueError:
+        raise DataError(f"{path}: cannot tell the file's text encoding. Set data.tables.<table>.encoding (for example cp1251).") from None
 
 
 def _head(path: Path, limit: int) -> bytes:
@@ -84,15 +84,18 @@ def _strip_leading_blank_lines(text: str) -> tuple[str, int]:
     return text[len(blank):], len(_LINE_END.findall(blank))
 
 
-def _decode(data: bytes, path: Path, source: TableSource, table: str) -> tuple[str, str]:
-    """``data`` (bytes of ``path``) as text in the declared or detected encoding, and that encoding."""
+def _decode(data: bytes, path: Path, source: TableSource, table: str, language: str = "en") -> tuple[str, str, "EncodingGuess | None"]:
+    """``data`` (bytes of ``path``) as text in the declared or detected encoding, that encoding, and
+    the detection's verdict (None when the encoding was declared)."""
     enc = source.encoding.lower()
+    guess = None
     if enc == "auto":
-        enc = _detect_encoding(data[: 1 << 20], path)
+        guess = _detect_encoding(data[: 1 << 20], path, language)
+        enc = guess.encoding
     elif enc in ("utf-8", "utf8") and data.startswith(b"\xef\xbb\xbf"):
         enc = "utf-8-sig"
     try:
-        return data.decode(enc), enc
+        return data.decode(enc), enc, guess
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         raise DataError(
@@ -102,6 +105,17 @@ def _decode(data: bytes, path: Path, source: TableSource, table: str) -> tuple[s
         ) from None
     except LookupError:
         raise DataError(f"{path}: unknown encoding '{source.encoding}' in data.tables.{table}.encoding; use e.g. utf-8, cp1251 or auto.") from None
+
+
+def check_header(path: Path, header: list[str], table: str) -> None:
+    """Raise DataError when the file has a column named like one auditkit adds itself (``_row``)."""
+    clash = [c for c in header if str(c).strip() in INTERNAL_COLUMNS]
+    if clash:
+        raise DataError(
+            f"{path}: the file has a column named '{clash[0]}', a name auditkit uses for the row numbers it adds. "
+            f"Rename that column in a copy of the file (for example to 'row'), point data.tables.{table}.path at the copy, "
+            f"and map it under data.tables.{table}.columns if you need it."
+        )
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -126,11 +140,13 @@ def peek(path: Path, source: TableSource, table: str) -> tuple[list[str], bool]:
         return list(meta.schema.names), meta.num_rows > 0
     if fmt == "xlsx":
         head = _read_excel(path, source, table, nrows=1)
+        check_header(path, [str(c) for c in head.columns], table)
         return [str(c) for c in head.columns], len(head) > 0
-    text, _ = _decode(_head(path, 1 << 16), path, source, table)
+    text, _, _ = _decode(_head(path, 1 << 16), path, source, table)
     delim = _sniff_delimiter(text) if source.delimiter == "auto" else source.delimiter
     lines = [line for line in text.splitlines() if line.strip()]
     header = next(csv.reader(lines[:1], delimiter=delim), [])
+    check_header(path, header, table)
     return header, len(lines) > 1
 
 
@@ -151,18 +167,20 @@ def _read_excel(path: Path, source: TableSource, table: str, nrows: int | None =
         raise DataError(f"{path}: cannot read as Excel ({type(err).__name__}: {err}). Is it really an .xlsx file?") from None
 
 
-def read_raw(path: Path, source: TableSource, table: str) -> RawTable:
-    """Read one file as declared in params; text columns stay strings, nothing is parsed yet."""
+def read_raw(path: Path, source: TableSource, table: str, language: str = "en") -> RawTable:
+    """Read one file as declared in params; text columns stay strings, nothing is parsed yet.
+    ``language`` (the report's) is a hint for ``encoding: auto``."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: file not found (data.tables.{table}.path). Fix the path or remove the table.")
     fmt = source.file_format
     encoding = delimiter = None
+    guess = None
     sha256: str | None = None
     if fmt == "csv":
         data = path.read_bytes()
         sha256 = hashlib.sha256(data).hexdigest()  # hash the bytes already in memory
-        text, encoding = _decode(data, path, source, table)
+        text, encoding, guess = _decode(data, path, source, table, language)
         del data
         # Row numbers are the ones a spreadsheet shows: blank lines are rows (reported as
         # empty_row later, not skipped here), a quoted field with a line break inside is one
@@ -197,5 +215,9 @@ def read_raw(path: Path, source: TableSource, table: str) -> RawTable:
             raise DataError(f"{path}: cannot read as Parquet ({type(err).__name__}: {err}).") from None
         offset = 1
     frame.columns = [str(c).strip() for c in frame.columns]
+    check_header(path, list(frame.columns), table)
     frame.insert(0, ROW, range(offset, offset + len(frame)))
-    return RawTable(frame, path, fmt, encoding, delimiter, sha256 or file_sha256(path))
+    return RawTable(
+        frame, path, fmt, encoding, delimiter, sha256 or file_sha256(path),
+        guess.confidence if guess else None, guess.reason if guess else None,
+    )
