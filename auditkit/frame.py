@@ -474,7 +474,8 @@ def frame_from_tables(
         for col in spec.columns:
             if col.name not in full.columns:
                 dtype = {"datetime": "datetime64[ns]", "number": "float64", "bool": "boolean"}.get(col.kind, "string")
-                full[col.name] = pd.Series(pd.NaT if dtype.startswith("datetime") else pd.NA, index=full.index, dtype=dtype)
+                empty = {"datetime64[ns]": pd.NaT, "float64": np.nan}.get(dtype, pd.NA)
+                full[col.name] = pd.Series(empty, index=full.index, dtype=dtype)
             elif col.kind in ("id", "text", "enum"):
                 full[col.name] = full[col.name].astype("string")
             elif col.kind == "datetime":

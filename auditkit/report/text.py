@@ -97,10 +97,423 @@ CATALOG: dict[str, dict[str, str]] = {
         "ru": "Этот шаг ещё не реализован в этой версии auditkit.",
     },
     # -- step 4, the salespeople (add step 4's keys below this line) --
+    "people.h.scorecard": {"en": "Scorecard per rep", "ru": "Карточка показателей по менеджерам"},
+    "people.h.fair": {"en": "Fair comparison and groups", "ru": "Честное сравнение и группы"},
+    "people.h.leaks": {"en": "Where each rep leaks", "ru": "Где каждый менеджер теряет сделки"},
+    "people.h.skills": {"en": "Skills and the training plan", "ru": "Компетенции и план обучения"},
+    "people.h.activity": {"en": "Activity and effort", "ru": "Активность и усилия"},
+    "people.h.ramp": {"en": "New hires: the ramp", "ru": "Новички: выход на результат"},
+    "people.h.card": {"en": "One rep's card", "ru": "Карточка менеджера"},
+    "people.scorecard.note": {
+        "en": "Reps are {source}. Every deal and lead number is a KPI of the registry evaluated on the rep's own "
+        "deals (and leads), so the company row is step 2's headline KPI. Win rate: deals closed in the period, with "
+        "its 95 % Wilson interval. Activities per week: over the weeks of the period the rep was employed. "
+        "Coverage: open pipeline / quota still to reach (empty once the quota is met).",
+        "ru": "Менеджеры: {source}. Каждое число по сделкам и лидам — KPI из реестра, посчитанный на сделках (и "
+        "лидах) самого менеджера, поэтому строка компании совпадает с ключевыми KPI шага 2. Доля выигранных — по "
+        "сделкам, закрытым в периоде, с 95-процентным интервалом Уилсона. Активности в неделю — за недели периода, "
+        "когда менеджер работал. Покрытие — открытая воронка / невыполненная часть плана (пусто, если план выполнен).",
+    },
+    "people.team_note.extra": {
+        "en": "Teams are the reps table's team (the team most of a rep's deals carry when it is empty); {columns} "
+        "come from the reps table as well. Comparisons are made within the team.",
+        "ru": "Команда — столбец team таблицы менеджеров (если он пуст — команда большинства сделок менеджера); "
+        "{columns} также берутся из таблицы менеджеров. Сравнение идёт внутри команды.",
+    },
+    "people.team_note.none": {
+        "en": "Neither a reps table nor the deals name a team, so each rep is compared with the rest of the company.",
+        "ru": "Ни таблица менеджеров, ни сделки не указывают команду, поэтому каждый менеджер сравнивается с остальной компанией.",
+    },
+    "people.source.reps": {"en": "from the reps table", "ru": "из таблицы менеджеров"},
+    "people.source.deals": {
+        "en": "the deals' owners, by their owner id (there is no reps table)",
+        "ru": "владельцы сделок по их owner_id (таблицы менеджеров нет)",
+    },
+    "people.team_note": {
+        "en": "Teams are the reps table's team (the team most of a rep's deals carry when it is empty); the export "
+        "has no manager or office column, so the team stands for both.",
+        "ru": "Команда — столбец team таблицы менеджеров (если он пуст — команда большинства сделок менеджера); "
+        "столбца руководителя или офиса в выгрузке нет, поэтому команда заменяет оба.",
+    },
+    "people.fair.rules": {
+        "en": "The rules. Only reps with at least {min_closed} deals closed in the period are ranked; the others are "
+        "'too few deals to judge'. Expected wins: for each closed deal of the rep, the company's win rate in the "
+        "deal's segment ({mix}), summed; mix ratio = actual / expected wins; adjusted win rate = company rate x mix "
+        "ratio. z against the mix = (won - expected) / sqrt(sum p(1-p)); z against the team = (won - closed x team "
+        "rate) / sqrt(closed x rate x (1 - rate)), the team's rate without the rep. 'Needs support': both z at or "
+        "below -{z}; 'top performer': both at or above +{z}; the rest 'core'. Money at stake = closed deals x (team "
+        "rate - rep rate) x the rep's average won deal.",
+        "ru": "Правила. Ранжируются только менеджеры, закрывшие в периоде не меньше {min_closed} сделок; остальные — "
+        "«слишком мало сделок для оценки». Ожидаемые победы: для каждой закрытой сделки менеджера — доля выигранных "
+        "по компании в сегменте сделки ({mix}), в сумме; коэффициент структуры = фактические / ожидаемые победы; "
+        "скорректированная доля = доля компании x коэффициент. z по структуре = (выиграно - ожидаемо) / "
+        "sqrt(сумма p(1-p)); z против команды = (выиграно - закрыто x доля команды) / sqrt(закрыто x доля x (1 - "
+        "доля)), доля команды без самого менеджера. «Нужна поддержка»: оба z не выше -{z}; «лучший»: оба не ниже "
+        "+{z}; остальные — «ядро». Деньги под риском = закрытые сделки x (доля команды - доля менеджера) x средняя "
+        "выигранная сделка менеджера.",
+    },
+    "people.fair.summary": {
+        "en": "Strongest: {best}. Weakest: {worst}. {support} rep(s) need support, {top} are top performers, {few} "
+        "have too few deals to judge.",
+        "ru": "Сильнейший: {best}. Слабейший: {worst}. Поддержка нужна {support} менеджерам, лучших — {top}, "
+        "слишком мало сделок для оценки — у {few}.",
+    },
+    "people.fair.none_ranked": {
+        "en": "No rep has enough closed deals to be ranked.",
+        "ru": "Ни у одного менеджера недостаточно закрытых сделок для ранжирования.",
+    },
+    "people.leaks.rules": {
+        "en": "A rep leaks at a stage when at least {min_entries} of their entries have left it, their conversion is "
+        "at least {diff} percentage points below their team's (without them) and z <= -{z}. A rep stalls at a stage when their "
+        "Kaplan-Meier median days in it are at least {ratio} times their team's.",
+        "ru": "Менеджер теряет сделки на этапе, если из этапа вышло не меньше {min_entries} его сделок, его конверсия "
+        "хотя бы на {diff} п. п. ниже, чем у команды (без него), и z <= -{z}. Менеджер задерживает сделки на этапе, если "
+        "его медиана дней на этапе (Каплан-Мейер) не меньше чем в {ratio} раза выше, чем у команды.",
+    },
+    "people.leaks.estimate": {
+        "en": "Not assessed: there is no stage history, so no stage conversion per rep is claimed. Provide "
+        "stage_history (deal_id, stage, entered_at).",
+        "ru": "Не оценивалось: истории этапов нет, поэтому конверсия по этапам для менеджеров не считается. "
+        "Предоставьте stage_history (deal_id, stage, entered_at).",
+    },
+    "people.leaks.none": {"en": "No rep leaks or stalls at a stage by these rules.", "ru": "По этим правилам ни один менеджер не теряет и не задерживает сделки на этапах."},
+    "people.skills.rules": {
+        "en": "A score is a gap when it is at most {score} and at least {below} below the rep's team mean (without "
+        "the rep). Each competency is placed in a part of the pipeline by its name (objection handling, negotiation, "
+        "closing: the last third of the stages; product knowledge, presentation: the middle; prospecting, needs "
+        "discovery: the first; others, such as CRM discipline: all). Priority = (team mean - score) x (1 + the "
+        "rep's leaking or stalling stages in that part). A team shares a gap when at least {share} of its assessed "
+        "reps (and two) score at most {score}.",
+        "ru": "Оценка считается пробелом, если она не выше {score} и хотя бы на {below} ниже среднего по команде "
+        "(без самого менеджера). Каждая компетенция по названию относится к части воронки (работа с возражениями, "
+        "переговоры, закрытие — последняя треть этапов; знание продукта, презентация — середина; поиск клиентов, "
+        "выявление потребностей — первая треть; прочие, например дисциплина в CRM, — все этапы). Приоритет = "
+        "(среднее команды - оценка) x (1 + число этапов этой части, где менеджер теряет или задерживает сделки). "
+        "Пробел общий для команды, если он есть не меньше чем у {share} оценённых менеджеров (и хотя бы у двух).",
+    },
+    "people.skills.plan": {"en": "Training plan per rep", "ru": "План обучения по менеджерам"},
+    "people.skills.shared": {"en": "Shared gaps worth a group training", "ru": "Общие пробелы для группового обучения"},
+    "people.skills.no_shared": {"en": "No team shares a gap by this rule.", "ru": "По этому правилу общих пробелов у команд нет."},
+    "people.skills.no_gaps": {"en": "No assessed score is a gap by this rule.", "ru": "По этому правилу пробелов в оценках нет."},
+    "people.activity.note": {
+        "en": "Activities per week against win rate, for the ranked reps: many activities and few wins is an "
+        "effectiveness problem (coach the conversations), few activities and few wins an effort problem. A deal is "
+        "stale when its last sign of life (creation, a stage entry, an activity on it) is more than {days} days "
+        "before the end of the period.",
+        "ru": "Активности в неделю против доли выигранных для ранжированных менеджеров: много активностей и мало "
+        "побед — проблема эффективности (нужен коучинг разговоров), мало активностей и мало побед — проблема "
+        "усилий. Сделка зависла, если последний признак жизни (создание, переход этапа, активность по ней) был "
+        "больше чем за {days} дней до конца периода.",
+    },
+    "people.ramp.note": {
+        "en": "Deals closed in the period by whole months from the owner's hire date, over every rep with a hire "
+        "date; months with few closed deals are noisy.",
+        "ru": "Сделки, закрытые в периоде, по полным месяцам с даты найма владельца, по всем менеджерам с датой "
+        "найма; месяцы с небольшим числом закрытых сделок ненадёжны.",
+    },
+    "people.ramp.none": {"en": "No closed deal falls in a rep's first {months} months.", "ru": "Ни одна закрытая сделка не попадает в первые {months} месяцев работы менеджера."},
+    "people.not_assessed": {
+        "en": "Not assessed: provide {table} ({columns}) to see {what}.",
+        "ru": "Не оценивалось: предоставьте {table} ({columns}), чтобы увидеть {what}.",
+    },
+    "people.what.reps": {"en": "names, teams and tenure (the new-hire ramp)", "ru": "имена, команды и стаж (выход новичков на результат)"},
+    "people.what.targets": {"en": "quota, attainment and coverage", "ru": "план, его выполнение и покрытие"},
+    "people.what.activities": {"en": "activities per week and per deal, and activity against results", "ru": "активности в неделю и на сделку, активность против результата"},
+    "people.what.assessments": {"en": "skills, gaps and the training plan", "ru": "компетенции, пробелы и план обучения"},
+    "people.what.leads": {"en": "lead response time per rep", "ru": "время ответа на лиды по менеджерам"},
+    "people.card.note": {
+        "en": "Pick a rep: their KPIs with the win-rate interval, their funnel against the team, their skills and "
+        "training needs. The numbers are those of the tables above.",
+        "ru": "Выберите менеджера: его KPI с интервалом для доли выигранных, его воронка против команды, компетенции "
+        "и потребности в обучении. Числа те же, что в таблицах выше.",
+    },
+    "people.col.rep": {"en": "Rep", "ru": "Менеджер"},
+    "people.col.name": {"en": "Name", "ru": "Имя"},
+    "people.col.team": {"en": "Team", "ru": "Команда"},
+    "people.col.manager": {"en": "Manager", "ru": "Руководитель"},
+    "people.col.office": {"en": "Office", "ru": "Офис"},
+    "people.col.role": {"en": "Role", "ru": "Должность"},
+    "people.col.closed": {"en": "Deals closed", "ru": "Закрыто сделок"},
+    "people.col.win_rate_low": {"en": "Win rate, 95 % low", "ru": "Доля выигранных, нижняя граница 95 %"},
+    "people.col.win_rate_high": {"en": "Win rate, 95 % high", "ru": "Доля выигранных, верхняя граница 95 %"},
+    "people.col.activities": {"en": "Activities", "ru": "Активностей"},
+    "people.col.activities_per_week": {"en": "Activities per week", "ru": "Активностей в неделю"},
+    "people.col.activities_per_deal": {"en": "Activities per deal", "ru": "Активностей на сделку"},
+    "people.col.quota": {"en": "Quota", "ru": "План"},
+    "people.col.attainment": {"en": "Attainment", "ru": "Выполнение плана"},
+    "people.col.remaining_quota": {"en": "Quota still to reach", "ru": "Невыполненная часть плана"},
+    "people.col.coverage": {"en": "Coverage (pipeline / quota left)", "ru": "Покрытие (воронка / остаток плана)"},
+    "people.col.tenure_years": {"en": "Tenure, years", "ru": "Стаж, лет"},
+    "people.col.kpi": {"en": "KPI", "ru": "KPI"},
+    "people.col.company": {"en": "Company", "ru": "Компания"},
+    "people.group.top performer": {"en": "top performer", "ru": "лучший"},
+    "people.group.core": {"en": "core", "ru": "ядро"},
+    "people.group.needs support": {"en": "needs support", "ru": "нужна поддержка"},
+    "people.group.too few deals to judge": {"en": "too few deals to judge", "ru": "слишком мало сделок для оценки"},
     # -- step 5, technology (add step 5's keys below this line) --
+    "tc.not_assessed": {
+        "en": "Not assessed: provide the {table} table (columns: {columns}).",
+        "ru": "Не оценивалось: предоставьте таблицу {table} (столбцы: {columns}).",
+    },
+    "tech.h.hygiene": {"en": "CRM hygiene, from the data itself", "ru": "Гигиена CRM по самим данным"},
+    "tech.h.completeness": {"en": "Field completeness", "ru": "Заполненность полей"},
+    "tech.completeness.note": {
+        "en": "Share of the rows that need a value and have one, per table and column, over the period's deals, leads and activities. A column the export does not have is marked 'not in the export' and is not counted as empty; the columns that matter most (deals: amount, close date, owner, lost reason, source) weigh {weight} times the others in the score.",
+        "ru": "Доля строк, где значение нужно и заполнено, по таблицам и столбцам (сделки, лиды и активности периода). Столбец, которого нет в выгрузке, помечен «нет в выгрузке» и не считается пустым; самые важные поля (у сделок: сумма, дата закрытия, владелец, причина проигрыша, источник) весят в оценке в {weight} раза больше остальных.",
+    },
+    "tech.status.ok": {"en": "in the export", "ru": "есть в выгрузке"},
+    "tech.status.not_in_export": {"en": "not in the export", "ru": "нет в выгрузке"},
+    "tech.status.empty": {"en": "empty", "ru": "пустой"},
+    "tech.h.stale": {"en": "Stale open deals", "ru": "Зависшие открытые сделки"},
+    "tech.stale.summary": {
+        "en": "{stale} of {open} deals open at the end of the period ({share}) show no sign of life (activity, stage change) for more than {days} days; their value is {value}.",
+        "ru": "{stale} из {open} открытых на конец периода сделок ({share}) не подают признаков жизни (активность, смена этапа) дольше {days} дней; их сумма {value}.",
+    },
+    "tech.h.overdue": {"en": "Open deals past their expected close date", "ru": "Открытые сделки с прошедшей ожидаемой датой закрытия"},
+    "tech.overdue.summary": {
+        "en": "{overdue} of the {dated} open deals with an expected close date ({share}) are past it at the end of the period.",
+        "ru": "{overdue} из {dated} открытых сделок с ожидаемой датой закрытия ({share}) просрочили её на конец периода.",
+    },
+    "tech.overdue.na": {
+        "en": "Not assessed: the deals export has no expected_close_at values for open deals.",
+        "ru": "Не оценивалось: в выгрузке сделок нет значений expected_close_at у открытых сделок.",
+    },
+    "tech.h.gaps": {"en": "Stage-history gaps", "ru": "Пропуски в истории этапов"},
+    "tech.gaps.summary": {
+        "en": "Of {deals} deals created in the period with a stage history, {skips} skip at least one stage and {back} move back at least once.",
+        "ru": "Из {deals} созданных в периоде сделок с историей этапов {skips} пропускают хотя бы один этап и {back} хотя бы раз возвращаются назад.",
+    },
+    "tech.h.lag": {"en": "Logging lag", "ru": "Задержка внесения активностей"},
+    "tech.lag.note": {
+        "en": "Hours from an activity to its logging in the CRM (logged_at - at), per rep; 'late' means more than {hours} hours.",
+        "ru": "Часы от активности до её внесения в CRM (logged_at - at) по менеджерам; «поздно» — больше {hours} ч.",
+    },
+    "tech.lag.na": {
+        "en": "Not assessed: the activities export has no usable logged_at column.",
+        "ru": "Не оценивалось: в выгрузке активностей нет пригодного столбца logged_at.",
+    },
+    "tech.h.duplicates": {"en": "Duplicates", "ru": "Дубликаты"},
+    "tech.duplicates.note": {
+        "en": "Rows the loader set aside: exact repeats, and repeats of a key with other values (the first row is kept).",
+        "ru": "Строки, отложенные при загрузке: точные повторы и повторы ключа с другими значениями (оставлена первая строка).",
+    },
+    "tech.h.score": {"en": "CRM data-quality score", "ru": "Оценка качества данных CRM"},
+    "tech.score.summary": {"en": "The company's CRM data-quality score is {score} of 100.", "ru": "Оценка качества данных CRM компании: {score} из 100."},
+    "tech.score.figure": {"en": "CRM data-quality score by team", "ru": "Оценка качества данных CRM по командам"},
+    "tech.score.axis": {"en": "Score, 0-100", "ru": "Оценка, 0-100"},
+    "tech.score.missing_parts": {"en": "Parts that could not be measured and were left out: {parts}.", "ru": "Неизмеримые составляющие (не учтены): {parts}."},
+    "tech.h.tools": {"en": "Adoption and tools", "ru": "Внедрение и инструменты"},
+    "tech.tools.note": {
+        "en": "From the tool inventory: seats against active users, the cost per active user and of the unused seats, tools not integrated with the CRM and categories with more than one tool. A tool below {share} of its seats in use is under-used.",
+        "ru": "По реестру инструментов: оплаченные места и активные пользователи, стоимость на активного пользователя и неиспользуемых мест, инструменты без интеграции с CRM и категории, где инструментов больше одного. Инструмент, у которого используется меньше {share} мест, недоиспользуется.",
+    },
+    "tech.tools.figure": {"en": "Seats and active users per tool", "ru": "Места и активные пользователи по инструментам"},
+    "tech.tools.seats": {"en": "Seats", "ru": "Мест"},
+    "tech.tools.users": {"en": "Active users", "ru": "Активных пользователей"},
+    "tech.tools.axis": {"en": "People", "ru": "Человек"},
+    "tech.tools.overlap_none": {"en": "No category is served by more than one tool.", "ru": "Ни одна категория не обслуживается несколькими инструментами."},
+    "tech.tools.overlap": {"en": "Categories with more than one tool", "ru": "Категории с несколькими инструментами"},
+    "tech.weekly.summary": {
+        "en": "{share} of the reps logged at least one activity in every full week of the period since their first one.",
+        "ru": "{share} менеджеров вносили хотя бы одну активность каждую полную неделю периода начиная с первой.",
+    },
+    "tech.h.survey": {"en": "What the team says: tools and the CRM", "ru": "Что говорит команда: инструменты и CRM"},
+    "tc.survey.note": {
+        "en": "Scores of the standard questionnaire (1-5, higher is better; reverse-scored items counted as 6 - answer), per dimension and department, then per role. Groups of fewer than {n} respondents are hidden for anonymity, and their free-text answers are not shown.",
+        "ru": "Оценки по стандартной анкете (1-5, больше — лучше; обратные вопросы считаются как 6 - ответ) по измерениям и отделам, затем по ролям. Группы меньше {n} респондентов скрыты ради анонимности, их свободные ответы не показываются.",
+    },
+    "tc.survey.unknown": {
+        "en": "{n} question ids in the survey are not items of the standard questionnaire and are not scored: {ids}. Send the questionnaire from data/templates/ to score the dimensions.",
+        "ru": "{n} идентификаторов вопросов в опросе не входят в стандартную анкету и не оцениваются: {ids}. Чтобы получить оценки по измерениям, разошлите анкету из data/templates/.",
+    },
+    "tc.survey.none": {"en": "No answers to this step's items of the standard questionnaire.", "ru": "Нет ответов на вопросы стандартной анкеты для этого шага."},
+    "tc.survey.by_role": {"en": "By role", "ru": "По ролям"},
+    "tc.survey.sizes": {"en": "Respondents per department", "ru": "Респонденты по отделам"},
+    "tc.survey.free_text": {"en": "Free-text answers", "ru": "Свободные ответы"},
+    "tc.survey.free_text.none": {"en": "No free-text answers from a group large enough to show.", "ru": "Нет свободных ответов от групп достаточного размера."},
+    "tc.filter.note": {
+        "en": "Choose a team to see its score and stale deals (JupyterLab only).",
+        "ru": "Выберите команду, чтобы увидеть её оценку и зависшие сделки (только в JupyterLab).",
+    },
+    "tc.col.table": {"en": "Table", "ru": "Таблица"},
+    "tc.col.column": {"en": "Column", "ru": "Столбец"},
+    "tc.col.status": {"en": "Status", "ru": "Статус"},
+    "tc.col.key": {"en": "Key field", "ru": "Ключевое поле"},
+    "tc.col.needed": {"en": "Rows needing a value", "ru": "Строк, где нужно значение"},
+    "tc.col.filled": {"en": "Filled", "ru": "Заполнено"},
+    "tc.col.share": {"en": "Share", "ru": "Доля"},
+    "tc.col.level": {"en": "Level", "ru": "Уровень"},
+    "tc.col.group": {"en": "Group", "ru": "Группа"},
+    "tc.col.deals": {"en": "Deals", "ru": "Сделок"},
+    "tc.col.completeness": {"en": "Completeness", "ru": "Полнота"},
+    "tc.col.freshness": {"en": "Freshness", "ru": "Актуальность"},
+    "tc.col.consistency": {"en": "Consistency", "ru": "Согласованность"},
+    "tc.col.validity": {"en": "Validity", "ru": "Корректность"},
+    "tc.col.score": {"en": "Score", "ru": "Оценка"},
+    "tc.col.rep": {"en": "Rep", "ru": "Менеджер"},
+    "tc.col.team": {"en": "Team", "ru": "Команда"},
+    "tc.col.deal_id": {"en": "Deal", "ru": "Сделка"},
+    "tc.col.stage": {"en": "Stage", "ru": "Этап"},
+    "tc.col.amount": {"en": "Amount", "ru": "Сумма"},
+    "tc.col.last_sign": {"en": "Last sign of life", "ru": "Последний признак жизни"},
+    "tc.col.idle_days": {"en": "Idle, days", "ru": "Без движения, дней"},
+    "tc.col.expected_close_at": {"en": "Expected close", "ru": "Ожидаемое закрытие"},
+    "tc.col.activities": {"en": "Activities", "ru": "Активностей"},
+    "tc.col.median_lag_hours": {"en": "Median lag, hours", "ru": "Медианная задержка, ч"},
+    "tc.col.p90_lag_hours": {"en": "p90 lag, hours", "ru": "90-й перцентиль задержки, ч"},
+    "tc.col.late_share": {"en": "Logged late", "ru": "Внесено поздно"},
+    "tc.col.rows": {"en": "Rows kept", "ru": "Строк оставлено"},
+    "tc.col.duplicate_row": {"en": "Exact repeats", "ru": "Точные повторы"},
+    "tc.col.duplicate_id": {"en": "Key repeats", "ru": "Повторы ключа"},
+    "tc.col.tool": {"en": "Tool", "ru": "Инструмент"},
+    "tc.col.category": {"en": "Category", "ru": "Категория"},
+    "tc.col.seats": {"en": "Seats", "ru": "Мест"},
+    "tc.col.active_users": {"en": "Active users", "ru": "Активных пользователей"},
+    "tc.col.utilisation": {"en": "Seats in use", "ru": "Используется мест"},
+    "tc.col.unused_seats": {"en": "Unused seats", "ru": "Неиспользуемых мест"},
+    "tc.col.monthly_cost": {"en": "Monthly cost", "ru": "Стоимость в месяц"},
+    "tc.col.cost_per_active_user": {"en": "Cost per active user", "ru": "Стоимость на активного пользователя"},
+    "tc.col.unused_cost": {"en": "Cost of unused seats", "ru": "Стоимость неиспользуемых мест"},
+    "tc.col.integrated": {"en": "Integrated with the CRM", "ru": "Интеграция с CRM"},
+    "tc.col.overlap": {"en": "Category shared", "ru": "Категория совпадает"},
+    "tc.col.tools": {"en": "Tools", "ru": "Инструменты"},
+    "tc.col.weeks": {"en": "Weeks", "ru": "Недель"},
+    "tc.col.weeks_logged": {"en": "Weeks with activity", "ru": "Недель с активностью"},
+    "tc.col.department": {"en": "Department", "ru": "Отдел"},
+    "tc.col.role": {"en": "Role", "ru": "Роль"},
+    "tc.col.dimension": {"en": "Dimension id", "ru": "Код измерения"},
+    "tc.col.label": {"en": "Dimension", "ru": "Измерение"},
+    "tc.col.respondents": {"en": "Respondents", "ru": "Респондентов"},
+    "tc.col.hidden": {"en": "Hidden (too few)", "ru": "Скрыто (мало ответов)"},
+    "tc.col.question_id": {"en": "Item", "ru": "Вопрос"},
+    "tc.col.answer": {"en": "Answer", "ru": "Ответ"},
     # -- step 6, communication (add step 6's keys below this line) --
+    "comms.h.lead_response": {"en": "Lead response", "ru": "Скорость ответа на лиды"},
+    "comms.lead.note": {
+        "en": "Hours from a lead's creation to its first contact, for the leads created in the period. Leads not contacted by the end of the period are censored (they have waited at least that long), so the median and p90 are Kaplan-Meier estimates, and the overall median is step 2's KPI. The share within the SLA ({sla} hours) leaves out leads still waiting but not yet for {sla} hours.",
+        "ru": "Часы от создания лида до первого контакта для лидов, созданных в периоде. Лиды без контакта к концу периода цензурированы (ждут как минимум столько), поэтому медиана и 90-й перцентиль — оценки Каплана-Мейера, а общая медиана совпадает с KPI шага 2. Доля в рамках SLA ({sla} ч) не учитывает лиды, которые ещё ждут, но меньше {sla} ч.",
+    },
+    "comms.lead.summary": {
+        "en": "Median {median} hours, p90 {p90} hours, {within} within the SLA, over {leads} leads ({waiting} still waiting at the end).",
+        "ru": "Медиана {median} ч, 90-й перцентиль {p90} ч, в рамках SLA {within}, всего лидов {leads} ({waiting} ещё ждут на конец периода).",
+    },
+    "comms.lead.by_source": {"en": "By source", "ru": "По источникам"},
+    "comms.lead.by_rep": {"en": "By rep", "ru": "По менеджерам"},
+    "comms.lead.by_weekday": {"en": "By weekday of creation", "ru": "По дню недели создания"},
+    "comms.lead.by_hour": {"en": "By hour of creation", "ru": "По часу создания"},
+    "comms.lead.figure": {"en": "Lead response by source (median bar, p90 tick)", "ru": "Скорость ответа по источникам (медиана — столбец, 90-й перцентиль — штрих)"},
+    "comms.lead.heatmap": {"en": "Median hours to first contact by weekday and hour of creation", "ru": "Медиана часов до первого контакта по дню недели и часу создания"},
+    "comms.hours": {"en": "Hours", "ru": "Часы"},
+    "comms.hour": {"en": "Hour of creation", "ru": "Час создания"},
+    "comms.weekday": {"en": "Weekday", "ru": "День недели"},
+    "comms.sla": {"en": "SLA", "ru": "SLA"},
+    "comms.lead.never": {"en": "Leads never contacted", "ru": "Лиды без контакта"},
+    "comms.never.summary": {
+        "en": "{waiting} leads had no first contact by the end of the period; {overdue} of them ({share} of all leads) had waited longer than the SLA.",
+        "ru": "{waiting} лидов не получили первого контакта к концу периода; {overdue} из них ({share} всех лидов) ждали дольше SLA.",
+    },
+    "comms.h.handoffs": {"en": "Handoffs between departments", "ru": "Передача задач между отделами"},
+    "comms.handoff.note": {
+        "en": "Hours from a request's creation to its response and to its resolution, per department pair, for the requests created in the period. Requests not answered by the end are censored (Kaplan-Meier medians). A breach is a response after the SLA of {sla} hours, or no response after waiting longer than it.",
+        "ru": "Часы от создания запроса до ответа и до решения по парам отделов, для запросов, созданных в периоде. Запросы без ответа к концу периода цензурированы (медианы Каплана-Мейера). Нарушение — ответ позже SLA {sla} ч или отсутствие ответа дольше этого срока.",
+    },
+    "comms.handoff.matrix": {"en": "Median hours to a response, by department pair", "ru": "Медиана часов до ответа по парам отделов"},
+    "comms.handoff.resolution": {"en": "Median resolution hours by department pair", "ru": "Медиана часов до решения по парам отделов"},
+    "comms.handoff.from": {"en": "Requesting department", "ru": "Запрашивающий отдел"},
+    "comms.handoff.to": {"en": "Answering department", "ru": "Отвечающий отдел"},
+    "comms.handoff.slowest": {"en": "Slowest pairs and SLA breaches", "ru": "Самые медленные пары и нарушения SLA"},
+    "comms.handoff.trend": {"en": "Median response hours by month", "ru": "Медиана часов до ответа по месяцам"},
+    "comms.handoff.trend_note": {"en": "Complete months only; all pairs together and the two slowest pairs.", "ru": "Только полные месяцы; все пары вместе и две самые медленные пары."},
+    "comms.month": {"en": "Month", "ru": "Месяц"},
+    "comms.h.survey": {"en": "What the departments say", "ru": "Что говорят отделы"},
+    "comms.survey.heatmap": {"en": "How each department rates each counterpart (1-5)", "ru": "Как каждый отдел оценивает другие (1-5)"},
+    "comms.survey.rater": {"en": "Rating department", "ru": "Оценивающий отдел"},
+    "comms.survey.rated": {"en": "Rated department", "ru": "Оцениваемый отдел"},
+    "comms.survey.gap": {"en": "Sales and each department, both ways", "ru": "Продажи и другие отделы: взаимные оценки"},
+    "comms.survey.gap_note": {
+        "en": "How sales rates a department against how that department rates sales; a gap above {gap} point is a finding.",
+        "ru": "Как продажи оценивают отдел и как этот отдел оценивает продажи; расхождение больше {gap} балла — вывод.",
+    },
+    "comms.h.collaboration": {"en": "Collaboration inside sales", "ru": "Взаимодействие внутри продаж"},
+    "comms.collab.summary": {
+        "en": "{shared} of {deals} deals created in the period with activities ({share}) were worked by more than one person.",
+        "ru": "{shared} из {deals} созданных в периоде сделок с активностями ({share}) вели больше одного человека.",
+    },
+    "comms.collab.handovers": {"en": "Reps who worked another rep's deals", "ru": "Менеджеры, работавшие по чужим сделкам"},
+    "comms.collab.none": {"en": "No rep logged activities on another rep's deal.", "ru": "Ни один менеджер не вносил активности по чужим сделкам."},
+    "comms.filter.note": {
+        "en": "Choose a department to see the handoffs it sends or answers, and a team to see its leads' response (JupyterLab only).",
+        "ru": "Выберите отдел, чтобы увидеть его запросы и ответы, и команду — чтобы увидеть скорость ответа на её лиды (только в JupyterLab).",
+    },
+    "comms.col.source": {"en": "Source", "ru": "Источник"},
+    "comms.col.all": {"en": "Leads", "ru": "Лиды"},
+    "comms.col.weekday": {"en": "Weekday", "ru": "День недели"},
+    "comms.col.hour": {"en": "Hour", "ru": "Час"},
+    "comms.col.leads": {"en": "Leads", "ru": "Лидов"},
+    "comms.col.contacted": {"en": "Contacted", "ru": "С контактом"},
+    "comms.col.waiting": {"en": "Still waiting", "ru": "Ещё ждут"},
+    "comms.col.median_hours": {"en": "Median, hours", "ru": "Медиана, ч"},
+    "comms.col.p90_hours": {"en": "p90, hours", "ru": "90-й перцентиль, ч"},
+    "comms.col.within_sla": {"en": "Within SLA", "ru": "В рамках SLA"},
+    "comms.col.judged": {"en": "Judged on", "ru": "Оценено лидов"},
+    "comms.col.overdue": {"en": "Waiting beyond the SLA", "ru": "Ждут дольше SLA"},
+    "comms.col.overdue_share": {"en": "Share of leads", "ru": "Доля лидов"},
+    "comms.col.from_dept": {"en": "From", "ru": "От кого"},
+    "comms.col.to_dept": {"en": "To", "ru": "Кому"},
+    "comms.col.requests": {"en": "Requests", "ru": "Запросов"},
+    "comms.col.answered": {"en": "Answered", "ru": "С ответом"},
+    "comms.col.median_response_hours": {"en": "Median response, hours", "ru": "Медиана ответа, ч"},
+    "comms.col.p90_response_hours": {"en": "p90 response, hours", "ru": "90-й перцентиль ответа, ч"},
+    "comms.col.median_resolution_hours": {"en": "Median resolution, hours", "ru": "Медиана решения, ч"},
+    "comms.col.breaches": {"en": "SLA breaches", "ru": "Нарушений SLA"},
+    "comms.col.breach_share": {"en": "Breach share", "ru": "Доля нарушений"},
+    "comms.col.department": {"en": "Department", "ru": "Отдел"},
+    "comms.col.sales_rates_them": {"en": "Sales rates them", "ru": "Оценка от продаж"},
+    "comms.col.sales_respondents": {"en": "Sales respondents", "ru": "Респондентов из продаж"},
+    "comms.col.they_rate_sales": {"en": "They rate sales", "ru": "Их оценка продаж"},
+    "comms.col.their_respondents": {"en": "Their respondents", "ru": "Их респондентов"},
+    "comms.col.gap": {"en": "Gap", "ru": "Разница"},
+    "comms.col.owner": {"en": "Owner", "ru": "Владелец"},
+    "comms.col.helper": {"en": "Worked by", "ru": "Работал"},
+    "comms.col.deals": {"en": "Deals", "ru": "Сделок"},
+    "comms.col.shared_deals": {"en": "Deals worked by several", "ru": "Сделок, которые вели несколько человек"},
+    "comms.col.shared_share": {"en": "Share", "ru": "Доля"},
     # -- import profiles and inspect (add their keys below this line) --
 }
+
+
+def _load_files() -> None:
+    """Merge the catalog's data files (``auditkit/catalog/text/*.yaml``) into :data:`CATALOG`; a key defined
+    twice is an error, so every text lives in one place."""
+    from importlib import resources
+
+    import yaml
+
+    folder = resources.files("auditkit.catalog").joinpath("text")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        for key, texts in (yaml.safe_load(entry.read_text(encoding="utf-8")) or {}).items():
+            if key in CATALOG:
+                raise ValueError(f"catalog/text/{entry.name}: {key!r} is defined twice")
+            if not (isinstance(texts, dict) and texts.get("en")) or set(texts) - {"en", "ru"}:
+                raise ValueError(f"catalog/text/{entry.name}: {key!r} needs exactly 'en' (and 'ru') texts; quote texts with commas")
+            CATALOG[str(key)] = {str(k): str(v) for k, v in texts.items()}
+
+
+_load_files()
+
+
+def has(key: str) -> bool:
+    """Whether the catalog holds ``key``."""
+    return key in CATALOG
+
+
+def word(value: object, lang: str = "en", prefix: str = "word") -> object:
+    """``value`` in ``lang`` when the catalog has ``<prefix>.<value>`` (internal keys, normalised reasons),
+    else ``value`` itself (client text stays as written)."""
+    key = f"{prefix}.{value}"
+    return t(key, lang) if isinstance(value, str) and key in CATALOG else value
 
 
 def t(key: str, lang: str = "en", **values: object) -> str:

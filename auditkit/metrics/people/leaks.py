@@ -1,0 +1,123 @@
+"""Where each rep leaks: the rep's stage conversions and stage times against the team's, from the step-3
+funnel (:func:`auditkit.metrics.process.segment_funnel` by owner, :func:`stage_durations`).
+
+Population: the deals created in the period with their stage entries before ``as_of``, as the funnel.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..process import MIN_STAGE_ENTRIES, segment_funnel, stage_durations
+from ..survival import km_quantiles
+from ._common import GROUP_Z, ratio, with_units
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...frame import AuditFrame
+
+#: A rep leaks at a stage when its conversion is at least this much (absolute) below the team's ...
+LEAK_MIN_DIFFERENCE = 0.05
+#: ... and the binomial z of the difference is at or below -GROUP_Z, with at least MIN_STAGE_ENTRIES left.
+#: A rep stalls at a stage when its median days there are at least this multiple of the team's.
+STALL_RATIO = 1.5
+
+LEAK_UNITS: dict[str, str] = {
+    "left": "count", "advanced": "count", "conversion": "share", "team_conversion": "share",
+    "difference": "change", "z": "number", "extra_lost": "number", "entries": "count",
+    "median_days": "days", "team_median_days": "days", "days_ratio": "number",
+}
+
+
+def leak_rules() -> str:
+    """The rule that flags a leaking or stalling stage, in one sentence (English)."""
+    return (
+        f"A rep leaks at a stage when at least {MIN_STAGE_ENTRIES} of their entries have left it, their conversion "
+        f"(advanced / left, as in the funnel) is at least {LEAK_MIN_DIFFERENCE:.0%} below their team's without "
+        f"them, and z = (advanced - left x team rate) / sqrt(left x rate x (1 - rate)) is at or below -{GROUP_Z:g}. "
+        f"A rep stalls at a stage when their median days in it (Kaplan-Meier, open entries censored) are at least "
+        f"{STALL_RATIO:g} times their team's, with at least {MIN_STAGE_ENTRIES} entries."
+    )
+
+
+def rep_funnel(frame: "AuditFrame", team_of: pd.Series) -> pd.DataFrame:
+    """Each rep's stage conversions against the team's (the team without the rep).
+
+    One row per (rep, stage), stages in pipeline order. Columns: ``rep``, ``team``, ``stage``, ``left``,
+    ``advanced``, ``conversion`` (advanced / left), ``team_conversion``, ``difference`` (rep - team),
+    ``z``, ``extra_lost`` (left x (team - rep conversion): entries the rep lost beyond the team's rate),
+    ``leak`` (see :func:`leak_rules`). ``attrs``: estimate (no stage history: no conversion is claimed),
+    reason, stages.
+    """
+    seg = segment_funnel(frame, by="owner_id")
+    cols = ["rep", "team", "stage", "left", "advanced", "conversion", "team_conversion", "difference", "z",
+            "extra_lost", "leak"]
+    if seg.empty or seg.attrs.get("estimate"):
+        out = pd.DataFrame(columns=cols)
+        return with_units(out, LEAK_UNITS, estimate=bool(seg.attrs.get("estimate")), reason=seg.attrs.get("reason"),
+                          stages=seg.attrs.get("stages", []))
+    s = seg.loc[seg["value"].isin(team_of.index), ["value", "stage", "left", "advanced"]].rename(columns={"value": "rep"})
+    s["team"] = s["rep"].map(team_of).astype("str")
+    tot = s.groupby(["team", "stage"], sort=False)[["left", "advanced"]].transform("sum")
+    others_left = tot["left"] - s["left"]
+    others_adv = tot["advanced"] - s["advanced"]
+    s["conversion"] = ratio(s["advanced"], s["left"])
+    s["team_conversion"] = ratio(others_adv, others_left)
+    s["difference"] = s["conversion"] - s["team_conversion"]
+    p = s["team_conversion"].to_numpy()
+    n = s["left"].to_numpy(dtype=float)
+    s["z"] = ratio(s["advanced"] - n * p, np.sqrt(n * p * (1 - p)))
+    s["extra_lost"] = n * (p - s["conversion"])
+    s["leak"] = (n >= MIN_STAGE_ENTRIES) & (s["difference"] <= -LEAK_MIN_DIFFERENCE) & (s["z"] <= -GROUP_Z)
+    out = s[cols].reset_index(drop=True).astype({"rep": "str", "team": "str", "stage": "str"})
+    return with_units(out, LEAK_UNITS, estimate=False, reason=None, stages=list(seg.attrs.get("stages", [])))
+
+
+def rep_stage_time(frame: "AuditFrame", team_of: pd.Series) -> pd.DataFrame:
+    """Each rep's median days in each stage against the team's (the team without the rep).
+
+    One row per (rep, stage). Columns: ``rep``, ``team``, ``stage``, ``entries``, ``median_days``,
+    ``team_median_days`` (Kaplan-Meier medians, entries still in the stage at ``as_of`` censored; NaN when
+    fewer than half have left), ``days_ratio``, ``stall``. Empty without stage history.
+    """
+    d = stage_durations(frame)
+    cols = ["rep", "team", "stage", "entries", "median_days", "team_median_days", "days_ratio", "stall"]
+    if d.empty:
+        return with_units(pd.DataFrame(columns=cols), LEAK_UNITS, estimate=bool(d.attrs.get("estimate")),
+                          reason=d.attrs.get("reason"))
+    owner = frame.deals.drop_duplicates("deal_id").set_index("deal_id")["owner_id"].astype("string")
+    d = d.assign(rep=d["deal_id"].map(owner).astype("string"), stage=d["stage"].astype("string")).dropna(subset=["rep", "days"])
+    d = d.loc[d["rep"].isin(team_of.index)]
+    d["team"] = d["rep"].map(team_of).astype("string")
+    rows = []
+    for (team, stage), g in d.groupby(["team", "stage"], sort=False):
+        for rep, own in g.groupby("rep"):
+            rest = g.loc[g["rep"] != rep]
+            med = km_quantiles(own["days"].to_numpy(float), own["censored"].to_numpy(bool), (0.5,))[0]
+            team_med = (km_quantiles(rest["days"].to_numpy(float), rest["censored"].to_numpy(bool), (0.5,))[0]
+                        if len(rest) else np.nan)
+            rows.append({"rep": rep, "team": team, "stage": stage, "entries": len(own), "median_days": med,
+                         "team_median_days": team_med})
+    out = pd.DataFrame(rows, columns=cols[:6])
+    out["days_ratio"] = ratio(out["median_days"], out["team_median_days"])
+    out["stall"] = (out["entries"] >= MIN_STAGE_ENTRIES) & (out["days_ratio"] >= STALL_RATIO)
+    stages = list(frame.params.pipeline.open_stages)
+    out["_o"] = out["stage"].map({s: i for i, s in enumerate(stages)})
+    out = out.sort_values(["rep", "_o"]).drop(columns="_o").reset_index(drop=True)
+    return with_units(out.astype({"rep": "str", "team": "str", "stage": "str"}), LEAK_UNITS, estimate=False, reason=None)
+
+
+def leak_summary(funnel_by_rep: pd.DataFrame, time_by_rep: pd.DataFrame) -> pd.DataFrame:
+    """Per rep: ``leaks`` (the stages where the rep leaks, worst first by extra lost entries, joined by
+    ", "), ``worst_leak`` (the first of them, "" when none), ``stalls`` (stages where the rep stalls)."""
+    leaks = (funnel_by_rep.loc[funnel_by_rep["leak"]].sort_values("extra_lost", ascending=False)
+             .groupby("rep", sort=False)["stage"].agg(lambda s: ", ".join(s)))
+    stalls = time_by_rep.loc[time_by_rep["stall"]].groupby("rep", sort=False)["stage"].agg(lambda s: ", ".join(s))
+    reps = sorted(set(funnel_by_rep["rep"]) | set(time_by_rep["rep"]))
+    out = pd.DataFrame({"rep": reps})
+    out["leaks"] = out["rep"].map(leaks).fillna("")
+    out["worst_leak"] = [x.split(", ")[0] if x else "" for x in out["leaks"]]
+    out["stalls"] = out["rep"].map(stalls).fillna("")
+    return out.astype("str")
