@@ -124,17 +124,24 @@ class Step:
         max_rows: int = 200,
         export: pd.DataFrame | None = None,
         show: Sequence[str] | None = None,
+        words: Mapping[str, str] | None = None,
     ) -> None:
         """Show ``df`` formatted and escaped; with a run folder and a ``name``, also write
         ``export`` (default: ``df``) to tables/<NN>_<name>.csv.
 
         A page shows at most :data:`MAX_COLUMNS` columns, so that a table fits the page and its print:
         ``show`` names the ones that matter, in order (default: the first ones); the others are in the CSV,
-        which the page links to."""
+        which the page links to. ``words`` maps columns holding internal keys or normalised values to the
+        catalog prefix that puts them in the report's language (``{"outcome": "word", "reason": "reason"}``);
+        the CSV keeps the keys."""
         if caption:
             self.h3(caption)
         path = self._out("tables", name, ".csv") if name else None
         shown = df[list(show)] if show is not None else df
+        if words:
+            from .report.text import word
+
+            shown = shown.assign(**{c: shown[c].map(lambda v, p=p: word(v, self.lang, p)) for c, p in words.items() if c in shown})
         hidden = [c for c in df.columns if c not in shown.columns]
         if len(shown.columns) > MAX_COLUMNS:
             hidden = [*shown.columns[MAX_COLUMNS:], *hidden]
@@ -142,7 +149,8 @@ class Step:
         _html(self.fmt.table_html(shown, units, labels, max_rows))
         if hidden:
             where = f"<a href='../tables/{escape(path.name)}'>{escape(path.name)}</a>" if path is not None else ""
-            more = t("table.more_columns", self.lang, n=len(hidden), columns=", ".join(labels.get(c, c) if labels else c for c in hidden))
+            names = [(labels or {}).get(c) or self.fmt.column_label(c) for c in hidden]
+            more = t("table.more_columns", self.lang, n=len(hidden), columns=", ".join(names))
             _html(f"<p class='ak-more'>{escape(more)} {where}</p>")
         if path is not None:
             to_csv(df if export is None else export, path)

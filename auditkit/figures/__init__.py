@@ -8,10 +8,10 @@ and labelled axes; the caller decides whether to show or save it. A new step's
 figures go in a module of their own here (``figures/people.py`` for step 4).
 """
 
-from .base import ACCENT, BASE, PALETTE, apply_theme, bar, line
+from .base import ACCENT, BASE, OUTCOME_COLOURS, PALETTE, apply_theme, bar, line
 from .process import cohort_heatmap, funnel_chart, lost_reason_bars, stage_time_boxplot, velocity_chart
 
 __all__ = [
-    "ACCENT", "BASE", "PALETTE", "apply_theme", "bar", "cohort_heatmap", "funnel_chart", "line",
+    "ACCENT", "BASE", "OUTCOME_COLOURS", "PALETTE", "apply_theme", "bar", "cohort_heatmap", "funnel_chart", "line",
     "lost_reason_bars", "stage_time_boxplot", "velocity_chart",
 ]

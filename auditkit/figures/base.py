@@ -15,6 +15,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 PALETTE = "crest"
+#: Colours that stay apart for colour-blind readers (Okabe-Ito): deals created, won and lost.
+OUTCOME_COLOURS = {"created": "#0072B2", "won": "#009E73", "lost": "#D55E00"}
 ACCENT = "#c0392b"
 BASE = "#2c7fb8"
 
@@ -76,20 +78,29 @@ def bar(
 
 
 def line(
-    data: "pd.DataFrame", x: str, y: str, *, title: str, xlabel: str, ylabel: str, hue: str | None = None
+    data: "pd.DataFrame", x: str, y: str, *, title: str, xlabel: str, ylabel: str, hue: str | None = None,
+    palette: dict[str, str] | None = None, legend: str | None = None, lang: str = "en",
 ) -> "Figure":
-    """A line chart of ``y`` over ``x`` (one line per ``hue`` value); dates read as months."""
+    """A line chart of ``y`` over ``x`` (one line per ``hue`` value, coloured by ``palette`` when given);
+    dates read as months in ``lang``."""
     import pandas as pd
     import seaborn as sns
 
     fig, ax = _figure()
-    sns.lineplot(data=data, x=x, y=y, hue=hue, marker="o", ax=ax)
+    sns.lineplot(data=data, x=x, y=y, hue=hue, marker="o", ax=ax, palette=palette, hue_order=list(palette) if palette else None)
     if pd.api.types.is_datetime64_any_dtype(data[x]):
         import matplotlib.dates as mdates
+        from matplotlib.ticker import FuncFormatter
 
+        from ..report.format import Formatter
+
+        fmt = Formatter(lang)
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=10))
-        ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.month(mdates.num2date(v).replace(tzinfo=None))))
         ax.tick_params(axis="x", rotation=30)
+    box = ax.get_legend()
+    if legend is not None and box is not None:
+        box.set_title(legend)
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)

@@ -183,6 +183,13 @@ class Formatter:
         """Any value as escaped HTML text."""
         return NA if _is_missing(value) else escape(value)
 
+    def column_label(self, column: object) -> str:
+        """A column's heading in the report's language: the catalog's ``col.<column>``, else the name itself."""
+        from .text import has, t
+
+        key = f"col.{column}"
+        return t(key, self.language) if has(key) else _label(column)
+
     def table_html(
         self,
         df: pd.DataFrame,
@@ -194,7 +201,7 @@ class Formatter:
         units = dict(units or {})
         labels = dict(labels or {})
         shown = df.head(max_rows)
-        head = "".join(f"<th>{escape(labels.get(c, _label(c)))}</th>" for c in shown.columns)
+        head = "".join(f"<th>{escape(labels.get(c, self.column_label(c)))}</th>" for c in shown.columns)
         body = []
         for row in shown.itertuples(index=False, name=None):
             cells = []

@@ -208,7 +208,10 @@ def velocity_levers(vel_df: pd.DataFrame) -> pd.DataFrame:
 def lever_table(levers_df: pd.DataFrame, fmt: "Formatter") -> pd.DataFrame:
     """A :func:`velocity_levers` frame for the report: each half formatted by its lever's unit (text),
     then ``change`` and ``velocity_effect`` (unit "change", in ``attrs["units"]``)."""
+    from ...report.text import t
+
     shown = levers_df[["label", "first_half", "second_half", "change", "velocity_effect"]].copy()
+    shown["label"] = [t(f"lever.{lever}", fmt.language) for lever in levers_df["lever"]]
     for col in ("first_half", "second_half"):
         shown[col] = fmt.values(levers_df[col], levers_df["unit"])
     return with_units(shown.rename(columns={"label": "lever"}), LEVERS_TABLE_UNITS)
