@@ -25,18 +25,23 @@ UNLOCKS: dict[str, tuple[str, str]] = {
 
 
 def charter(params: AuditParams) -> pd.DataFrame:
-    """The audit's frame as two columns: item, value."""
-    p = params
+    """The audit's frame as two columns, item and value, in the report's language (no internal keys)."""
+    from .report.format import Formatter
+    from .report.text import t
+
+    p, lang = params, params.language
+    fmt = Formatter(lang, p.currency)
+    hours = lambda h: t("charter.hours", lang, hours=fmt.number(h, 0 if float(h).is_integer() else 1))  # noqa: E731
     rows = [
-        ("Client", p.client.name),
-        ("Period", f"{p.period.start} to {p.period.end}"),
-        ("Currency", p.currency),
-        ("Report language", p.language),
-        ("Pipeline", " → ".join(p.pipeline.open_stages) + f" → {p.pipeline.won} / {p.pipeline.lost}"),
-        ("Funnel mode", p.pipeline.funnel_mode),
-        ("Stale after", f"{p.thresholds.stale_after_days} days without activity"),
-        ("Lead response SLA", f"{p.thresholds.lead_response_sla_hours:g} hours"),
-        ("Handoff SLA", f"{p.thresholds.handoff_sla_hours:g} hours"),
+        (t("charter.client", lang), p.client.name),
+        (t("charter.period", lang), t("charter.period_value", lang, start=fmt.date(p.period.start), end=fmt.date(p.period.end))),
+        (t("charter.currency", lang), p.currency),
+        (t("charter.language", lang), t(f"charter.language.{p.language}", lang)),
+        (t("charter.pipeline", lang), " → ".join(p.pipeline.open_stages) + f" → {p.pipeline.won} / {p.pipeline.lost}"),
+        (t("charter.funnel_mode", lang), t(f"charter.funnel_mode.{p.pipeline.funnel_mode}", lang)),
+        (t("charter.stale", lang), t("charter.stale_value", lang, days=p.thresholds.stale_after_days)),
+        (t("charter.lead_sla", lang), hours(p.thresholds.lead_response_sla_hours)),
+        (t("charter.handoff_sla", lang), hours(p.thresholds.handoff_sla_hours)),
     ]
     return pd.DataFrame(rows, columns=["item", "value"])
 
@@ -47,17 +52,20 @@ def targets(params: AuditParams) -> pd.DataFrame:
     for g in params.goals:
         k = KPIS[g.kpi]
         better = g.better
-        rows.append({"kpi": g.kpi, "label": k.label_in(params.language), "target": g.target, "unit": k.unit, "better": "higher" if better == "max" else "lower", "note": g.note})
+        rows.append({"kpi": g.kpi, "label": k.label_in(params.language), "target": g.target, "unit": k.unit, "better": "higher" if better == "max" else "lower", "note": g.note})  # better: a word key
     return pd.DataFrame(rows, columns=["kpi", "label", "target", "unit", "better", "note"])
 
 
 def data_request(params: AuditParams) -> pd.DataFrame:
     """The data-request checklist: one row per canonical table with whether it is provided,
-    its file, the required columns, the steps it feeds and what it unlocks."""
+    its file, the required columns, the steps it feeds and what it unlocks (in the report's language)."""
+    from .report.text import t
+
     rows = []
     for name in TABLES:
         src = params.data.tables.get(name)
-        steps, unlocks = UNLOCKS[name]
+        steps, _ = UNLOCKS[name]
+        unlocks = t(f"unlocks.{name}", params.language)
         rows.append(
             {
                 "table": name,
@@ -71,20 +79,22 @@ def data_request(params: AuditParams) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def request_findings(checklist: pd.DataFrame) -> list[Finding]:
-    """A finding per table not provided: the analysis it would unlock is missing."""
+def request_findings(checklist: pd.DataFrame, lang: str = "en") -> list[Finding]:
+    """A finding per table not provided (in ``lang``): the analysis it would unlock is missing."""
+    from .report.text import t
+
     return [
         Finding(
             step=1,
             kind="data.missing_table",
             subject=row.table,
             area="data",
-            title=f"No {row.table} data: {row.unlocks} cannot be assessed",
+            title=t("finding.missing_table.title", lang, table=t(f"table.{row.table}", lang), unlocks=row.unlocks),
             severity="medium" if row.table in ("stage_history", "activities", "leads") else "low",
             metric="table_provided",
             value=0.0,
             target=1.0,
-            benchmark="data-request checklist",
+            benchmark=t("finding.missing_table.benchmark", lang),
             unit="count",
             action="data.request_export",
         )

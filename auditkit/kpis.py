@@ -384,29 +384,31 @@ def goal_findings(check: pd.DataFrame, fmt: "Formatter", step: int = 2) -> list[
     """One finding per goal whose KPI misses its target (never for a KPI that is not available, or one
     resting on fewer rows than its ``min_n``)."""
     from .findings import Finding, severity_for
+    from .report.text import t
 
+    lang = fmt.language
     out = []
     for row in check.itertuples():
         if row.met is pd.NA or row.met is None or bool(row.met):
             continue
         k = kpi(row.kpi)
-        label = k.label_in("en")
+        label = k.label_in(lang)
         out.append(
             Finding(
                 step=step,
                 kind="goal.off_target",
                 subject=row.kpi,
                 area="goals",
-                title=f"{label}: {fmt.by_unit(row.value, row.unit)} against a target of {fmt.by_unit(row.target, row.unit)}",
+                title=t("finding.goal.title", lang, label=label, value=fmt.by_unit(row.value, row.unit), target=fmt.by_unit(row.target, row.unit)),
                 severity=severity_for(float(row.relative_gap), GOAL_GAP_SEVERITY),
                 metric=row.kpi,
                 value=row.value,
                 target=row.target,
-                benchmark="audit goal (params goals)",
+                benchmark=t("finding.goal.benchmark", lang),
                 unit=row.unit,
-                detail=(
-                    f"{'Higher' if row.better == 'max' else 'Lower'} is better; the gap is "
-                    f"{row.relative_gap:.0%} of the target. Definition: {k.formula['en']}."
+                detail=t(
+                    "finding.goal.detail", lang, better=t("finding.goal.higher" if row.better == "max" else "finding.goal.lower", lang),
+                    gap=fmt.share(row.relative_gap, 0), formula=k.formula.get(lang, k.formula["en"]),
                 ),
                 action=k.action,
             )

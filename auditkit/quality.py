@@ -74,8 +74,12 @@ def rows_label(rows: Iterable[int], limit: int = 8) -> str:
     return head + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
 
-def issues_frame(issues: Iterable[QualityIssue]) -> pd.DataFrame:
-    """Issues as a table (table, check, column, count, level, rows, message), errors first."""
+def issues_frame(issues: Iterable[QualityIssue], lang: str = "en") -> pd.DataFrame:
+    """Issues as a table (table, check, column, count, level, rows, message), errors first. In a language
+    other than English the message is the check's short explanation from the text catalog (the loader's
+    detailed messages, with the params key to set, are English)."""
+    from .report.text import has, t
+
     cols = ["table", "check", "column", "count", "level", "rows", "message"]
     rows = [
         {
@@ -85,7 +89,7 @@ def issues_frame(issues: Iterable[QualityIssue]) -> pd.DataFrame:
             "count": i.count,
             "level": i.level,
             "rows": rows_label(i.rows),
-            "message": i.message,
+            "message": t(f"checkdo.{i.check}", lang) if lang != "en" and has(f"checkdo.{i.check}") else i.message,
         }
         for i in issues
     ]
@@ -95,9 +99,11 @@ def issues_frame(issues: Iterable[QualityIssue]) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
-def quality_findings(issues: Iterable[QualityIssue], rows: dict[str, int]) -> list["Finding"]:
-    """Findings for data-quality issues that affect a notable share (>= 1%) of a table's rows."""
+def quality_findings(issues: Iterable[QualityIssue], rows: dict[str, int], lang: str = "en") -> list["Finding"]:
+    """Findings for data-quality issues that affect a notable share (>= 1%) of a table's rows, in ``lang``."""
     from .findings import Finding, severity_for
+    from .report.format import Formatter
+    from .report.text import t, word
 
     out = []
     for issue in issues:
@@ -111,12 +117,15 @@ def quality_findings(issues: Iterable[QualityIssue], rows: dict[str, int]) -> li
                 kind=f"data.quality.{issue.check}",
                 subject=f"{issue.table}.{issue.column or ''}",
                 area="data quality",
-                title=f"{issue.table}: {issue.check.replace('_', ' ')} in {issue.column or 'rows'} ({issue.count} rows)",
+                title=t(
+                    "finding.quality.title", lang, table=t(f"table.{issue.table}", lang), column=issue.column or t("p2.quality.rows", lang),
+                    check=word(issue.check, lang, "check"), count=Formatter(lang).number(issue.count),
+                ),
                 severity=severity_for(share, QUALITY_SEVERITY),
                 metric=f"{issue.table}.{issue.check}",
                 value=share,
                 target=0.0,
-                benchmark="share of the table's rows",
+                benchmark=t("finding.quality.benchmark", lang),
                 unit="share",
                 detail=issue.message,
                 action="data.fix_at_source",

@@ -209,6 +209,7 @@ class Step:
             self.note(t("findings.none", self.lang))
         else:
             df = findings_frame(self.findings)[["severity", "title", "value", "target", "unit", "benchmark"]]
+            df["severity"] = [t(f"severity.{s}", self.lang) for s in df["severity"]]
             df["value"] = [self.fmt.by_unit(v, u) if u else "" for v, u in zip(df["value"], df["unit"])]
             df["target"] = [self.fmt.by_unit(v, u) if u and v is not None else "" for v, u in zip(df["target"], df["unit"])]
             self.table(df.drop(columns="unit"), "findings")

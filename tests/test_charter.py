@@ -10,7 +10,9 @@ def test_charter_targets_and_checklist(small_client):
     params = load_params(small_client)
     items = charter(params).set_index("item")["value"]
     assert items["Pipeline"] == "New → Qualified → Proposal → Won / Lost"
-    assert items["Period"] == "2025-01-01 to 2025-03-31"
+    assert items["Period"] == "1 Jan 2025 to 31 Mar 2025" and items["Funnel"] == "a deal counts for every stage it reached"
+    ru = charter(params.model_copy(update={"language": "ru"})).set_index("item")["value"]
+    assert ru["Период"].replace("\u202f", " ") == "с 1 янв. 2025 г. по 31 мар. 2025 г." and ru["Язык отчёта"] == "русский"
     goals = targets(params).set_index("kpi")
     assert goals.at["win_rate", "better"] == "higher" and goals.at["median_cycle_days", "better"] == "lower"
     assert goals.at["win_rate", "unit"] == "share"

@@ -188,7 +188,11 @@ class Formatter:
         from .text import has, t
 
         key = f"col.{column}"
-        return t(key, self.language) if has(key) else _label(column)
+        if has(key):
+            return t(key, self.language)
+        if str(column).startswith("reached_"):  # the cohort table's share per stage
+            return t("col.reached_stage", self.language, stage=str(column).removeprefix("reached_"))
+        return _label(column)
 
     def table_html(
         self,

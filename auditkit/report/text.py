@@ -387,6 +387,11 @@ CATALOG: dict[str, dict[str, str]] = {
     "tc.col.hidden": {"en": "Hidden (too few)", "ru": "Скрыто (мало ответов)"},
     "tc.col.question_id": {"en": "Item", "ru": "Вопрос"},
     "tc.col.answer": {"en": "Answer", "ru": "Ответ"},
+    "tc.level.company": {"en": "company", "ru": "компания"},
+    "tc.col.skipped": {"en": "Skip a stage", "ru": "Пропускают этап"},
+    "tc.col.moved_back": {"en": "Move back", "ru": "Возвращаются назад"},
+    "tc.level.team": {"en": "team", "ru": "команда"},
+    "tc.level.rep": {"en": "rep", "ru": "менеджер"},
     # -- step 6, communication (add step 6's keys below this line) --
     "comms.h.lead_response": {"en": "Lead response", "ru": "Скорость ответа на лиды"},
     "comms.lead.note": {
@@ -478,6 +483,16 @@ CATALOG: dict[str, dict[str, str]] = {
     "comms.col.deals": {"en": "Deals", "ru": "Сделок"},
     "comms.col.shared_deals": {"en": "Deals worked by several", "ru": "Сделок, которые вели несколько человек"},
     "comms.col.shared_share": {"en": "Share", "ru": "Доля"},
+    "comms.col.complete": {"en": "Complete month", "ru": "Полный месяц"},
+    "comms.lead.none": {"en": "No lead was created in the period.", "ru": "В периоде не создано ни одного лида."},
+    "comms.handoff.none": {"en": "No request between departments was created in the period.", "ru": "В периоде не создано ни одного запроса между отделами."},
+    "comms.wd.Mon": {"en": "Mon", "ru": "Пн"},
+    "comms.wd.Tue": {"en": "Tue", "ru": "Вт"},
+    "comms.wd.Wed": {"en": "Wed", "ru": "Ср"},
+    "comms.wd.Thu": {"en": "Thu", "ru": "Чт"},
+    "comms.wd.Fri": {"en": "Fri", "ru": "Пт"},
+    "comms.wd.Sat": {"en": "Sat", "ru": "Сб"},
+    "comms.wd.Sun": {"en": "Sun", "ru": "Вс"},
     # -- import profiles and inspect (add their keys below this line) --
 }
 
@@ -510,10 +525,14 @@ def has(key: str) -> bool:
 
 
 def word(value: object, lang: str = "en", prefix: str = "word") -> object:
-    """``value`` in ``lang`` when the catalog has ``<prefix>.<value>`` (internal keys, normalised reasons),
-    else ``value`` itself (client text stays as written)."""
-    key = f"{prefix}.{value}"
-    return t(key, lang) if isinstance(value, str) and key in CATALOG else value
+    """``value`` in ``lang`` when the catalog has ``<prefix>.<value>`` or ``word.<value>`` (internal keys,
+    normalised reasons), else ``value`` itself (client text stays as written)."""
+    if not isinstance(value, str):
+        return value
+    for key in (f"{prefix}.{value}", f"word.{value}"):
+        if key in CATALOG:
+            return t(key, lang)
+    return value
 
 
 def t(key: str, lang: str = "en", **values: object) -> str:

@@ -17,6 +17,7 @@ import pandas as pd
 from ...findings import Bands, Finding, records, severity_for
 from ...kpis import MIN_JUDGED
 from ...report.format import Formatter
+from ...report.text import t, word
 from ..reasons import NO_REASON
 from .bottlenecks import bottlenecks as _bottlenecks
 from .funnel import funnel as _funnel
@@ -42,11 +43,6 @@ LEVER_ACTIONS: dict[str, str] = {
     "avg_won": "process.raise_deal_value",
     "median_cycle_days": "process.shorten_cycle",
 }
-_LEVER_TEXT = {
-    "open_deals": "open deals", "win_rate": "win rate", "avg_won": "average won deal",
-    "median_cycle_days": "median sales cycle",
-}
-
 # Severity bands (see auditkit.findings.severity_for).
 #: On the relative shortfall ``1 - conversion / reference`` of a conversion bottleneck.
 CONVERSION_SEVERITY: Bands = ((0.6, "critical"), (0.45, "high"), (0.3, "medium"), (0.0, "low"))
@@ -67,20 +63,19 @@ def _finite(x: Any) -> bool:
         return False
 
 
-def _estimate_finding(f: pd.DataFrame) -> list[Finding]:
+def _estimate_finding(f: pd.DataFrame, lang: str) -> list[Finding]:
     if not f.attrs.get("estimate"):
         return []
     return [
         Finding(
             step=STEP,
             kind="process.funnel_estimate",
-            title="No stage history: the funnel is estimated from each deal's current stage",
+            title=t("f3.estimate.title", lang),
             severity="info",
             metric="funnel_source",
             value=None,
-            benchmark="a funnel read from stage history",
-            detail="Stage conversions, stage times, skips, moves back and bottlenecks cannot be measured without "
-            "the stage history; the counts assume every deal passed each stage before its current one.",
+            benchmark=t("f3.estimate.benchmark", lang),
+            detail=t("f3.estimate.detail", lang),
             action="process.record_stage_history",
             evidence=records(f[["stage", "entered", "in_progress", "lost"]]),
         )
@@ -88,6 +83,7 @@ def _estimate_finding(f: pd.DataFrame) -> list[Finding]:
 
 
 def _bottleneck_findings(b: pd.DataFrame, fmt: Formatter) -> list[Finding]:
+    lang = fmt.language
     if not b.attrs.get("judged", True) or b.empty:
         return []
     cols = [c for c in ("stage", "entered", "in_progress", "left", "conversion", "peer_conversion", "target_conversion",
@@ -102,32 +98,30 @@ def _bottleneck_findings(b: pd.DataFrame, fmt: Formatter) -> list[Finding]:
         stage = str(r["stage"])
         risk = ""
         if money and _finite(r["revenue_at_risk"]):
-            risk = f" Revenue at risk: {fmt.money(r['revenue_at_risk'])} (rank {int(r['rank'])})."
+            risk = t("f3.risk", lang, money=fmt.money(r["revenue_at_risk"]), rank=int(r["rank"]))
             if stage == top:
-                risk += " It costs the most of all bottlenecks."
+                risk += t("f3.risk.top", lang)
         if r["is_conversion_bottleneck"] and _finite(r["conversion"]):
             has_target = _finite(r["target_conversion"])
             ref = float(r["target_conversion"] if has_target else r["peer_conversion"])
             shortfall = 1 - float(r["conversion"]) / ref if ref else 1.0
-            bench = (
-                f"conversion target {fmt.share(ref)}" if has_target
-                else f"median conversion of the other stages ({fmt.share(ref)})"
-            )
+            bench = t("f3.conversion.bench_target" if has_target else "f3.conversion.bench_peers", lang, reference=fmt.share(ref))
             out.append(
                 Finding(
                     step=STEP,
                     kind="process.bottleneck.conversion",
                     subject=stage,
-                    title=f"Conversion collapses at {stage}: {fmt.share(r['conversion'])} of the entries that left "
-                    f"it advanced, against {fmt.share(ref)}",
+                    title=t("f3.conversion.title", lang, stage=stage, conversion=fmt.share(r["conversion"]), reference=fmt.share(ref)),
                     severity=severity_for(shortfall, CONVERSION_SEVERITY),
                     metric="stage_conversion",
                     value=float(r["conversion"]),
                     target=ref,
                     benchmark=bench,
                     unit="share",
-                    detail=f"{fmt.number(r['left'])} of {fmt.number(r['entered'])} entries into {stage} have left "
-                    f"it ({fmt.number(r['in_progress'])} still there); {fmt.number(r['lost'])} were lost there.{risk}",
+                    detail=t(
+                        "f3.conversion.detail", lang, left=fmt.number(r["left"]), entered=fmt.number(r["entered"]), stage=stage,
+                        in_progress=fmt.number(r["in_progress"]), lost=fmt.number(r["lost"]), risk=risk,
+                    ),
                     action="process.fix_stage_conversion",
                     evidence=evidence,
                 )
@@ -138,16 +132,14 @@ def _bottleneck_findings(b: pd.DataFrame, fmt: Formatter) -> list[Finding]:
                     step=STEP,
                     kind="process.bottleneck.time",
                     subject=stage,
-                    title=f"Deals stall at {stage}: a median of {fmt.days(r['median_days'])} days in the stage, "
-                    f"against {fmt.days(r['peer_median_days'])} at the other stages",
+                    title=t("f3.time.title", lang, stage=stage, days=fmt.days(r["median_days"]), peers=fmt.days(r["peer_median_days"])),
                     severity=severity_for(float(r["time_ratio"]), TIME_SEVERITY),
                     metric="stage_median_days",
                     value=float(r["median_days"]),
                     target=float(r["peer_median_days"]),
-                    benchmark="median of the other stages' median days in stage (Kaplan-Meier, open entries censored)",
+                    benchmark=t("f3.time.benchmark", lang),
                     unit="days",
-                    detail=f"{fmt.number(r['time_ratio'], 1)} times the other stages; "
-                    f"{fmt.number(r['stuck'])} open entries are stuck there.{risk}",
+                    detail=t("f3.time.detail", lang, ratio=fmt.number(r["time_ratio"], 1), stuck=fmt.number(r["stuck"]), risk=risk),
                     action="process.unblock_stalled_stage",
                     evidence=evidence,
                 )
@@ -156,6 +148,7 @@ def _bottleneck_findings(b: pd.DataFrame, fmt: Formatter) -> list[Finding]:
 
 
 def _lost_findings(frame: "AuditFrame", lost: dict[str, pd.DataFrame], fmt: Formatter) -> list[Finding]:
+    lang = fmt.language
     by_reason = lost["by_reason"]
     if not by_reason.attrs.get("available", True):
         return []
@@ -166,20 +159,19 @@ def _lost_findings(frame: "AuditFrame", lost: dict[str, pd.DataFrame], fmt: Form
     money = frame.availability("deals", "amount").ok
     enough = int(s["lost_deals"]) >= MIN_JUDGED  # a share of a handful of deals is chance, not a finding
     if not has_goal and enough and _finite(share) and float(share) > LOST_REASON_MISSING_MAX:
-        worth = f", worth {fmt.money(s['no_reason_value'])}" if money and _finite(s["no_reason_value"]) else ""
+        worth = t("f3.missing.worth", lang, money=fmt.money(s["no_reason_value"])) if money and _finite(s["no_reason_value"]) else ""
         out.append(
             Finding(
                 step=STEP,
                 kind="process.lost_reason_missing",
-                title=f"{fmt.share(share)} of lost deals have no lost reason",
+                title=t("f3.missing.title", lang, share=fmt.share(share)),
                 severity=severity_for(float(share), MISSING_REASON_SEVERITY),
                 metric="lost_without_reason_share",
                 value=float(share),
                 target=LOST_REASON_MISSING_MAX,
-                benchmark=f"at most {fmt.share(LOST_REASON_MISSING_MAX)} (default; the params set no goal for it)",
+                benchmark=t("f3.missing.benchmark", lang, limit=fmt.share(LOST_REASON_MISSING_MAX)),
                 unit="share",
-                detail=f"{fmt.number(s['no_reason_deals'])} of the {fmt.number(s['lost_deals'])} deals lost in the "
-                f"period{worth}.",
+                detail=t("f3.missing.detail", lang, deals=fmt.number(s["no_reason_deals"]), lost=fmt.number(s["lost_deals"]), worth=worth),
                 action="process.enforce_lost_reasons",
                 evidence=records(by_reason),
             )
@@ -187,19 +179,19 @@ def _lost_findings(frame: "AuditFrame", lost: dict[str, pd.DataFrame], fmt: Form
     known = by_reason.loc[by_reason["reason"] != NO_REASON]
     if len(known):
         top = known.iloc[0]
-        worth = f" worth {fmt.money(top['value'])}" if money and _finite(top["value"]) else ""
+        worth = t("f3.top.worth", lang, money=fmt.money(top["value"])) if money and _finite(top["value"]) else ""
         out.append(
             Finding(
                 step=STEP,
                 kind="process.lost_reason.top",
                 subject=str(top["reason"]),
-                title=f"The most frequent lost reason is {top['reason']}: {fmt.share(top['share'])} of lost deals",
+                title=t("f3.top.title", lang, reason=word(str(top["reason"]), lang, "reason"), share=fmt.share(top["share"])),
                 severity="info",
                 metric="lost_reason_share",
                 value=float(top["share"]),
-                benchmark="share of the deals lost in the period",
+                benchmark=t("f3.top.benchmark", lang),
                 unit="share",
-                detail=f"{fmt.number(top['deals'])} deals{worth}.",
+                detail=t("f3.top.detail", lang, deals=fmt.number(top["deals"]), worth=worth),
                 action="process.address_top_loss_reason",
                 evidence=records(by_reason),
             )
@@ -208,27 +200,30 @@ def _lost_findings(frame: "AuditFrame", lost: dict[str, pd.DataFrame], fmt: Form
 
 
 def _segment_findings(seg_df: pd.DataFrame, min_deals: int, fmt: Formatter) -> list[Finding]:
+    lang = fmt.language
     best = most_different_segment(seg_df, min_deals)
     if best is None or abs(best["difference"]) < SEGMENT_MIN_DIFFERENCE:
         return []
     by, value, diff = best["by"], best["value"], best["difference"]
     seg = seg_df.loc[seg_df["by"] == by].drop_duplicates("value")[["value", "deals", "closed", "won", "lost", "win_rate"]]
-    better = "higher" if diff > 0 else "lower"
+    better = t("f3.segment.higher" if diff > 0 else "f3.segment.lower", lang)
     points = ("+" if diff > 0 else "−") + fmt.number(abs(diff) * 100, 1)
     return [
         Finding(
             step=STEP,
             kind="process.segment.win_rate",
             subject=f"{by}={value}",
-            title=f"{by} '{value}' wins {fmt.share(best['win_rate'])} of its closed deals, {better} than the rest "
-            f"({fmt.share(best['rest_win_rate'])})",
+            title=t(
+                "f3.segment.title", lang, by=fmt.column_label(by), value=word(value, lang), rate=fmt.share(best["win_rate"]),
+                better=better, rest=fmt.share(best["rest_win_rate"]),
+            ),
             severity=severity_for(abs(diff), SEGMENT_SEVERITY),
             metric="segment_win_rate",
             value=best["win_rate"],
             target=best["rest_win_rate"],
-            benchmark=f"pooled win rate of the other {by} values (deals closed in the period)",
+            benchmark=t("f3.segment.benchmark", lang, by=fmt.column_label(by)),
             unit="share",
-            detail=f"{fmt.number(best['closed'])} deals closed in the period; difference {points} percentage points.",
+            detail=t("f3.segment.detail", lang, closed=fmt.number(best["closed"]), points=points),
             action="process.review_segment",
             evidence=records(seg),
         )
@@ -236,6 +231,7 @@ def _segment_findings(seg_df: pd.DataFrame, min_deals: int, fmt: Formatter) -> l
 
 
 def _lever_findings(levers: pd.DataFrame, fmt: Formatter, amounts_ok: bool) -> list[Finding]:
+    lang = fmt.language
     if levers.empty:
         return []
     moved = levers.loc[levers["moved_most"].astype(bool) & levers["available"].astype(bool)]
@@ -253,30 +249,25 @@ def _lever_findings(levers: pd.DataFrame, fmt: Formatter, amounts_ok: bool) -> l
     first, last = levers.attrs.get("first_half"), levers.attrs.get("second_half")
     halves = ""
     if first and last:
-        halves = (
-            f" First half: {fmt.month(first[0])} to {fmt.month(first[1])}; second half: {fmt.month(last[0])} to "
-            f"{fmt.month(last[1])} (complete months only)."
-        )
-    formula = (
-        "Velocity = open deals x win rate x average won deal / median cycle days."
-        if amounts_ok
-        else "Deal amounts are not available, so velocity itself is not measured; the lever's own effect is."
-    )
+        halves = t("f3.lever.halves", lang, a=fmt.month(first[0]), b=fmt.month(first[1]), c=fmt.month(last[0]), d=fmt.month(last[1]))
+    formula = t("f3.lever.formula" if amounts_ok else "f3.lever.no_money", lang)
     return [
         Finding(
             step=STEP,
             kind="process.velocity.lever",
             subject=lever,
-            title=f"The velocity lever that moved most is the {_LEVER_TEXT[lever]}: {fmt.by_unit(r['first_half'], unit)} "
-            f"to {fmt.by_unit(r['second_half'], unit)} ({fmt.change(r['change'])}), "
-            f"{'costing' if worse else 'adding'} {fmt.share(abs(effect))} of velocity",
+            title=t(
+                "f3.lever.title", lang, lever=t(f"lever.text.{lever}", lang), first=fmt.by_unit(r["first_half"], unit),
+                second=fmt.by_unit(r["second_half"], unit), change=fmt.change(r["change"]),
+                verb=t("f3.lever.costing" if worse else "f3.lever.adding", lang), effect=fmt.share(abs(effect)),
+            ),
             severity=severity_for(abs(effect), LEVER_SEVERITY) if worse else "info",
             metric=f"velocity_lever.{lever}",
             value=float(r["second_half"]),
             target=float(r["first_half"]),
-            benchmark="the same lever in the first half of the period",
+            benchmark=t("f3.lever.benchmark", lang),
             unit=unit,
-            detail=f"{formula} The lever with the largest relative change between the halves.{halves}",
+            detail=t("f3.lever.detail", lang, formula=formula, halves=halves),
             action=LEVER_ACTIONS[lever],
             evidence=records(levers[["lever", "unit", "first_half", "second_half", "change", "velocity_effect"]]),
         )
@@ -299,10 +290,10 @@ def process_findings(
     ``process.bottleneck.conversion`` and ``process.bottleneck.time`` (subject: the stage),
     ``process.lost_reason_missing`` (only when the params set no goal on ``lost_without_reason_share``),
     ``process.lost_reason.top`` (subject: the reason), ``process.segment.win_rate`` (subject:
-    "column=value"), ``process.velocity.lever`` (subject: the lever). Titles are formatted in English
-    with the params' currency.
+    "column=value"), ``process.velocity.lever`` (subject: the lever). Titles, details and benchmarks are in
+    the report's language (the text catalog), with numbers formatted for it and the params' currency.
     """
-    fmt = Formatter("en", frame.params.currency)
+    fmt = Formatter(frame.lang, frame.params.currency)
     if funnel_df is None:
         funnel_df = _funnel(frame)
     if bottlenecks_df is None:
@@ -315,7 +306,7 @@ def process_findings(
     if levers_df is None:
         levers_df = velocity_levers(velocity(frame))
     out: list[Finding] = []
-    out += _estimate_finding(funnel_df)
+    out += _estimate_finding(funnel_df, frame.lang)
     out += _bottleneck_findings(bottlenecks_df, fmt)
     out += _lost_findings(frame, lost, fmt)
     out += _segment_findings(segments_df, min_segment_deals, fmt)
