@@ -15,6 +15,7 @@ marked ``interrupted`` in its manifest.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 from functools import wraps
@@ -33,6 +34,15 @@ STATUS_COLOURS = {"ok": "green", "insufficient": "yellow", "failed": "red", "not
 STATUS_WORDS = {"ok": "ok", "insufficient": "insufficient data", "failed": "failed", "not_built": "not built yet"}
 
 
+_CONTROL = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _plain(text: str) -> str:
+    """``text`` without ANSI escape sequences or control characters (echoed client text cannot recolour
+    or rewrite the terminal); newlines and tabs stay."""
+    return _CONTROL.sub("", text)
+
+
 def _terminate(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
@@ -45,20 +55,20 @@ def _boundary(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except RunInterrupted as err:
             click.secho("Interrupted: ", fg="yellow", bold=True, err=True, nl=False)
-            click.echo(str(err), err=True)
+            click.echo(_plain(str(err)), err=True)
             sys.exit(EXIT_INTERRUPTED)
         except AuditkitError as err:
             if os.environ.get("AUDITKIT_DEBUG"):
                 raise
             click.secho("Error: ", fg="red", bold=True, err=True, nl=False)
-            click.echo(str(err), err=True)
+            click.echo(_plain(str(err)), err=True)
             sys.exit(EXIT_USER_ERROR)
         except OSError as err:  # a folder that cannot be written, a file that cannot be read
             if os.environ.get("AUDITKIT_DEBUG"):
                 raise
             where = f"{err.filename}: " if err.filename else ""
             click.secho("Error: ", fg="red", bold=True, err=True, nl=False)
-            click.echo(f"{where}{err.strerror or err}. Check the path and its permissions.", err=True)
+            click.echo(_plain(f"{where}{err.strerror or err}. Check the path and its permissions."), err=True)
             sys.exit(EXIT_USER_ERROR)
         except KeyboardInterrupt:
             click.echo("Interrupted before anything was written.", err=True)
@@ -136,7 +146,8 @@ def run(params_file: Path, outputs: Path, steps: str, from_run: Path | None) -> 
     chosen = [s.strip() for s in steps.split(",") if s.strip()]
     click.echo(f"Running {params_file} ...")
     result = run_audit(params_file, outputs, chosen or None, on_step=progress, from_run=from_run)
-    click.echo(f"Report: {result.index}")
+    click.echo(f"Report: {result.report}")
+    click.echo(f"Steps:  {result.index}")
     if result.status == "failed":
         failed = [s.name for s in result.steps if s.status == "failed"]
         click.secho(f"{len(failed)} step(s) failed: {', '.join(failed)}. See the report and manifest.json.", fg="red", err=True)

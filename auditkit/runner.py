@@ -84,7 +84,13 @@ class RunResult:
 
     @property
     def index(self) -> Path:
+        """The run's page of steps."""
         return self.run_dir / "html" / "index.html"
+
+    @property
+    def report(self) -> Path:
+        """The combined report: summary first, then every step."""
+        return self.run_dir / "report.html"
 
 
 def new_run_dir(root: Path, slug: str, now: dt.datetime | None = None) -> Path:

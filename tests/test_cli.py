@@ -258,3 +258,13 @@ def test_a_cp1251_params_file_is_one_message(command, tmp_path):
     path = write_small_client(tmp_path)
     path.write_bytes(path.read_text(encoding="utf-8").replace("Small Client", "Ромашка").encode("cp1251"))
     assert_user_error(cli(command, str(path)), "the params file is not UTF-8 text", "Save it as UTF-8")
+
+
+def test_echoed_errors_cannot_drive_the_terminal(tmp_path):
+    # a data file named with an ANSI sequence: the message names it, without the escape
+    path = write_small_client(tmp_path)
+    text = path.read_text(encoding="utf-8").replace("path: leads.csv", "path: \"leads\\e[31mRED\\e]0;owned\\a.csv\"")
+    path.write_text(text, encoding="utf-8")
+    result = cli("validate", str(path))
+    assert result.returncode == 2 and "\x1b" not in result.stderr and "\x07" not in result.stderr
+    assert "leadsRED.csv" in result.stderr and "not found" in result.stderr  # the sequences are gone, the name stays
