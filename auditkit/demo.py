@@ -7,7 +7,9 @@ sales department of about 30 reps in four teams, audited over 18 months
 in them: nine process, people, technology and communication problems, and a
 handful of data-quality defects in ``deals.csv``. The same seed gives
 byte-identical files (with the same library versions), so tests and notebooks
-can assert on the findings.
+can assert on the findings. The survey answers the kit's standard questionnaire
+(``auditkit.questionnaire``), with nothing planted in it, from a random stream of
+its own, so changing it never moves the other tables.
 
 Like a real CRM export, the files are not cut to the audit period:
 
@@ -73,7 +75,7 @@ import pyarrow.parquet as pq
 from openpyxl import Workbook
 
 DEMO_SEED: int = 7
-GENERATOR_VERSION: str = "2"
+GENERATOR_VERSION: str = "3"
 
 # --------------------------------------------------------------------------- constants
 
@@ -164,24 +166,16 @@ COLLAPSE_STAGE = "Demo"
 STALE_COUNT = 40
 STALE_MIN_IDLE_DAYS = 46
 
-SURVEY_QUESTIONS: dict[str, tuple[str, str]] = {
-    "Q01": ("likert", "Our sales process is clearly defined and followed."),
-    "Q02": ("likert", "Deals rarely get stuck without a clear next step."),
-    "Q03": ("likert", "The CRM is the single source of truth for customer data."),
-    "Q04": ("likert", "I trust the data in the CRM."),
-    "Q05": ("likert", "Our sales tools are integrated and save me time."),
-    "Q06": ("likert", "I have the tools I need to do my job."),
-    "Q07": ("likert", "New leads are followed up quickly."),
-    "Q08": ("likert", "Marketing and sales agree on what a good lead is."),
-    "Q09": ("likert", "Legal reviews contracts within the agreed time."),
-    "Q10": ("likert", "Finance approves discounts and terms quickly."),
-    "Q11": ("likert", "The handover from sales to delivery is smooth."),
-    "Q12": ("likert", "I get the information I need from other departments in time."),
-    "Q13": ("likert", "I receive regular, useful coaching from my manager."),
-    "Q14": ("likert", "Training has prepared me well for handling objections."),
-    "Q15": ("likert", "Targets are fair and achievable."),
-    "Q16": ("text", "What slows you down most in your daily work?"),
-    "Q17": ("text", "What one change would help the most?"),
+#: the questions of the survey of generator version 2 (before the standard questionnaire); only their number
+#: and kinds matter now, to replay that survey's draws (see :func:`_replay_v2_survey_draws`)
+#: (kind, number of free-text options) of each of its 17 questions
+_V2_SURVEY_KINDS: tuple[tuple[str, int], ...] = (("likert", 0),) * 15 + (("text", 8), ("text", 7))
+#: the demo's survey answers the standard questionnaire (auditkit.questionnaire); mean score (1-5, higher is
+#: better, reverse-scored items already turned) per dimension; nothing is planted in the survey
+_SURVEY_MEANS: dict[str, float] = {
+    "crm_usability": 3.7, "data_trust": 3.5, "tool_coverage": 3.8, "automation": 3.5, "analytics": 3.7,
+    "team": 3.9, "marketing": 3.7, "finance": 3.8, "delivery": 3.7, "management": 3.7, "sales": 3.8,
+    "transparency": 3.7, "meetings": 3.6,
 }
 _SURVEY_DEPARTMENTS = {"Sales": 20, "Marketing": 10, "Legal": 6, "Finance": 8, "Delivery": 9, "Support": 7}
 _SURVEY_ROLES = {
@@ -190,15 +184,13 @@ _SURVEY_ROLES = {
     "Delivery": ("Consultant", "Manager"), "Support": ("Agent", "Manager"),
 }
 _SURVEY_TEXT = {
-    "Q16": (
-        "Waiting for legal to review contracts", "Entering the same data twice", "Chasing approvals",
-        "Too many tools that do not talk to each other", "Unclear lead quality", "Long internal meetings",
-        "Finding the latest version of a proposal", "Waiting for answers from delivery",
+    "X01": (
+        "Entering the same data twice", "Too many tools that do not talk to each other", "The CRM is slow on my phone",
+        "Finding the latest version of a proposal", "Reports I cannot build myself", "Logging calls by hand",
     ),
-    "Q17": (
-        "A contract review SLA with legal", "Fewer tools, better integrated", "Coaching on objection handling",
-        "Clear lead scoring with marketing", "A shared handover checklist", "Automatic activity logging",
-        "Weekly pipeline reviews that focus on stuck deals",
+    "X02": (
+        "A contract review SLA with legal", "Clear lead scoring with marketing", "A shared handover checklist with delivery",
+        "Shorter internal meetings with clear owners", "One place for customer information", "Faster discount approvals",
     ),
 }
 
@@ -885,32 +877,49 @@ def _make_assessments(rng: np.random.Generator, reps: _Reps) -> pd.DataFrame:
     )
 
 
-def _make_survey(rng: np.random.Generator) -> pd.DataFrame:
-    """Survey answers (1-5 Likert or free text) of ~60 respondents from six departments."""
+def _replay_v2_survey_draws(rng: np.random.Generator) -> None:
+    """Take from ``rng`` exactly the draws the survey of generator version 2 took, so that every table drawn
+    after it (the handoffs) stays as it was when the survey moved to the standard questionnaire."""
+    for count in _SURVEY_DEPARTMENTS.values():
+        for _ in range(count):
+            rng.random()
+            for kind, options in _V2_SURVEY_KINDS:
+                if kind == "likert":
+                    if rng.random() >= 0.03:
+                        rng.standard_normal()
+                elif rng.random() >= 0.3:
+                    rng.integers(0, options)
+
+
+def _make_survey(seed: int) -> pd.DataFrame:
+    """Answers to the standard questionnaire (auditkit.questionnaire) of ~60 respondents from six departments,
+    one row per respondent and answered item; drawn from a stream of its own (``seed``, 5), so the survey
+    never moves the other tables. A department does not answer the items about itself, and sales does not
+    answer the item about sales. Reverse-scored items are answered the other way round (answer = 6 - score)."""
+    from .questionnaire import ITEMS
+
+    rng = np.random.default_rng([seed, 5])
     rows = []
     rid = 0
-    base = {q: 3.5 for q in SURVEY_QUESTIONS}
-    base.update({"Q04": 3.0, "Q05": 2.6, "Q09": 3.0, "Q14": 3.1})
     for dept, count in _SURVEY_DEPARTMENTS.items():
-        means = dict(base)
-        if dept == "Sales":
-            means.update({"Q09": 1.9, "Q14": 2.6, "Q07": 3.8})
-        if dept == "Legal":
-            means.update({"Q09": 4.2})
         for _ in range(count):
             rid += 1
             role = _SURVEY_ROLES[dept][int(rng.random() < 0.2)]
-            for q, (kind, _text) in SURVEY_QUESTIONS.items():
-                if kind == "likert":
+            person = 0.4 * rng.standard_normal()
+            for item in ITEMS:
+                if item.counterpart.lower() == dept.lower():
+                    continue
+                if item.kind == "likert":
                     if rng.random() < 0.03:
                         continue
-                    answer = str(int(np.clip(np.round(means[q] + 0.9 * rng.standard_normal()), 1, 5)))
+                    score = int(np.clip(np.round(_SURVEY_MEANS[item.dimension] + person + 0.8 * rng.standard_normal()), 1, 5))
+                    answer = str(6 - score if item.reverse else score)
                 else:
                     if rng.random() < 0.3:
                         continue
-                    options = _SURVEY_TEXT[q]
+                    options = _SURVEY_TEXT[item.id]
                     answer = options[int(rng.integers(0, len(options)))]
-                rows.append((f"S{rid:03d}", dept, role, q, answer))
+                rows.append((f"S{rid:03d}", dept, role, item.id, answer))
     return pd.DataFrame(rows, columns=["respondent_id", "department", "role", "question_id", "answer"])
 
 
@@ -1284,7 +1293,8 @@ def generate_demo(out_dir: Path | str, seed: int = DEMO_SEED) -> dict:
     raw_deals, quality = _plant_quality(rng, deals, exclude)
     targets = _make_targets(reps, deals)
     assessments = _make_assessments(rng, reps)
-    survey = _make_survey(rng)
+    _replay_v2_survey_draws(rng)
+    survey = _make_survey(seed)
     tools = _make_tools()
     handoffs = _make_handoffs(rng, cal)
 

@@ -57,8 +57,8 @@ STEPS: dict[str, StepSpec] = {
             needs=(("deals", "owner_id"), ("deals", "created_at")),
             uses=("reps", "targets", "activities", "assessments", "stage_history", "leads"),
         ),
-        StepSpec("05_technology", uses=("activities", "tools", "survey"), built=False),
-        StepSpec("06_communication", uses=("leads", "handoffs", "survey"), built=False),
+        StepSpec("05_technology", uses=("activities", "stage_history", "tools", "survey")),
+        StepSpec("06_communication", uses=("leads", "handoffs", "activities", "survey")),
         StepSpec(
             "07_plan",
             needs_findings_of=("01_goals", "02_data", "03_process", "04_people", "05_technology", "06_communication"),

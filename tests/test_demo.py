@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from auditkit.demo import DEMO_SEED, GENERATOR_VERSION, demo_is_current, generate_demo
+from auditkit.questionnaire import ITEMS
 
 FMT = "%Y-%m-%d %H:%M:%S"
 WORLD_START = pd.Timestamp("2025-01-01")
@@ -44,7 +45,7 @@ COLUMNS = {
 SIZES = {
     "deals.csv": (5_000, 7_000), "stage_history.csv": (15_000, 40_000), "leads.csv": (12_000, 18_000),
     "activities.parquet": (150_000, 250_000), "reps.xlsx": (25, 35), "targets.csv": (100, 250),
-    "assessments.csv": (150, 300), "survey.csv": (700, 1_200), "tools.csv": (6, 12), "handoffs.csv": (1_500, 2_500),
+    "assessments.csv": (150, 300), "survey.csv": (1_200, 1_800), "tools.csv": (6, 12), "handoffs.csv": (1_500, 2_500),
 }
 
 
@@ -139,7 +140,7 @@ def test_sizes_are_in_range_and_match_truth_counts(raw: dict[str, pd.DataFrame],
     assert raw["leads.csv"]["source"].nunique() == 6
     assert raw["survey.csv"]["respondent_id"].nunique() in range(50, 71)
     assert set(raw["survey.csv"]["department"]) == {"Sales", "Marketing", "Legal", "Finance", "Delivery", "Support"}
-    assert raw["survey.csv"]["question_id"].nunique() == 17
+    assert set(raw["survey.csv"]["question_id"]) == {i.id for i in ITEMS}  # the standard questionnaire
 
 
 def test_truth_header(truth: dict[str, Any]) -> None:
