@@ -176,6 +176,65 @@ def inspect(files: tuple[Path, ...], language: str | None) -> None:
 
 
 @main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--outputs", "outputs", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True, help="Folder that receives <client>/<run-id>/.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Clients audited at the same time.")
+@click.option("--steps", default="", help="Comma-separated steps to run (e.g. 02,03); default all.")
+@click.option("--force", is_flag=True, help="Run every step again, even when nothing changed since the last run.")
+@click.option("--scheduler", default=None, help="Address of an existing Dask scheduler (tcp://host:8786): one task per client.")
+@_boundary
+def batch(paths: tuple[Path, ...], outputs: Path, jobs: int, steps: str, force: bool, scheduler: str | None) -> None:
+    """Audit many clients: every params file named, or in the folders named (e.g. params/).
+
+    One client's failure never stops the others; steps unchanged since a client's last run are reused.
+    Exits 0 when every client is ok, 3 when the worst is insufficient data, 1 otherwise."""
+    from .batch import batch as run_batch
+    from .batch import params_files
+
+    files = params_files(paths)
+    chosen = [s.strip() for s in steps.split(",") if s.strip()] or None
+    bar = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        from .steps import STEPS
+
+        per_client = len(chosen) if chosen else len(STEPS)
+        bar = tqdm(total=len(files) * per_client, unit="step", desc="auditkit batch", file=sys.stderr)
+
+    def on_event(event: dict[str, Any]) -> None:
+        name = Path(event["params"]).stem
+        if event["kind"] == "step":
+            word = STATUS_WORDS.get(event["status"], event["status"]) + (" (reused)" if event["reused"] else "")
+            line = f"  {name:<20} {event['step']:<18} {word:<24} {event['seconds']:6.1f} s"
+            if bar is not None:
+                bar.set_postfix_str(f"{name} {event['step']}")
+                bar.update(1)
+            else:
+                click.echo(line)
+        else:
+            mark = click.style(event["status"], fg=STATUS_COLOURS.get(event["status"], "red"))
+            text = f"{name}: {mark} in {event['seconds']:.1f} s" + (f" - {_plain(event['error'])}" if event.get("error") else "")
+            (bar.write if bar is not None else click.echo)(text)
+
+    click.echo(f"Auditing {len(files)} client(s), {jobs} at a time ...")
+    result = run_batch(files, outputs, jobs=jobs, steps=chosen, force=force, scheduler=scheduler, on_event=on_event)
+    if bar is not None:
+        bar.close()
+    click.echo("")
+    click.echo(f"{'client':<28} {'status':<14} {'time':>8} {'reused':>7}  report")
+    for c in result.clients:
+        report = str(Path(c.run_dir) / "report.html") if c.run_dir else _plain((c.error or "").splitlines()[0] if c.error else "")
+        mark = click.style(f"{c.status:<14}", fg=STATUS_COLOURS.get(c.status, "red"))
+        click.echo(f"{(c.client or Path(c.params).stem)[:28]:<28} {mark} {c.seconds:7.1f}s {c.reused:>7}  {report}")
+    click.echo(f"Index of every run: {Path(outputs).resolve() / 'index.html'}")
+    if result.status == "failed":
+        sys.exit(EXIT_STEP_FAILED)
+    if result.status == "insufficient":
+        sys.exit(EXIT_INSUFFICIENT)
+
+
+@main.command()
 @click.option("--out", type=click.Path(path_type=Path), default=Path("data/demo"), show_default=True, help="Folder for the demo client's files.")
 @click.option("--seed", type=int, default=None, help="Random seed (default: the demo's own).")
 @click.option("--force", is_flag=True, help="Regenerate even when the folder already holds this demo.")

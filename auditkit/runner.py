@@ -60,6 +60,8 @@ class StepResult:
     reasons: list[str] = field(default_factory=list)
     notebook: str | None = None
     html: str | None = None
+    fingerprint: str | None = None  # what the step's result depends on (see step_fingerprint)
+    reused_from: str | None = None  # the earlier run whose result was reused, when nothing changed
 
 
 @dataclass
@@ -278,6 +280,62 @@ def _findings_reasons(name: str, run_dir: Path) -> list[str]:
     ]
 
 
+def review_file(params_path: Path) -> Path:
+    """Where a client's review decisions live: beside its params file (``<params>.review.json``)."""
+    return params_path.with_name(params_path.stem + ".review.json")
+
+
+def step_fingerprint(
+    name: str, params_bytes: bytes, sources: dict[str, dict[str, Any]], notebooks: Path, params_path: Path | None
+) -> str:
+    """SHA-256 of everything a step's result depends on: its notebook, the params file, the review
+    decisions (if any), the input files' hashes and the auditkit version."""
+    h = hashlib.sha256()
+    for part in (
+        name.encode(),
+        (notebooks / f"{name}.ipynb").read_bytes(),
+        params_bytes,
+        review_file(params_path).read_bytes() if params_path and review_file(params_path).is_file() else b"",
+        json.dumps(sorted((t, s.get("sha256")) for t, s in sources.items())).encode(),
+        metadata.version("auditkit").encode(),
+    ):
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+def _reusable(client_dir: Path, name: str, fingerprint: str) -> Path | None:
+    """The newest finished run of this client whose ``name`` step ended ok with this very fingerprint."""
+    for run_dir in sorted((p for p in client_dir.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True):
+        try:
+            manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        for step in manifest.get("steps", []):
+            if step.get("name") == name and step.get("status") == "ok" and step.get("fingerprint") == fingerprint:
+                if (run_dir / f"{name}.ipynb").is_file():
+                    return run_dir
+    return None
+
+
+def _copy_step(earlier: Path, run_dir: Path, name: str, fingerprint: str) -> StepResult:
+    """Copy a step's outputs (notebook, page, tables, figures, findings) from an earlier run."""
+    import shutil
+
+    number = name[:2]
+    copies = [f"{name}.ipynb", f"html/{name}.html", f"findings/{name}.json", f"logs/{name}.kernel.log"]
+    copies += [str(p.relative_to(earlier)) for folder in ("tables", "figures") for p in (earlier / folder).glob(f"{number}_*")]
+    for rel in copies:
+        source = earlier / rel
+        if source.is_file():
+            (run_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, run_dir / rel)
+    page = run_dir / "html" / f"{name}.html"
+    return StepResult(
+        name, "ok", notebook=f"{name}.ipynb", html=str(page.relative_to(run_dir)) if page.is_file() else None,
+        fingerprint=fingerprint, reused_from=earlier.name,
+    )
+
+
 def _reuse_findings(from_run: Path, run_dir: Path, chosen: list[str]) -> None:
     """Copy the findings of the steps not re-run from an earlier run whose inputs were the same."""
     import shutil
@@ -316,12 +374,16 @@ def run(
     steps: list[str] | None = None,
     on_step: Callable[[StepResult], None] | None = None,
     from_run: Path | str | None = None,
+    reuse: bool = False,
 ) -> RunResult:
     """Run the audit for one client; returns the run folder and each step's result.
 
     Raises ParamsError/DataError before anything is created when the params or the data files are
     unusable (the data is read and parsed in full first); after that, results are recorded per step.
-    ``from_run`` reuses an earlier run's frame and findings when its inputs are unchanged.
+    ``from_run`` reuses an earlier run's frame and findings when its inputs are unchanged. With ``reuse``,
+    a step whose notebook, params, review decisions, input data and auditkit version are all unchanged
+    since an earlier successful run of the same client is copied from that run instead of run again
+    (``reused_from`` in the manifest).
     """
     from .frame import build_frame
 
@@ -378,10 +440,16 @@ def run(
             elif reasons := sufficiency(frame, name, params.language) or _findings_reasons(name, run_dir):
                 step = _skip_step(name, "insufficient", reasons, params, run_dir)
             else:
-                try:
-                    step = run_step(name, params, run_dir, notebooks)
-                finally:
-                    cleanup_kernels()
+                fingerprint = step_fingerprint(name, params_bytes, frame.data.sources, notebooks, params.source_path)
+                earlier = _reusable(final_dir.parent, name, fingerprint) if reuse else None
+                if earlier is not None:
+                    step = _copy_step(earlier, run_dir, name, fingerprint)
+                else:
+                    try:
+                        step = run_step(name, params, run_dir, notebooks)
+                    finally:
+                        cleanup_kernels()
+                    step.fingerprint = fingerprint
             result.steps.append(step)
             manifest["steps"].append(step.__dict__)
             _write_manifest(run_dir, manifest)
