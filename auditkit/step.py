@@ -155,9 +155,10 @@ class Step:
         if path is not None:
             to_csv(df if export is None else export, path)
 
-    def figure(self, fig: Any, name: str) -> None:
+    def figure(self, fig: Any, name: str | None) -> None:
         """Show a matplotlib figure once, as a PNG whose alt text is its title, and close it; with a run
-        folder, also save figures/<NN>_<name>.png."""
+        folder and a ``name``, also save figures/<NN>_<name>.png. Explorer redraws pass ``name=None``: the
+        figure is drawn into the redrawn output and closed, so no stale copy is left behind."""
         import base64
         import io
 
@@ -167,11 +168,11 @@ class Step:
         fig.savefig(buffer, format="png", dpi=110)
         plt.close(fig)
         png = buffer.getvalue()
-        path = self._out("figures", name, ".png")
+        path = self._out("figures", name, ".png") if name else None
         if path is not None:
             path.write_bytes(png)
         titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-        alt = escape(titles[0] if titles else name.replace("_", " "))
+        alt = escape(titles[0] if titles else (name or "figure").replace("_", " "))
         data = base64.b64encode(png).decode("ascii")
         _html(f'<img class="ak-figure" alt="{alt}" src="data:image/png;base64,{data}">')
 

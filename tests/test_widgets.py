@@ -51,3 +51,35 @@ def test_a_failing_first_draw_reaches_the_notebook():
 
     with pytest.raises(KeyError, match="no such column"):
         filter_panel(DEALS, broken, columns=("team",))
+
+
+def test_each_explorer_redraw_draws_one_non_empty_figure_and_leaves_none_open(small_client, monkeypatch):
+    import base64
+
+    import matplotlib.pyplot as plt
+
+    from auditkit import figures
+    from auditkit import step as step_module
+    from auditkit.metrics import process as P
+    from auditkit.step import open_step
+
+    shown: list[str] = []
+    monkeypatch.setattr(step_module, "_html", shown.append)
+    step = open_step("03_process", str(small_client))
+    frame = step.frame
+    images_per_draw: list[list[bytes]] = []
+
+    def redraw(chosen: pd.DataFrame) -> None:
+        before = len(shown)
+        views = P.explorer_views(frame.subset(chosen["deal_id"]))
+        step.figure(figures.funnel_chart(views["funnel"]), None)
+        images_per_draw.append([base64.b64decode(h.split("base64,")[1].split('"')[0]) for h in shown[before:] if "<img" in h])
+
+    panel = filter_panel(frame.population("deals_created"), redraw, columns=())
+    months = panel.children[0]
+    for index in [(0, 0), (1, 2), (0, 2), (2, 2)]:
+        months.index = index
+    assert len(images_per_draw) == 5  # the first draw and four changes
+    for images in images_per_draw:
+        assert len(images) == 1 and images[0].startswith(b"\x89PNG") and len(images[0]) > 5_000
+    assert plt.get_fignums() == []  # every figure closed: no stale copy can be shown again
