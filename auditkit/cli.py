@@ -235,15 +235,46 @@ def batch(paths: tuple[Path, ...], outputs: Path, jobs: int, steps: str, force: 
 
 
 @main.command()
+@click.argument("params_file", type=click.Path(path_type=Path))
+@click.option("--step", default="", help="The step notebook to open first (e.g. 03).")
+@click.option("--into", type=click.Path(path_type=Path), default=Path("lab"), show_default=True, help="Folder for the working copies (one subfolder per client).")
+@click.option("--prepare-only", is_flag=True, help="Write the working copy and stop (do not start JupyterLab).")
+@_boundary
+def lab(params_file: Path, step: str, into: Path, prepare_only: bool) -> None:
+    """Open a client in JupyterLab on a working copy of the notebooks, its params filled in.
+
+    The copy lives outside the tracked notebooks/ (in lab/<client>/), so the committed notebooks are never
+    written to; an existing copy is kept, so an analyst's work survives."""
+    import shutil
+    import subprocess
+
+    from .lab import working_copy
+
+    folder, first = working_copy(params_file, into, step or None)
+    click.echo(f"Working copy: {folder}")
+    if prepare_only:
+        return
+    jupyter = shutil.which("jupyter-lab") or str(Path(sys.executable).parent / "jupyter-lab")
+    if not Path(jupyter).exists():
+        click.secho("JupyterLab is not installed: pip install -e '.[lab]' (or 'auditkit[lab]'), then run this again.", fg="red", err=True)
+        sys.exit(EXIT_USER_ERROR)
+    sys.exit(subprocess.call([jupyter, str(first)], cwd=folder))
+
+
+@main.command()
 @click.option("--out", type=click.Path(path_type=Path), default=Path("data/demo"), show_default=True, help="Folder for the demo client's files.")
 @click.option("--seed", type=int, default=None, help="Random seed (default: the demo's own).")
 @click.option("--force", is_flag=True, help="Regenerate even when the folder already holds this demo.")
+@click.option("--params", "params_out", type=click.Path(path_type=Path), default=None, help="Also write a params file that reads the demo (never overwrites one).")
 @_boundary
-def demo(out: Path, seed: int | None, force: bool) -> None:
+def demo(out: Path, seed: int | None, force: bool, params_out: Path | None) -> None:
     """Generate the demo client's data (deterministic, with planted problems in truth.json)."""
-    from .demo import DEMO_SEED, demo_is_current, generate_demo
+    from .demo import DEMO_SEED, demo_is_current, generate_demo, write_demo_params
 
     seed = DEMO_SEED if seed is None else seed
+    if params_out is not None:
+        write_demo_params(params_out, out)
+        click.echo(f"{params_out}: params file for the demo written.")
     if not force and demo_is_current(out, seed):
         click.echo(f"{out}: demo data is up to date (seed {seed}).")
         return

@@ -1367,3 +1367,24 @@ def demo_is_current(out_dir: Path | str, seed: int = DEMO_SEED) -> bool:
         if not path.is_file() or path.stat().st_size != size:
             return False
     return True
+
+
+def write_demo_params(path: Path | str, data_dir: Path | str) -> Path:
+    """Write a params file that reads the demo client in ``data_dir`` (the template the package ships,
+    the same as the repository's params/demo.yaml); refuses to overwrite a file. Returns the path."""
+    from importlib import resources
+
+    from .errors import RunError
+
+    path = Path(path)
+    if path.exists():
+        raise RunError(f"{path}: already exists; the demo never overwrites a params file. Choose another path.")
+    text = resources.files("auditkit.catalog").joinpath("demo_params.yaml").read_text(encoding="utf-8")
+    data = Path(data_dir).resolve()
+    try:
+        where = os.path.relpath(data, path.resolve().parent)
+    except ValueError:  # another drive
+        where = str(data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text.replace("dir: ../data/demo", f"dir: {Path(where).as_posix()}"), encoding="utf-8")
+    return path

@@ -44,11 +44,17 @@ VERSIONS = ("auditkit", "pandas", "numpy", "papermill", "nbconvert", "nbclient",
 
 
 def notebooks_dir() -> Path:
-    """The step notebooks: ``AUDITKIT_NOTEBOOKS`` if set, else the repository's notebooks/ folder."""
+    """The step notebooks: ``AUDITKIT_NOTEBOOKS`` if set; else the repository's notebooks/ folder (a
+    checkout, an editable install); else the copy a wheel ships inside the package."""
     env = os.environ.get("AUDITKIT_NOTEBOOKS")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "notebooks"
+    checkout = Path(__file__).resolve().parent.parent / "notebooks"
+    if (checkout / "01_goals.ipynb").is_file():
+        return checkout
+    from importlib import resources
+
+    return Path(str(resources.files("auditkit").joinpath("notebooks")))
 
 
 @dataclass

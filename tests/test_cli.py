@@ -268,3 +268,18 @@ def test_echoed_errors_cannot_drive_the_terminal(tmp_path):
     result = cli("validate", str(path))
     assert result.returncode == 2 and "\x1b" not in result.stderr and "\x07" not in result.stderr
     assert "leadsRED.csv" in result.stderr and "not found" in result.stderr  # the sequences are gone, the name stays
+
+
+def test_lab_makes_a_working_copy_and_never_touches_the_tracked_notebooks(tmp_path):
+    path = write_small_client(tmp_path)
+    before = {p.name: p.read_bytes() for p in (ROOT / "notebooks").glob("*.ipynb")}
+    result = cli("lab", str(path), "--step", "03", "--into", str(tmp_path / "lab"), "--prepare-only")
+    assert result.returncode == 0, result.stderr
+    copy = tmp_path / "lab" / "small"
+    nb = nbformat.read(copy / "03_process.ipynb", as_version=4)
+    params_cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    assert repr(str(path.resolve())) in params_cell.source and "interactive = True" in params_cell.source
+    (copy / "03_process.ipynb").write_text("analyst's work", encoding="utf-8")
+    assert cli("lab", str(path), "--into", str(tmp_path / "lab"), "--prepare-only").returncode == 0
+    assert (copy / "03_process.ipynb").read_text(encoding="utf-8") == "analyst's work"  # kept
+    assert {p.name: p.read_bytes() for p in (ROOT / "notebooks").glob("*.ipynb")} == before

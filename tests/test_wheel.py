@@ -1,0 +1,52 @@
+"""A normal install runs: a wheel built from this checkout, installed into a fresh venv (no -e, no
+jupyterlab), generates the demo with its params and audits it, reading the notebooks it ships."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import ROOT
+
+
+def sh(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    result = subprocess.run(list(args), capture_output=True, text=True, cwd=cwd, timeout=1200)
+    assert result.returncode == 0, f"{args}\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    return result
+
+
+@pytest.mark.slow
+def test_a_wheel_installs_and_audits_the_demo(tmp_path):
+    sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(ROOT))
+    [wheel] = list((tmp_path / "dist").glob("auditkit-*.whl"))
+    import zipfile
+
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "auditkit/notebooks/03_process.ipynb" in names and "auditkit/catalog/demo_params.yaml" in names
+    sh(sys.executable, "-m", "venv", str(tmp_path / "venv"))
+    bin_ = tmp_path / "venv" / "bin"
+    sh(str(bin_ / "pip"), "install", "-q", str(wheel))
+    assert subprocess.run([str(bin_ / "python"), "-c", "import jupyterlab"], capture_output=True).returncode != 0
+    work = tmp_path / "elsewhere"  # not the checkout: the notebooks must come from the package
+    work.mkdir()
+    sh(str(bin_ / "auditkit"), "demo", "--out", "data/demo", "--params", "params/demo.yaml", cwd=work)
+    sh(str(bin_ / "auditkit"), "run", "params/demo.yaml", "--steps", "01,02", cwd=work)
+    [run] = list((work / "outputs" / "demo").iterdir())
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert [s["status"] for s in manifest["steps"]] == ["ok", "ok"] and (run / "report.html").is_file()
+
+
+def test_the_packaged_demo_params_are_the_repositorys(tmp_path):
+    from auditkit.demo import write_demo_params
+    from auditkit.errors import RunError
+
+    shipped = (ROOT / "auditkit" / "catalog" / "demo_params.yaml").read_text(encoding="utf-8")
+    assert shipped == (ROOT / "params" / "demo.yaml").read_text(encoding="utf-8")
+    path = write_demo_params(tmp_path / "p" / "demo.yaml", tmp_path / "d")
+    assert "dir: ../d" in path.read_text(encoding="utf-8")
+    with pytest.raises(RunError, match="never overwrites"):
+        write_demo_params(path, tmp_path / "d")
