@@ -494,6 +494,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "comms.wd.Sat": {"en": "Sat", "ru": "Сб"},
     "comms.wd.Sun": {"en": "Sun", "ru": "Вс"},
     # -- import profiles and inspect (add their keys below this line) --
+    # -- steps 1 and 7, the plan and the review (add their keys below this line) --
 }
 
 
