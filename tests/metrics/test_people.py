@@ -408,3 +408,14 @@ def test_not_assessed_notes_name_the_table_and_its_columns():
         "and coverage."
     )
     assert PP.not_assessed_note("activities", "ru").startswith("Не оценивалось: предоставьте activities (activity_id, at,")
+
+
+def test_manager_and_office_from_the_reps_table_stand_beside_the_team(scorecard_frame):
+    reps = scorecard_frame.data.tables["reps"].assign(manager=["Maria", "Maria", "Igor"], office=["Riga", "Riga", "Oslo"])
+    tables = {**scorecard_frame.data.tables, "reps": reps}
+    frame = frame_from_tables(params(), {k: v.drop(columns="_row") for k, v in tables.items()})
+    full = PP.scorecard(frame)
+    card = full.loc[full["kind"] == "rep"].set_index("rep")
+    assert card.loc[["A", "B", "C"], "manager"].tolist() == ["Maria", "Maria", "Igor"]
+    assert card.loc[["A", "B", "C"], "office"].tolist() == ["Riga", "Riga", "Oslo"]
+    assert "manager" not in PP.scorecard(scorecard_frame).columns  # absent from the export: no column, not a blank one
