@@ -30,7 +30,7 @@ from .findings import Finding, findings_frame, write_findings
 from .frame import AuditFrame, build_frame
 from .params import AuditParams, load_params
 from .report.format import Formatter, escape, to_csv
-from .report.text import t
+from .report.text import plural, t
 
 #: The most columns a table shows on a page (the rest are in its CSV): wider tables do not fit a page at
 #: 1400 px or a printed A4 page.
@@ -150,7 +150,7 @@ class Step:
         if hidden:
             where = f"<a href='../tables/{escape(path.name)}'>{escape(path.name)}</a>" if path is not None else ""
             names = [(labels or {}).get(c) or self.fmt.column_label(c) for c in hidden]
-            more = t("table.more_columns", self.lang, n=len(hidden), columns=", ".join(names))
+            more = t("table.more_columns", self.lang, n=plural(len(hidden), "n.column", self.lang), columns=", ".join(names))
             _html(f"<p class='ak-more'>{escape(more)} {where}</p>")
         if path is not None:
             to_csv(df if export is None else export, path)

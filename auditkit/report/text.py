@@ -20,8 +20,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "quality": {"en": "Data quality", "ru": "Качество данных"},
     "quality.none": {"en": "No data-quality issues were found.", "ru": "Проблем с качеством данных не найдено."},
     "quality.summary": {
-        "en": "{issues} kinds of issue affect {rows} rows. Bad values were set aside (not used in metrics); no row was dropped silently.",
-        "ru": "{issues} видов проблем затрагивают {rows} строк. Ошибочные значения исключены из расчётов; строки не удалялись молча.",
+        "en": "{issues} affect {rows}. Bad values were set aside (not used in metrics); no row was dropped silently.",
+        "ru": "Проблемы ({issues}) затрагивают {rows}. Ошибочные значения исключены из расчётов; строки не удалялись молча.",
     },
     "kpis": {"en": "Headline KPIs for the period", "ru": "Ключевые KPI за период"},
     "targets": {"en": "KPIs against the audit's targets", "ru": "KPI в сравнении с целями аудита"},
@@ -73,8 +73,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "status.interrupted": {"en": "interrupted", "ru": "прерван"},
     "status.running": {"en": "running", "ru": "выполняется"},
     "table.more_columns": {
-        "en": "{n} more columns are in the CSV export ({columns}):",
-        "ru": "Ещё {n} столбцов — в выгрузке CSV ({columns}):",
+        "en": "{n} more are in the CSV export ({columns}):",
+        "ru": "Ещё {n} — в выгрузке CSV ({columns}):",
     },
     "nav.index": {"en": "Steps of this run", "ru": "Шаги этого запуска"},
     "nav.report": {"en": "Full report", "ru": "Полный отчёт"},
@@ -534,6 +534,20 @@ def word(value: object, lang: str = "en", prefix: str = "word") -> object:
         if key in CATALOG:
             return t(key, lang)
     return value
+
+
+def plural(n: float, key: str, lang: str = "en") -> str:
+    """``n`` and the noun ``key`` in the plural form the language's rules call for (CLDR, through babel):
+    "1 row", "3 rows"; "1 строка", "3 строки", "5 строк"."""
+    from babel import Locale
+
+    from .format import LOCALES, Formatter
+
+    forms = t(key, lang).split("|")
+    rule = Locale.parse(LOCALES.get(lang, "en_GB")).plural_form(abs(n))
+    order = ("one", "few", "many") if len(forms) == 3 else ("one", "other")
+    index = order.index(rule) if rule in order else len(forms) - 1
+    return f"{Formatter(lang).number(n)} {forms[min(index, len(forms) - 1)]}"
 
 
 def t(key: str, lang: str = "en", **values: object) -> str:

@@ -78,3 +78,14 @@ def test_bidi_controls_and_zero_width_characters_are_shown_not_passed_through():
     out = Formatter().table_html(pd.DataFrame({"rep": ["Ivan\u202eov", "An\u200bna"]}), labels={"rep": "Rep\u2066"})
     assert "\u202e" not in out and "\u200b" not in out and "\u2066" not in out
     assert "Ivan⟦U+202E⟧ov" in out and "An⟦U+200B⟧na" in out and "Rep⟦U+2066⟧" in out
+
+
+@pytest.mark.parametrize(
+    ("n", "lang", "expected"),
+    [(1, "en", "1 row"), (2, "en", "2 rows"), (0, "en", "0 rows"), (1, "ru", "1 строка"), (3, "ru", "3 строки"),
+     (5, "ru", "5 строк"), (11, "ru", "11 строк"), (21, "ru", "21 строка"), (24, "ru", "24 строки")],
+)
+def test_plural_forms_follow_the_language(n, lang, expected):
+    from auditkit.report.text import plural
+
+    assert plural(n, "n.row", lang) == expected
