@@ -131,8 +131,9 @@ def validate(params_file: Path) -> None:
 @click.option("--outputs", "outputs", type=click.Path(path_type=Path), default=Path("outputs"), show_default=True, help="Folder that receives <client>/<run-id>/.")
 @click.option("--steps", default="", help="Comma-separated steps to run (e.g. 02,03); default all.")
 @click.option("--from-run", "from_run", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None, help="Reuse an earlier run's data and findings (its inputs must be unchanged).")
+@click.option("--anonymize", is_flag=True, help="Replace people, accounts and the client's name by stable pseudonyms (the key stays beside the params file).")
 @_boundary
-def run(params_file: Path, outputs: Path, steps: str, from_run: Path | None) -> None:
+def run(params_file: Path, outputs: Path, steps: str, from_run: Path | None, anonymize: bool) -> None:
     """Run the audit for one client and write HTML reports to a new run folder."""
     from .runner import run as run_audit
 
@@ -145,7 +146,7 @@ def run(params_file: Path, outputs: Path, steps: str, from_run: Path | None) -> 
 
     chosen = [s.strip() for s in steps.split(",") if s.strip()]
     click.echo(f"Running {params_file} ...")
-    result = run_audit(params_file, outputs, chosen or None, on_step=progress, from_run=from_run)
+    result = run_audit(params_file, outputs, chosen or None, on_step=progress, from_run=from_run, anonymize=anonymize)
     click.echo(f"Report: {result.report}")
     click.echo(f"Steps:  {result.index}")
     if result.status == "failed":

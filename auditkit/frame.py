@@ -403,8 +403,9 @@ class AuditFrame:
         return AuditFrame(self.params, data)
 
     # -- the run's cache -----------------------------------------------------------
-    def save(self, run_dir: Path | str) -> Path:
-        """Write the frame to ``<run_dir>/clean``: the clean tables (Parquet), issues, sources, params; returns it."""
+    def save(self, run_dir: Path | str, keep_paths: bool = True) -> Path:
+        """Write the frame to ``<run_dir>/clean``: the clean tables (Parquet), issues, sources, params; returns it.
+        ``keep_paths=False`` leaves the params file's absolute path out (anonymised runs)."""
         folder = Path(run_dir) / CLEAN
         folder.mkdir(parents=True, exist_ok=True)
         for name, df in self.data.tables.items():
@@ -416,7 +417,7 @@ class AuditFrame:
             {
                 "version": FRAME_VERSION,
                 "params": self.params.model_dump(mode="json"),
-                "params_path": str(self.params.source_path) if self.params.source_path else None,
+                "params_path": str(self.params.source_path) if self.params.source_path and keep_paths else None,
                 "as_of": self.as_of.isoformat(),
             },
         )

@@ -221,8 +221,11 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def run_step(name: str, params: AuditParams, run_dir: Path, notebooks: Path) -> StepResult:
-    """Execute one step notebook into ``run_dir`` and render its HTML; never raises for a failing notebook."""
+def run_step(name: str, params: AuditParams, run_dir: Path, notebooks: Path, anonymous: bool = False) -> StepResult:
+    """Execute one step notebook into ``run_dir`` and render its HTML; never raises for a failing notebook.
+
+    ``anonymous`` runs the kernel inside the run folder with relative parameters and strips papermill's
+    paths from the executed notebook, so neither it nor the HTML carries an absolute path."""
     import papermill as pm
 
     from .report.html import export_html
@@ -238,7 +241,12 @@ def run_step(name: str, params: AuditParams, run_dir: Path, notebooks: Path) -> 
         pm.execute_notebook(
             source,
             str(out_nb),
-            parameters={"params_path": str(params.source_path), "run_dir": str(run_dir), "interactive": False},
+            parameters=(
+                {"params_path": "", "run_dir": ".", "interactive": False}
+                if anonymous
+                else {"params_path": str(params.source_path), "run_dir": str(run_dir), "interactive": False}
+            ),
+            cwd=str(run_dir) if anonymous else None,
             kernel_name="python3",
             kernel_manager_class=_kernel_manager_class(run_dir / "logs" / f"{name}.kernel.log"),
             progress_bar=False,
@@ -250,6 +258,10 @@ def run_step(name: str, params: AuditParams, run_dir: Path, notebooks: Path) -> 
         result.status = "failed"
         result.error = _error_text(exc)
     result.notebook = out_nb.name if out_nb.exists() else None
+    if out_nb.exists() and anonymous:
+        executed = nbformat.read(str(out_nb), as_version=4)
+        executed.metadata.pop("papermill", None)
+        nbformat.write(executed, str(out_nb))
     if out_nb.exists():
         try:
             html_path = export_html(out_nb, run_dir / "html" / f"{name}.html", t("step." + name[:2], params.language))
@@ -381,6 +393,7 @@ def run(
     on_step: Callable[[StepResult], None] | None = None,
     from_run: Path | str | None = None,
     reuse: bool = False,
+    anonymize: bool = False,
 ) -> RunResult:
     """Run the audit for one client; returns the run folder and each step's result.
 
@@ -389,7 +402,9 @@ def run(
     ``from_run`` reuses an earlier run's frame and findings when its inputs are unchanged. With ``reuse``,
     a step whose notebook, params, review decisions, input data and auditkit version are all unchanged
     since an earlier successful run of the same client is copied from that run instead of run again
-    (``reused_from`` in the manifest).
+    (``reused_from`` in the manifest). ``anonymize`` replaces people, accounts and the client's name by
+    stable pseudonyms everywhere in the run (see :mod:`auditkit.anonymize`); the mapping is kept beside
+    the params file, and the run carries no absolute path.
     """
     from .frame import build_frame
 
@@ -409,6 +424,15 @@ def run(
         frame = build_frame(params)
         _ = frame.deals  # scope now: a problem shows before the run folder exists
 
+    if anonymize:
+        from .anonymize import Pseudonyms, anonymize_frame, mapping_file
+
+        assert params.source_path is not None
+        pseudonyms = Pseudonyms(mapping_file(params.source_path))
+        frame = anonymize_frame(frame, pseudonyms)
+        pseudonyms.save()
+        params = frame.params
+
     assert params.source_path is not None  # set by load_params
     final_dir = new_run_dir(Path(outputs).resolve(), params.client.slug)
     run_dir = partial_dir(final_dir)
@@ -418,8 +442,9 @@ def run(
         "slug": params.client.slug,
         "run_id": final_dir.name,
         "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "params_file": str(params.source_path),
+        "params_file": params.source_path.name if anonymize else str(params.source_path),
         "params_sha256": hashlib.sha256(params_bytes).hexdigest(),
+        "anonymized": anonymize,
         "params": params.model_dump(mode="json"),
         "from_run": str(from_run) if from_run else None,
         "inputs": {
@@ -435,7 +460,7 @@ def run(
     current: str | None = None
     try:
         _write_manifest(run_dir, manifest)
-        frame.save(run_dir)
+        frame.save(run_dir, keep_paths=not anonymize)
         if from_run is not None:
             _reuse_findings(Path(from_run).resolve(), run_dir, chosen)
         for name in chosen:
@@ -452,7 +477,7 @@ def run(
                     step = _copy_step(earlier, run_dir, name, fingerprint)
                 else:
                     try:
-                        step = run_step(name, params, run_dir, notebooks)
+                        step = run_step(name, params, run_dir, notebooks, anonymous=anonymize)
                     finally:
                         cleanup_kernels()
                     step.fingerprint = fingerprint
