@@ -545,7 +545,7 @@ def _write_index(params: AuditParams, run_dir: Path, steps: list[dict[str, Any]]
 
     (run_dir / "html").mkdir(exist_ok=True)
     run_index(
-        f"{params.client.name}: audit run {run_dir.name.removeprefix('.').removesuffix('.partial')}",
+        t("index.title", params.language, client=params.client.name, run=run_dir.name.removeprefix(".").removesuffix(".partial")),
         [dict(s, title=t("step." + s["name"][:2], params.language)) for s in steps],
         run_dir / "html" / "index.html",
         params.language,
