@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .base import ACCENT, BASE, PALETTE, _figure
+from ..report.text import t, word
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -23,7 +24,7 @@ def _share_axis(axis: object) -> None:
 
 
 def ranked_win_rates(
-    fair: "pd.DataFrame", card: "pd.DataFrame", *, title: str = "Win rate per rep, ranked by the mix-adjusted rate"
+    fair: "pd.DataFrame", card: "pd.DataFrame", *, title: str | None = None, lang: str = "en"
 ) -> "Figure":
     """Horizontal bars of each rep's win rate (ranked reps first, best on top) with the Wilson interval
     as a line, coloured by group, and the company's rate as a dashed line. Takes :func:`fair_comparison`
@@ -46,49 +47,52 @@ def ranked_win_rates(
     ax.set_yticks(y, labels=[f"{nm} ({rp})" if nm != rp else str(rp) for nm, rp in zip(fair["name"], fair["rep"])])
     ax.invert_yaxis()
     _share_axis(ax.xaxis)
-    ax.set_xlabel("win rate (won / closed); line: 95 % interval; dashed: company")
-    ax.set_ylabel("rep")
-    ax.legend(handles=[Patch(color=c, label=g) for g, c in GROUP_COLORS.items() if g in set(fair["group"])],
+    ax.set_xlabel(t("fig4.ranked.x", lang))
+    ax.set_ylabel(t("fig4.rep", lang))
+    ax.legend(handles=[Patch(color=c, label=str(word(g, lang, "people.group"))) for g, c in GROUP_COLORS.items() if g in set(fair["group"])],
               loc="lower right", fontsize=8)
-    ax.set_title(title)
+    ax.set_title(title or t("fig4.ranked.title", lang))
     return fig
 
 
-def skills_heatmap(wide: "pd.DataFrame", *, title: str = "Competency scores (1-5) per rep") -> "Figure":
+def skills_heatmap(wide: "pd.DataFrame", *, title: str | None = None, lang: str = "en") -> "Figure":
     """A rep x competency heatmap of scores (from :func:`skill_heatmap`), annotated; low scores light."""
     import seaborn as sns
 
     fig, ax = _figure(max(6.0, 1.1 * wide.shape[1] + 3), max(3.0, 0.3 * len(wide) + 1.6))
-    sns.heatmap(wide, annot=True, fmt=".0f", cmap=PALETTE, vmin=1, vmax=5, cbar_kws={"label": "score"}, ax=ax)
-    ax.set_xlabel("competency")
-    ax.set_ylabel("rep")
+    sns.heatmap(wide, annot=True, fmt=".0f", cmap=PALETTE, vmin=1, vmax=5, cbar_kws={"label": t("fig4.skills.score", lang)}, ax=ax)
+    ax.set_xlabel(t("fig4.skills.x", lang))
+    ax.set_ylabel(t("fig4.rep", lang))
     ax.tick_params(axis="x", rotation=30)
-    ax.set_title(title)
+    ax.set_title(title or t("fig4.skills.title", lang))
     return fig
 
 
-def ramp_curve(ramp_df: "pd.DataFrame", *, title: str = "New hires: win rate by month since hire") -> "Figure":
+def ramp_curve(ramp_df: "pd.DataFrame", *, title: str | None = None, lang: str = "en") -> "Figure":
     """Win rate (line) and won value per rep (bars, right axis) by whole month since hire."""
     fig, ax = _figure()
     x = ramp_df["months_since_hire"].to_numpy(dtype=float)
     ax2 = ax.twinx()
     ax2.bar(x, ramp_df["won_value"].to_numpy(dtype=float), color=BASE, alpha=0.25)
-    ax2.set_ylabel("won value per rep")
+    ax2.set_ylabel(t("fig4.ramp.value", lang))
     from matplotlib.ticker import FuncFormatter
 
-    ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    from ..report.format import Formatter
+
+    fmt = Formatter(lang)
+    ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(v)))
     ax2.grid(False)
     ax.plot(x, ramp_df["win_rate"].to_numpy(dtype=float), marker="o", color=ACCENT)
     ax.set_zorder(ax2.get_zorder() + 1)
     ax.patch.set_visible(False)
     _share_axis(ax.yaxis)
-    ax.set_xlabel("whole months since hire")
-    ax.set_ylabel("win rate (won / closed)")
-    ax.set_title(title)
+    ax.set_xlabel(t("fig4.ramp.x", lang))
+    ax.set_ylabel(t("fig4.win_rate", lang))
+    ax.set_title(title or t("fig4.ramp.title", lang))
     return fig
 
 
-def activity_scatter(activity: "pd.DataFrame", *, title: str = "Activity against win rate") -> "Figure":
+def activity_scatter(activity: "pd.DataFrame", *, title: str | None = None, lang: str = "en") -> "Figure":
     """Each ranked rep's activities per week (x) against their win rate (y), with the medians as lines."""
     fig, ax = _figure()
     x = activity["activities_per_week"].to_numpy(dtype=float)
@@ -100,24 +104,24 @@ def activity_scatter(activity: "pd.DataFrame", *, title: str = "Activity against
         ax.axvline(float(np.nanmedian(x)), color="#999999", linestyle="--", linewidth=1)
         ax.axhline(float(np.nanmedian(y)), color="#999999", linestyle="--", linewidth=1)
     _share_axis(ax.yaxis)
-    ax.set_xlabel("activities per week")
-    ax.set_ylabel("win rate (won / closed)")
-    ax.set_title(title)
+    ax.set_xlabel(t("fig4.activity.x", lang))
+    ax.set_ylabel(t("fig4.win_rate", lang))
+    ax.set_title(title or t("fig4.activity.title", lang))
     return fig
 
 
-def rep_funnel_chart(leaks: "pd.DataFrame", rep: str, *, title: str | None = None) -> "Figure":
+def rep_funnel_chart(leaks: "pd.DataFrame", rep: str, *, title: str | None = None, lang: str = "en") -> "Figure":
     """One rep's stage conversions against the team's (without the rep), leaking stages in the accent colour."""
     d = leaks.loc[leaks["rep"] == rep]
     fig, ax = _figure()
     x = np.arange(len(d))
-    ax.bar(x - 0.2, d["conversion"].to_numpy(dtype=float), width=0.4, label="rep",
+    ax.bar(x - 0.2, d["conversion"].to_numpy(dtype=float), width=0.4, label=t("fig4.funnel.rep", lang),
            color=[ACCENT if bool(v) else BASE for v in d["leak"]])
-    ax.bar(x + 0.2, d["team_conversion"].to_numpy(dtype=float), width=0.4, label="team", color="#bbbbbb")
+    ax.bar(x + 0.2, d["team_conversion"].to_numpy(dtype=float), width=0.4, label=t("fig4.funnel.team", lang), color="#bbbbbb")
     ax.set_xticks(x, labels=[str(s) for s in d["stage"]])
     _share_axis(ax.yaxis)
-    ax.set_xlabel("stage")
-    ax.set_ylabel("conversion (advanced / left)")
+    ax.set_xlabel(t("fig4.funnel.x", lang))
+    ax.set_ylabel(t("fig4.funnel.y", lang))
     ax.legend(fontsize=8)
-    ax.set_title(title or f"{rep}: stage conversion against the team")
+    ax.set_title(title or t("fig4.funnel.title", lang, rep=rep))
     return fig

@@ -25,22 +25,25 @@ def people_findings(
     fmt: "Formatter",
 ) -> list[Finding]:
     """The findings of step 4 (see the module docstring), from the tables of :func:`people_report`."""
+    from ...report.text import t
+
+    lang = fmt.language
+    num = lambda x, d=1: fmt.number(x, d)  # noqa: E731
     out: list[Finding] = []
     money = fair.attrs.get("company_rate") is not None
     for row in fair.loc[fair["group"] == SUPPORT].itertuples():
         rep_leaks = leaks.loc[(leaks["rep"] == row.rep) & leaks["leak"].astype(bool)].sort_values("extra_lost", ascending=False)
         rep_stalls = stalls.loc[(stalls["rep"] == row.rep) & stalls["stall"].astype(bool)] if len(stalls) else stalls
         rep_plan = plan.loc[plan["rep"] == row.rep]
-        where = ", ".join(rep_leaks["stage"]) or "no single stage (the losses are spread)"
-        gaps = ", ".join(rep_plan["competency"]) or "none assessed"
-        stake = f"; about {fmt.money(row.money_at_stake)} of won value at stake" if money and not np.isnan(row.money_at_stake) else ""
+        where = ", ".join(rep_leaks["stage"]) or t("f4.spread", lang)
+        gaps = ", ".join(rep_plan["competency"]) or t("f4.none_assessed", lang)
+        stake = t("f4.stake", lang, money=fmt.money(row.money_at_stake)) if money and not np.isnan(row.money_at_stake) else ""
         detail = (
-            f"Why flagged: {int(row.won)} won of {int(row.closed)} closed ({fmt.share(row.win_rate)}), against "
-            f"{fmt.share(row.team_rate)} for the rest of {row.team} (z {row.z_team:.1f}) and {row.expected_wins:.1f} "
-            f"wins expected from the company's rates in the rep's mix of segments (mix ratio {row.mix_ratio:.2f}, "
-            f"z {row.z_mix:.1f}). Loses more than the team at: {where}."
-            + (f" Stalls longer than the team at: {', '.join(rep_stalls['stage'])}." if len(rep_stalls) else "")
-            + f" Competency gaps, to train first to last: {gaps}."
+            t("f4.low.detail", lang, won=int(row.won), closed=int(row.closed), rate=fmt.share(row.win_rate),
+              team_rate=fmt.share(row.team_rate), team=row.team, z_team=num(row.z_team), expected=num(row.expected_wins),
+              mix_ratio=num(row.mix_ratio, 2), z_mix=num(row.z_mix), where=where)
+            + (t("f4.low.stalls", lang, stages=", ".join(rep_stalls["stage"])) if len(rep_stalls) else "")
+            + t("f4.low.gaps", lang, gaps=gaps)
         )
         ev = pd.concat([
             pd.DataFrame([{"part": "win rate", "what": "rep", "value": row.win_rate, "against": row.team_rate,
@@ -53,11 +56,11 @@ def people_findings(
         ], ignore_index=True)
         out.append(Finding(
             step=4, kind="people.win_rate.low", subject=row.rep, area="people",
-            title=f"{row.name} ({row.team}) wins {fmt.share(row.win_rate)} of closed deals against "
-                  f"{fmt.share(row.team_rate)} for the team; loses most at {where}; gaps: {gaps}{stake}",
+            title=t("f4.low.title", lang, name=row.name, team=row.team, rate=fmt.share(row.win_rate),
+                    team_rate=fmt.share(row.team_rate), where=where, gaps=gaps, stake=stake),
             severity=severity_for(-float(row.z_team), UNDERPERFORMANCE_SEVERITY), metric="win_rate",
             value=row.win_rate, target=row.team_rate, unit="share",
-            benchmark="the team's win rate without the rep (deals closed in the period)", detail=detail,
+            benchmark=t("f4.rate.benchmark", lang), detail=detail,
             action="people.coach_underperformer", evidence=records(ev),
         ))
     support = set(fair.loc[fair["group"] == SUPPORT, "rep"])
@@ -65,35 +68,34 @@ def people_findings(
     for row in plan.itertuples():
         if row.rep not in support and not row.explains:
             continue
-        why = (f"it plausibly explains the stages where the rep leaks or stalls: {row.explains}" if row.explains
-               else "the rep needs support and this competency is part of the gap")
+        why = t("f4.gap.explains", lang, stages=row.explains) if row.explains else t("f4.gap.part", lang)
         out.append(Finding(
             step=4, kind="people.skill_gap", subject=f"{row.rep}\x1f{row.competency}", area="people",
-            title=f"{names.get(row.rep, row.rep)}: {row.competency} scored {row.score:g} against a team mean of "
-                  f"{row.team_mean:.1f}",
+            title=t("f4.gap.title", lang, name=names.get(row.rep, row.rep), competency=row.competency,
+                    score=num(row.score, 0 if float(row.score).is_integer() else 1), mean=num(row.team_mean)),
             severity="medium" if row.rep in support else "low", metric="competency_score", value=row.score,
-            target=row.team_mean, unit="score", benchmark="the team's mean score without the rep",
-            detail=f"Train first: priority {int(row.order)} of the rep's gaps; {why}.",
+            target=row.team_mean, unit="score", benchmark=t("f4.gap.benchmark", lang),
+            detail=t("f4.gap.detail", lang, order=int(row.order), why=why),
             action="people.train_competency", evidence=records(pd.DataFrame([row._asdict()]).drop(columns="Index")),
         ))
     for row in shared.itertuples():
         out.append(Finding(
             step=4, kind="people.shared_gap", subject=f"{row.team}\x1f{row.competency}", area="people",
-            title=f"{row.team}: {int(row.reps_with_gap)} of {int(row.assessed)} reps score low in {row.competency}",
+            title=t("f4.shared.title", lang, team=row.team, with_gap=int(row.reps_with_gap), assessed=int(row.assessed),
+                    competency=row.competency),
             severity="medium", metric="competency_score", value=row.team_mean, unit="score",
-            benchmark="a shared gap (see the rule in the report)",
-            detail="A group training is cheaper than coaching each rep.", action="people.group_training",
+            benchmark=t("f4.shared.benchmark", lang),
+            detail=t("f4.shared.detail", lang), action="people.group_training",
             evidence=records(pd.DataFrame([row._asdict()]).drop(columns="Index")),
         ))
     for row in fair.loc[fair["group"] == TOP].itertuples():
         out.append(Finding(
             step=4, kind="people.win_rate.high", subject=row.rep, area="people",
-            title=f"{row.name} ({row.team}) wins {fmt.share(row.win_rate)} of closed deals against "
-                  f"{fmt.share(row.team_rate)} for the team: a practice worth copying",
+            title=t("f4.top.title", lang, name=row.name, team=row.team, rate=fmt.share(row.win_rate),
+                    team_rate=fmt.share(row.team_rate)),
             severity="info", metric="win_rate", value=row.win_rate, target=row.team_rate, unit="share",
-            benchmark="the team's win rate without the rep (deals closed in the period)",
-            detail=(f"{int(row.won)} won of {int(row.closed)} closed; z {row.z_team:.1f} against the team and "
-                    f"{row.z_mix:.1f} against the company's rates in the rep's mix of segments."),
+            benchmark=t("f4.rate.benchmark", lang),
+            detail=t("f4.top.detail", lang, won=int(row.won), closed=int(row.closed), z_team=num(row.z_team), z_mix=num(row.z_mix)),
             action="people.share_practice", evidence=records(fair.loc[fair["rep"] == row.rep]),
         ))
     return out
