@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from .findings import Finding
@@ -101,3 +103,67 @@ def request_findings(checklist: pd.DataFrame, lang: str = "en") -> list[Finding]
         for row in checklist.itertuples()
         if not row.provided
     ]
+
+
+def checklist(params: AuditParams) -> pd.DataFrame:
+    """The data request to send the client before the audit, derived from the params alone (no data
+    needed): one row per canonical table, required tables first. Columns (text in the report's language):
+    table (key), label, need ("required" / "optional", as words), required_columns, optional_columns,
+    goals (the goal KPIs that cannot be measured without it), steps, lost (what is lost without it),
+    provided (whether the params already name a file for it)."""
+    from .report.text import t
+
+    lang = params.language
+    goal_kpis: dict[str, list[str]] = {}
+    for g in params.goals:
+        for table, _ in KPIS[g.kpi].requires:
+            goal_kpis.setdefault(table, []).append(KPIS[g.kpi].label_in(lang))
+    rows = []
+    for name in TABLES:
+        spec = SPECS[name]
+        required = name == "deals" or name in goal_kpis
+        rows.append({
+            "table": name,
+            "label": t(f"table.{name}", lang),
+            "need": t("checklist.required" if required else "checklist.optional", lang),
+            "required_columns": ", ".join(spec.required),
+            "optional_columns": ", ".join(c for c in spec.names if c not in spec.required),
+            "goals": ", ".join(dict.fromkeys(goal_kpis.get(name, []))),
+            "steps": UNLOCKS[name][0],
+            "lost": t(f"unlocks.{name}", lang),
+            "provided": name in params.data.tables,
+        })
+    out = pd.DataFrame(rows)
+    return out.sort_values("need", key=lambda s: s != t("checklist.required", lang), kind="stable").reset_index(drop=True)
+
+
+def write_checklist(params: AuditParams, folder: Path | str) -> tuple[Path, Path]:
+    """Write the data request as ``data-request.xlsx`` and ``data-request.md`` into ``folder`` (created),
+    formula-safe; returns the two paths."""
+    from openpyxl import Workbook
+
+    from .report.format import safe_for_spreadsheet
+    from .report.text import t
+
+    lang = params.language
+    df = checklist(params)
+    shown = df.drop(columns=["table"]).assign(provided=[t("checklist.yes" if p else "checklist.no", lang) for p in df["provided"]])
+    labels = {c: t(f"checklist.col.{c}", lang) for c in shown.columns}
+    shown = safe_for_spreadsheet(shown.rename(columns=labels))
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "data request"  # type: ignore[union-attr]
+    ws.append(list(shown.columns))  # type: ignore[union-attr]
+    for row in shown.itertuples(index=False):
+        ws.append(list(row))  # type: ignore[union-attr]
+    xlsx = folder / "data-request.xlsx"
+    wb.save(xlsx)
+    cell = lambda v: str(v).replace("|", "\\|").replace("\r", " ").replace("\n", " ")  # noqa: E731
+    lines = [f"# {t('checklist.title', lang, client=params.client.name)}", "", t("checklist.intro", lang), "",
+             "| " + " | ".join(cell(c) for c in shown.columns) + " |", "|" + "---|" * len(shown.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in shown.itertuples(index=False)]
+    md = folder / "data-request.md"
+    md.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return xlsx, md

@@ -285,5 +285,36 @@ def demo(out: Path, seed: int | None, force: bool, params_out: Path | None) -> N
     click.echo(f"Planted problems: {len(truth['planted'])} (see {out / 'truth.json'}). Next: auditkit run params/demo.yaml")
 
 
+@main.command()
+@click.argument("run_a", type=click.Path(path_type=Path))
+@click.argument("run_b", type=click.Path(path_type=Path))
+@click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True, help="Language of the comparison.")
+@_boundary
+def compare(run_a: Path, run_b: Path, lang: str) -> None:
+    """Compare two runs of one client: every KPI, the maturity scores and the findings opened, closed or
+    persisting. Prints the comparison and writes compare.md into the later run."""
+    from .compare import compare_markdown, compare_runs, write_compare
+
+    result = compare_runs(run_a, run_b, lang)
+    click.echo(_plain(compare_markdown(result, lang)))
+    click.echo(f"Written: {write_compare(result, lang)}")
+
+
+@main.command()
+@click.argument("params_file", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Folder for data-request.xlsx and .md (default: <params folder>/<params name>-data-request).")
+@_boundary
+def checklist(params_file: Path, out: Path | None) -> None:
+    """Write the data-request checklist for a client (which tables and columns to send, and what is lost
+    without each) as .xlsx and .md, from the params file alone: no data needs to exist yet."""
+    from .charter import write_checklist
+    from .params import load_params
+
+    params = load_params(params_file, check_files=False)
+    folder = out if out is not None else params_file.parent / f"{params_file.stem}-data-request"
+    for path in write_checklist(params, folder):
+        click.echo(f"Written: {path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -62,7 +62,7 @@ STEPS: dict[str, StepSpec] = {
         StepSpec(
             "07_plan",
             needs_findings_of=("01_goals", "02_data", "03_process", "04_people", "05_technology", "06_communication"),
-            built=False,
+            built=True,
         ),
     )
 }

@@ -147,7 +147,8 @@ def test_demo_audit_end_to_end(demo_params, demo_run):
     assert manifest["status"] == "ok" and manifest["scope"]["deals_created_after_as_of"] > 0
     unbuilt = [name for name, spec in STEPS.items() if not spec.built]
     assert (run / "html" / "index.html").read_text(encoding="utf-8").count("not built yet") == len(unbuilt)
-    assert "This step is not built yet" in (run / "html" / f"{unbuilt[0]}.html").read_text(encoding="utf-8")
+    for name in unbuilt:
+        assert "This step is not built yet" in (run / "html" / f"{name}.html").read_text(encoding="utf-8")
     params = load_params(demo_params)
     expected = kpi_table(build_frame(params))
     written = pd.read_csv(run / "tables" / "02_headline_kpis.csv", encoding="utf-8-sig")
@@ -199,10 +200,11 @@ def test_an_unreadable_date_column_is_insufficient_data_not_a_report_of_zeros(tm
     assert "100% of the created_at values in deals could not be read" in checked.stdout
     result = cli("run", str(path), "--outputs", str(tmp_path / "out"), "--steps", "01,02,03,04,07")
     assert result.returncode == 3, result.stdout + result.stderr
-    assert "3 step(s) had insufficient data: 02_data, 03_process, 04_people" in result.stderr
+    assert "4 step(s) had insufficient data: 02_data, 03_process, 04_people, 07_plan" in result.stderr
     run = next((tmp_path / "out" / "small").iterdir())
     manifest = json.loads((run / "manifest.json").read_text())
-    assert [s["status"] for s in manifest["steps"]] == ["ok", "insufficient", "insufficient", "insufficient", "not_built"]
+    assert [s["status"] for s in manifest["steps"]] == ["ok", "insufficient", "insufficient", "insufficient", "insufficient"]
+    assert "05_technology, 06_communication" in manifest["steps"][-1]["reasons"][0]  # step 7 needs their findings
     assert manifest["status"] == "insufficient"
     page = (run / "html" / "02_data.html").read_text(encoding="utf-8")
     assert "the data cannot support it" in page and "created_at values in deals could not be read" in page
