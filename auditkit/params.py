@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
@@ -34,6 +35,14 @@ TABLES: tuple[str, ...] = (
     "handoffs",
 )
 
+
+
+def _finite_number(v: float, what: str, unit: str) -> float:
+    """``v`` when it is a finite number; raises ValueError saying what to write (YAML reads .nan, .inf and
+    1e999 as numbers that no KPI can be held to)."""
+    if not math.isfinite(v):
+        raise ValueError(f"{what} must be a finite number, not {v}; write a number {unit}")
+    return v
 
 
 class _Strict(BaseModel):
@@ -111,6 +120,11 @@ class Goal(_Strict):
     direction: Literal["min", "max"] | None = None
     note: str = ""
 
+    @field_validator("target")
+    @classmethod
+    def _finite(cls, v: float) -> float:
+        return _finite_number(v, "a goal's target", "in the KPI's unit (a share is 0-1: 0.25 for 25 %)")
+
     @field_validator("kpi")
     @classmethod
     def _known_kpi(cls, v: str) -> str:
@@ -134,6 +148,11 @@ class Thresholds(_Strict):
     stale_after_days: int = Field(default=30, gt=0)
     lead_response_sla_hours: float = Field(default=24, gt=0)
     handoff_sla_hours: float = Field(default=48, gt=0)
+
+    @field_validator("lead_response_sla_hours", "handoff_sla_hours")
+    @classmethod
+    def _finite(cls, v: float) -> float:
+        return _finite_number(v, "a threshold", "of hours, such as 24")
 
 
 #: strptime directives a date_format may use (``%%`` is a literal percent sign).
@@ -427,6 +446,31 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return current
 
 
+#: What to write instead, by pydantic's error type (the type's own message says only what is wrong).
+_TYPE_HINTS = {
+    "float_parsing": "write a number such as 0.25 or 14, without units or quotes",
+    "float_type": "write a number such as 0.25 or 14, without units or quotes",
+    "int_parsing": "write a whole number such as 30",
+    "int_from_float": "write a whole number such as 30",
+    "date_parsing": "write the date as YYYY-MM-DD, such as 2025-01-31",
+    "date_from_datetime_parsing": "write the date as YYYY-MM-DD, such as 2025-01-31",
+    "date_type": "write the date as YYYY-MM-DD, such as 2025-01-31",
+    "list_type": "write a list, in brackets ([New, Won, Lost]) or one '- item' per line",
+    "dict_type": "write a mapping of keys, one 'key: value' per line (see docs/params.md)",
+    "model_type": "write a mapping of keys, one 'key: value' per line (see docs/params.md)",
+    "string_type": "write text (put quotes around it if it looks like a number or a date)",
+}
+
+
+def _hint(kind: str, loc: tuple[Any, ...]) -> str:
+    """'; write ...' for an error of pydantic type ``kind`` at ``loc`` (empty when there is nothing to add)."""
+    if kind == "string_pattern_mismatch" and loc:
+        model = _model_at(loc[:-1])
+        field = model.model_fields.get(str(loc[-1])) if model else None
+        return f"; write a {field.description}" if field is not None and field.description else ""
+    return f"; {_TYPE_HINTS[kind]}" if kind in _TYPE_HINTS else ""
+
+
 def _format_errors(path: Path, err: ValidationError) -> str:
     lines = []
     for e in err.errors():
@@ -446,7 +490,7 @@ def _format_errors(path: Path, err: ValidationError) -> str:
             msg = e["msg"].removeprefix("Value error, ")
             got = e.get("input")
             shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
-            lines.append(f"'{where}': {msg}{shown}.")
+            lines.append(f"'{where}': {msg}{shown}{_hint(e['type'], loc)}.")
     head = f"{path}: the params file does not validate ({len(lines)} problem{'s' if len(lines) != 1 else ''}):"
     return head + "\n" + "\n".join(f"  - {line}" for line in lines)
 
@@ -492,6 +536,34 @@ def _at(node: yaml.Node) -> str:
     return f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}"
 
 
+#: How deeply lists and mappings may nest in a params file (a real one nests about 6 deep); deeper
+#: nesting is a pasted or generated mistake, and would exhaust Python's recursion limit in the YAML reader.
+MAX_YAML_DEPTH = 50
+
+
+def _check_depth(path: Path, text: str) -> None:
+    """Raise ParamsError, at the line where it happens, when lists or mappings nest more than
+    MAX_YAML_DEPTH deep. Scans tokens (the scanner is not recursive), before anything is built."""
+    depth = 0
+    starts = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken, yaml.BlockSequenceStartToken,
+              yaml.BlockMappingStartToken)
+    ends = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, starts):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    raise ParamsError(
+                        f"{path}: lists or mappings are nested more than {MAX_YAML_DEPTH} levels deep at {_at(token)}; "
+                        f"a params file nests a few levels (see docs/params.md). Look for a run of '[' or '{{' or a "
+                        f"pasted block on that line and remove it."
+                    )
+            elif isinstance(token, ends):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # the loader reports syntax errors with their line
+
+
 def _params_text(path: Path) -> str:
     """The params file as text: UTF-8 with or without a byte-order mark; anything else is a ParamsError
     that says which encoding it looks like and how to save it."""
@@ -523,10 +595,13 @@ def load_params(path: Path | str, *, check_files: bool = True) -> AuditParams:
             f"for example params/demo.yaml (copy it to start a new client)."
         )
     text = _params_text(path)
+    _check_depth(path, text)
     try:
         raw = yaml.load(text, Loader=_UniqueKeyLoader)  # a safe loader that refuses repeated keys
     except _DuplicateKey as err:
         raise ParamsError(f"{path}: {err}") from None
+    except RecursionError:  # pragma: no cover - _check_depth stops this first
+        raise ParamsError(f"{path}: the YAML nests too deeply to read; a params file nests a few levels (see docs/params.md).") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

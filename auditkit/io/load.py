@@ -184,6 +184,16 @@ def _check_columns(frame: pd.DataFrame, spec: TableSpec, source: TableSource, pa
             missing.append(" or ".join(group))
     if not missing:
         return
+    if len(found) == 1:  # the whole header is one column: the file is split by another character
+        counts = {d: found[0].count(d) for d in (",", ";", "\t", "|") if d != source.delimiter}
+        sep = max(counts, key=lambda d: counts[d])
+        if counts[sep]:
+            named = "tab" if sep == "\t" else f"'{sep}'"
+            raise DataError(
+                f"{path}: the header reads as one column ('{found[0][:80]}'), so the file looks {named}-separated, "
+                f"but data.tables.{spec.name}.delimiter is {source.delimiter!r}. Set data.tables.{spec.name}.delimiter "
+                f"to {named} (or auto to detect it)."
+            )
     used = set(_mapping(found, spec, source))
     # a hint only among columns nothing maps yet, and not one named like another canonical column
     free = [c for c in found if c not in used and _snake(c) not in spec.names]
@@ -801,6 +811,8 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
         df, found, present, empty = _load_table(name, raw, source, params, extra, seen)
         if name == "deals" and df.empty:
             raise DataError(_no_deals(raw.path, params))
+        if name == "deals" and tables is None:
+            _check_period(df, raw.path, params)
         out[name], raws[name], raw_tables[name] = df, raw.frame, raw
         issues.extend(found)
         sources[name] = {
@@ -872,6 +884,22 @@ def preflight(params: AuditParams) -> None:
                 )
         if name == "deals" and not has_rows:
             raise DataError(_no_deals(path, params))
+
+
+def _check_period(deals: pd.DataFrame, path: Path, params: AuditParams) -> None:
+    """Raise DataError when no deal of the file was created or closed in the audit period: the period
+    and the export do not match, and every number of the audit would be about nothing."""
+    start, end = params.period.start_ts(), params.period.end_ts()
+    created, closed = deals["created_at"], deals["closed_at"]
+    inside = created.between(start, end, inclusive="left") | closed.between(start, end, inclusive="left")
+    if inside.any() or created.isna().all():  # a column with no date at all is reported as insufficient
+        return
+    dates = pd.concat([created, closed]).dropna()
+    raise DataError(
+        f"{path}: no deal in the file was created or closed in the audit period ({params.period.start} to "
+        f"{params.period.end}); its deals run from {dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}. "
+        f"Set period in the params file to months the export covers, or export the deals of the audit period."
+    )
 
 
 def _no_deals(path: Path, params: AuditParams) -> str:

@@ -107,6 +107,34 @@ def _decode(data: bytes, path: Path, source: TableSource, table: str, language: 
         raise DataError(f"{path}: unknown encoding '{source.encoding}' in data.tables.{table}.encoding; use e.g. utf-8, cp1251 or auto.") from None
 
 
+_EMPTY = (
+    "{path}: the file is empty; it needs a header row with the column names and one row per record. "
+    "Export the {table} table again (data.tables.{table}.path)."
+)
+_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _ragged(path: Path, table: str, delimiter: str, error: str, leading: int) -> str:
+    """The message for a CSV whose rows do not split into the header's columns: the row (as a spreadsheet
+    counts it) and field counts when the parser names them, and what to check."""
+    found = _FIELDS.search(error)
+    what = (
+        f"row {int(found.group(2)) + leading} has {found.group(3)} fields where the header has {found.group(1)}"
+        if found else " ".join(error.split())
+    )
+    return (
+        f"{path}: cannot split the rows into columns: {what}. Check data.tables.{table}.delimiter (now {delimiter!r}; "
+        f"exports from Excel in Europe and Russia often use ';'), and that values holding the delimiter are in quotes."
+    )
+
+
+def _not_parquet(path: Path, table: str, err: Exception) -> str:
+    return (
+        f"{path}: cannot read as Parquet ({type(err).__name__}: {' '.join(str(err).split())}). "
+        f"Export the {table} table again as Parquet, or as CSV and point data.tables.{table}.path at that file."
+    )
+
+
 def check_header(path: Path, header: list[str], table: str) -> None:
     """Raise DataError when the file has a column named like one auditkit adds itself (``_row``)."""
     clash = [c for c in header if str(c).strip() in INTERNAL_COLUMNS]
@@ -136,7 +164,7 @@ def peek(path: Path, source: TableSource, table: str) -> tuple[list[str], bool]:
         try:
             meta = pq.read_metadata(path)
         except Exception as err:
-            raise DataError(f"{path}: cannot read as Parquet ({type(err).__name__}: {err}).") from None
+            raise DataError(_not_parquet(path, table, err)) from None
         return list(meta.schema.names), meta.num_rows > 0
     if fmt == "xlsx":
         head = _read_excel(path, source, table, nrows=1)
@@ -145,6 +173,8 @@ def peek(path: Path, source: TableSource, table: str) -> tuple[list[str], bool]:
     text, _, _ = _decode(_head(path, 1 << 16), path, source, table)
     delim = _sniff_delimiter(text) if source.delimiter == "auto" else source.delimiter
     lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise DataError(_EMPTY.format(path=path, table=table))
     header = next(csv.reader(lines[:1], delimiter=delim), [])
     check_header(path, header, table)
     return header, len(lines) > 1
@@ -164,7 +194,10 @@ def _read_excel(path: Path, source: TableSource, table: str, nrows: int | None =
             ) from None
         raise DataError(f"{path}: cannot read as Excel ({err}).") from None
     except Exception as err:  # zip/format errors from openpyxl
-        raise DataError(f"{path}: cannot read as Excel ({type(err).__name__}: {err}). Is it really an .xlsx file?") from None
+        raise DataError(
+            f"{path}: cannot read as Excel ({type(err).__name__}: {' '.join(str(err).split())}). Is it really an .xlsx file? "
+            f"Save it again as .xlsx from Excel (an old .xls, or a CSV renamed to .xlsx, is not one), or export the {table} table as CSV."
+        ) from None
 
 
 def read_raw(path: Path, source: TableSource, table: str, language: str = "en") -> RawTable:
@@ -198,12 +231,9 @@ def read_raw(path: Path, source: TableSource, table: str, language: str = "en") 
                 engine="c",
             )
         except pd.errors.ParserError as err:
-            raise DataError(
-                f"{path}: cannot split the rows into columns ({err}). Check data.tables.{table}.delimiter "
-                f"(now {delimiter!r}); exports from Excel in Europe and Russia often use ';'."
-            ) from None
+            raise DataError(_ragged(path, table, delimiter, str(err), leading)) from None
         except pd.errors.EmptyDataError:
-            raise DataError(f"{path}: the file is empty; it needs a header row with the column names.") from None
+            raise DataError(_EMPTY.format(path=path, table=table)) from None
         offset = 2 + leading
     elif fmt == "xlsx":
         frame = _read_excel(path, source, table)
@@ -212,7 +242,7 @@ def read_raw(path: Path, source: TableSource, table: str, language: str = "en") 
         try:
             frame = pd.read_parquet(path)
         except Exception as err:
-            raise DataError(f"{path}: cannot read as Parquet ({type(err).__name__}: {err}).") from None
+            raise DataError(_not_parquet(path, table, err)) from None
         offset = 1
     frame.columns = [str(c).strip() for c in frame.columns]
     check_header(path, list(frame.columns), table)
