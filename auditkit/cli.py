@@ -112,6 +112,7 @@ def validate(params_file: Path) -> None:
         click.echo(f"{len(issues)} kinds of data-quality issue ({int(issues['count'].sum()):,} rows); bad values are set aside, not used:")
         for row in issues.itertuples():
             click.echo(f"  [{row.level}] {row.table}.{row.column or '*'} {row.check}: {row.count} (rows {row.rows})")
+            click.echo(f"      {_plain(str(row.message))}")
     short = False
     click.echo("Steps:")
     for name, spec in STEPS.items():

@@ -47,7 +47,8 @@ UNPARSEABLE_MAX = 0.5
 
 #: Checks whose issues mean a value was present but could not be used (see docs/data-model.md).
 UNREADABLE_CHECKS: frozenset[str] = frozenset(
-    {"unparseable_date", "unparseable_number", "unparseable_bool", "unknown_value", "decimal_mismatch", "absurd_number"}
+    {"unparseable_date", "unparseable_number", "unparseable_bool", "unknown_value", "decimal_mismatch", "absurd_number",
+     "ambiguous_date", "currency_mismatch"}
 )
 
 #: Where the data's edge may fall inside a month and the month still count as complete:

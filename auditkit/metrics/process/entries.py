@@ -217,7 +217,9 @@ def _history_entries(history: pd.DataFrame, t: DealTable, stages: list[str], won
         "undated_rows": int((undated & ~unknown & ~orphan).sum()),
     }
     code, pos, at = code[keep], pos[keep].astype(np.int64), at[keep]
-    order = np.lexsort((at.view(np.int64), code))  # stable: same-time rows keep their order
+    # entries of one deal at the same moment (exports with dates only) follow the pipeline's order, so the
+    # result never depends on the order of the file's rows
+    order = np.lexsort((pos, at.view(np.int64), code))
     code, pos, at = code[order], pos[order], at[order]
     repeat = same_as_prev(code) & same_as_prev(pos)
     info["collapsed_repeats"] = int(repeat.sum())
