@@ -36,7 +36,7 @@ def notebooks_with(tmp_path: Path, step: str, source: str | None) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM])  # Ctrl-C takes the same path: SIGTERM is turned into it
 def test_an_interrupted_run_is_kept_marked_and_leaves_no_kernel_behind(tmp_path, signum):
     params = write_small_client(tmp_path)
     earlier = tmp_path / "out" / "small" / "20200101T000000Z"

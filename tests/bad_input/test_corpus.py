@@ -1,5 +1,7 @@
-"""Every case of the bad-input corpus (``cases.py``), run as a user runs it: the installed ``auditkit``
-in a subprocess, on files written in a fresh folder.
+"""Every case of the bad-input corpus (``cases.py``), run as a user runs it, on files written in a fresh
+folder: ``run`` cases as the installed ``auditkit`` in a subprocess; ``validate`` cases through the same
+command object in-process (click's runner: the same parsing, error boundary and exit codes, without paying
+an interpreter start per case; the CLI as a subprocess is covered by tests/test_cli.py).
 
 For each case: no traceback in stdout or stderr; the exit code README.md documents (0 ok, 2 the params
 or a file cannot be used, 3 data insufficient for a step); the output names the file and the row,
@@ -33,7 +35,16 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 def cli(case: Case, params: Path, out: Path) -> subprocess.CompletedProcess[str]:
-    args = ["validate", str(params)] if case.command == "validate" else ["run", str(params), "--outputs", str(out), "--steps", "02,03"]
+    if case.command == "validate":
+        from click.testing import CliRunner
+
+        from auditkit.cli import main
+
+        done = CliRunner().invoke(main, ["validate", str(params)], env={"AUDITKIT_DEBUG": None})
+        if done.exception is not None and not isinstance(done.exception, SystemExit):
+            raise AssertionError(f"uncaught {type(done.exception).__name__}: {done.exception}")
+        return subprocess.CompletedProcess(["auditkit", "validate"], done.exit_code, done.stdout, done.stderr)
+    args = ["run", str(params), "--outputs", str(out), "--steps", "02,03"]
     env = {k: v for k, v in os.environ.items() if k != "AUDITKIT_DEBUG"}
     return subprocess.run([AUDITKIT, *args], capture_output=True, text=True, encoding="utf-8", errors="replace", env=env, timeout=600)
 
