@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .tables import units_of  # noqa: F401  (re-exported: the notebooks read units through this module)
+from .tables import with_units as _units
+
 from ..findings import Bands, Finding, records, severity_for
 from ..kpis import HOUR, MIN_JUDGED, lead_response
 from .survival import km_quantiles
@@ -60,15 +63,8 @@ HANDOFF_UNITS: dict[str, str] = {
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def _units(df: pd.DataFrame, units: dict[str, str], **attrs: Any) -> pd.DataFrame:
-    df.attrs["units"] = {c: u for c, u in units.items() if c in df.columns}
-    df.attrs.update(attrs)
-    return df
 
 
-def units_of(df: pd.DataFrame) -> dict[str, str]:
-    """The units a table returned by this module carries (column -> unit)."""
-    return dict(df.attrs.get("units", {}))
 
 
 def not_assessed(frame: "AuditFrame") -> list[str]:

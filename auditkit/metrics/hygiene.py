@@ -26,6 +26,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .staleness import last_sign_of_life, stale
+from .tables import units_of  # noqa: F401  (re-exported: the notebooks read units through this module)
+from .tables import with_units as _units
+
 from ..findings import Bands, Finding, records, severity_for
 from ..kpis import MIN_JUDGED
 
@@ -107,15 +111,8 @@ OPTIONAL_TABLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _units(df: pd.DataFrame, units: dict[str, str], **attrs: Any) -> pd.DataFrame:
-    df.attrs["units"] = {c: u for c, u in units.items() if c in df.columns}
-    df.attrs.update(attrs)
-    return df
 
 
-def units_of(df: pd.DataFrame) -> dict[str, str]:
-    """The units a table returned by this module carries (column -> unit)."""
-    return dict(df.attrs.get("units", {}))
 
 
 def not_assessed(frame: "AuditFrame") -> list[str]:
@@ -190,14 +187,7 @@ def open_deal_status(frame: "AuditFrame") -> pd.DataFrame:
     ``stale_after_days``; <NA> without an activities table), ``expected_close_at`` and ``overdue`` (expected close before the as-of moment; <NA>
     when the deal has no date)."""
     open_ = frame.population("deals_open_at_end")
-    last = open_.set_index("deal_id")["created_at"]
-    h = frame.table("stage_history")
-    if h is not None and len(h):
-        last = pd.concat([last, h.groupby("deal_id")["entered_at"].max()], axis=1).max(axis=1)
-    a = frame.table("activities")
-    if a is not None and len(a):
-        last = pd.concat([last, a.dropna(subset=["deal_id"]).groupby("deal_id")["at"].max()], axis=1).max(axis=1)
-    last = last.reindex(open_["deal_id"]).to_numpy()
+    last = last_sign_of_life(frame).to_numpy()
     idle = (frame.as_of - pd.DatetimeIndex(last)) / DAY
     exp = open_["expected_close_at"]
     out = pd.DataFrame({
@@ -210,9 +200,7 @@ def open_deal_status(frame: "AuditFrame") -> pd.DataFrame:
         "idle_days": np.asarray(idle, dtype=float),
         "expected_close_at": exp.to_numpy(),
     })
-    # without an activities table, "no activity" cannot be known: stale stays <NA>
-    known = frame.has("activities")
-    out["stale"] = pd.array(out["idle_days"] > frame.params.thresholds.stale_after_days if known else [None] * len(out), dtype="boolean")
+    out["stale"] = stale(frame).to_numpy()  # <NA> without an activities table: not assessed
     out["overdue"] = pd.array(np.where(exp.isna(), None, exp < frame.as_of), dtype="boolean")
     return _units(out, {"amount": "money", "last_sign": "date", "idle_days": "days", "expected_close_at": "date"},
                   stale_after_days=frame.params.thresholds.stale_after_days)

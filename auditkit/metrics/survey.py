@@ -19,6 +19,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .tables import units_of  # noqa: F401  (re-exported: the notebooks read units through this module)
+from .tables import with_units as _units
+
 from ..findings import Finding, records
 from ..questionnaire import DIMENSIONS, ITEMS_BY_ID
 
@@ -36,14 +39,8 @@ NO_VALUE = "(none)"
 SCORE_UNITS = {"respondents": "count", "score": "score", "answers": "count"}
 
 
-def _units(df: pd.DataFrame, units: dict[str, str], **attrs: object) -> pd.DataFrame:
-    df.attrs["units"] = {c: u for c, u in units.items() if c in df.columns}
-    df.attrs.update(attrs)
-    return df
 
 
-def units_of(df: pd.DataFrame) -> dict[str, str]:
-    return dict(df.attrs.get("units", {}))
 
 
 def scored(survey: pd.DataFrame | None) -> pd.DataFrame:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..staleness import stale
+
 from ._common import ratio, with_units
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,22 +54,18 @@ def activity_by_type(frame: "AuditFrame", card: pd.DataFrame) -> pd.DataFrame:
 
 def stale_by_rep(frame: "AuditFrame") -> pd.DataFrame:
     """Per rep: ``open_deals`` (at the period's end), ``stale_deals``, ``stale_share``, ``stale_value``
-    (their amounts). A deal is stale when its last sign of life is more than ``stale_after_days`` old."""
+    (their amounts). A deal is stale as :func:`auditkit.metrics.staleness.stale` says (the same rule as step
+    5's); without an activities table the stale columns are NaN (not assessed), never 0."""
     open_ = frame.population("deals_open_at_end")
-    last = open_.set_index("deal_id")["created_at"]
-    h = frame.table("stage_history")
-    if h is not None and len(h):
-        last = pd.concat([last, h.groupby("deal_id")["entered_at"].max()], axis=1).max(axis=1)
-    a = frame.table("activities")
-    if a is not None and len(a):
-        last = pd.concat([last, a.dropna(subset=["deal_id"]).groupby("deal_id")["at"].max()], axis=1).max(axis=1)
-    last = last.reindex(open_["deal_id"])
-    limit = frame.as_of - frame.params.thresholds.stale_after_days * DAY
-    stale = (last < limit).to_numpy()
-    d = pd.DataFrame({"rep": open_["owner_id"].astype("string").to_numpy(), "stale": stale,
-                      "value": np.where(stale, open_["amount"].to_numpy(dtype=float, na_value=np.nan), 0.0)})
+    flags = stale(frame)  # one definition with step 5; <NA> without an activities table
+    known = bool(flags.notna().all()) and len(flags) > 0
+    is_stale = flags.fillna(False).to_numpy(dtype=bool)
+    d = pd.DataFrame({"rep": open_["owner_id"].astype("string").to_numpy(), "stale": is_stale,
+                      "value": np.where(is_stale, open_["amount"].to_numpy(dtype=float, na_value=np.nan), 0.0)})
     g = d.groupby("rep").agg(open_deals=("stale", "size"), stale_deals=("stale", "sum"), stale_value=("value", "sum"))
     g["stale_share"] = ratio(g["stale_deals"], g["open_deals"])
+    if not known:  # not assessed: never a zero
+        g[["stale_deals", "stale_value", "stale_share"]] = np.nan
     out = g.reset_index()[["rep", "open_deals", "stale_deals", "stale_share", "stale_value"]]
     return with_units(out.astype({"rep": "str"}), ACTIVITY_UNITS, stale_after_days=frame.params.thresholds.stale_after_days)
 

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ...units import check_unit
+from ..tables import units_of, with_units  # noqa: F401  (re-exported for the step-3 modules)
+
 
 #: Label of a total row.
 ALL = "(all)"
@@ -77,17 +78,3 @@ def at_least(values: np.ndarray, size: int) -> np.ndarray:
     """For i in 0..size-1, how many of ``values`` (non-negative ints) are >= i."""
     counts = np.bincount(values, minlength=size)[:size]
     return counts[::-1].cumsum()[::-1]
-
-
-def with_units(df: pd.DataFrame, units: Mapping[str, str], **attrs: Any) -> pd.DataFrame:
-    """``df`` with ``attrs["units"]`` set (every unit checked against the registry) and more attrs."""
-    for unit in units.values():
-        check_unit(unit)
-    df.attrs.update(attrs)
-    df.attrs["units"] = {c: u for c, u in units.items() if c in df.columns}
-    return df
-
-
-def units_of(df: pd.DataFrame) -> dict[str, str]:
-    """The units of a step-3 table's columns (``attrs["units"]``), for ``step.table(..., units=...)``."""
-    return {c: u for c, u in df.attrs.get("units", {}).items() if c in df.columns}

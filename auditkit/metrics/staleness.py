@@ -1,0 +1,41 @@
+"""Stale open deals: one definition, read by step 4 (per rep) and step 5 (CRM hygiene).
+
+A deal open at the end of the period is stale when its last sign of life (its creation, its last stage
+entry or its last activity before the as-of moment) is more than ``thresholds.stale_after_days`` old.
+Without an activities table staleness is not assessed (``<NA>``): a deal with no stage change may still
+be worked every day, and only the activities would show it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..frame import AuditFrame
+
+
+def last_sign_of_life(frame: "AuditFrame") -> pd.Series:
+    """Per deal open at the end (in the population's order, indexed by ``deal_id``): the latest of its
+    creation, its stage entries and its activities before the as-of moment (timestamps)."""
+    open_ = frame.population("deals_open_at_end")
+    last = open_.set_index("deal_id")["created_at"]
+    history = frame.table("stage_history")
+    if history is not None and len(history):
+        last = pd.concat([last, history.groupby("deal_id")["entered_at"].max()], axis=1).max(axis=1)
+    activities = frame.table("activities")
+    if activities is not None and len(activities):
+        touched = activities.dropna(subset=["deal_id"]).groupby("deal_id")["at"].max()
+        last = pd.concat([last, touched], axis=1).max(axis=1)
+    return last.reindex(open_["deal_id"])
+
+
+def stale(frame: "AuditFrame") -> pd.Series:
+    """Per deal open at the end (indexed by ``deal_id``): True when stale, False when not, <NA> for every
+    deal when the client has no activities table (not assessed)."""
+    last = last_sign_of_life(frame)
+    if not frame.has("activities"):
+        return pd.Series(pd.NA, index=last.index, dtype="boolean")
+    limit = frame.as_of - pd.Timedelta(days=frame.params.thresholds.stale_after_days)
+    return pd.Series((last < limit).to_numpy(), index=last.index, dtype="boolean")
