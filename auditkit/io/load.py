@@ -41,7 +41,7 @@ FALSE = {"false", "no", "n", "0", "нет", "f", ""}
 #: export artefacts (1e308, 99999999999999); they are an ``absurd_number`` issue.
 MAX_ABS_NUMBER = 1e12
 #: Dates accepted: from DATE_MIN to the end of 2199-12-31 (DATE_END is exclusive).
-#: Anything outside is a placeholder or a typo (0001-01-01, 9999-12-31, 2502 for
+#: Anything outside is a stand-in value or a typo (0001-01-01, 9999-12-31, 2502 for
 #: 2025), and also beyond what nanosecond timestamps hold (1677 to 2262).
 DATE_MIN = pd.Timestamp("1900-01-01")
 DATE_END = pd.Timestamp("2200-01-01")
@@ -403,7 +403,7 @@ def _number_issues(nums: _Numbers, rows: pd.Series, table: str, col: str, decima
         rows[nums.absurd], "absurd_number", col,
         f"{table}.{col} has values that are not finite or are larger than {MAX_ABS_NUMBER:,.0f} in size "
         f"({_quoted(_examples(nums.text, nums.absurd)) or 'inf or too large'}); they were set aside (empty). "
-        f"Fix them at the source in the {table} file (often a placeholder or a formula error).",
+        f"Fix them at the source in the {table} file (often a stand-in value or a formula error).",
     )
     if nums.ambiguous.any():
         shown = _examples(nums.text, nums.ambiguous)
@@ -515,9 +515,9 @@ def _coerce(
             how = f" with date_format '{fmt}'" if fmt else " (expected ISO 8601 such as 2025-04-30 14:05, dd.mm.yyyy or dd/mm/yyyy)"
             fix_format = (
                 f"Set data.tables.{spec.name}.date_format.{col.name} (e.g. '%d.%m.%Y %H:%M') if the column uses another format, "
-                f"or add its placeholder word to data.tables.{spec.name}.null_values."
+                f"or add its stand-in word to data.tables.{spec.name}.null_values."
             )
-            fix_range = f"Fix the out-of-range dates in the {spec.name} file (often placeholders such as 9999-12-31 or typos in the year), or leave them empty."
+            fix_range = f"Fix the out-of-range dates in the {spec.name} file (often stand-in values such as 9999-12-31 or typos in the year), or leave them empty."
             shown = _quoted(_examples(_as_text(s), out_of_range))
             if out_of_range.any() and unreadable.any():
                 message = (

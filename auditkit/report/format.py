@@ -35,7 +35,7 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u061c\u1
 
 
 def visible(text: str) -> str:
-    """``text`` with every bidi control and zero-width character replaced by a visible ``⟦U+XXXX⟧``."""
+    """``text`` with every bidi control and zero-width character replaced by its visible code point, e.g. ``⟦U+202E⟧``."""
     return _INVISIBLE.sub(lambda m: f"⟦U+{ord(m.group()):04X}⟧", text)
 
 
