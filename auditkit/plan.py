@@ -22,7 +22,7 @@ from .actions import action_info, actions
 from .findings import SEVERITIES, Finding, read_findings
 from .report.format import Formatter, safe_for_spreadsheet
 from .report.text import t, word
-from .review import Decision, Reviewed, apply_review, load_review
+from .review import Decision, Reviewed, apply_review, covered_steps, load_review, review_note
 
 #: Severity points of a finding (its share of an action's impact).
 SEVERITY_POINTS: dict[str, float] = {"info": 0.0, "low": 1.0, "medium": 2.0, "high": 3.0, "critical": 4.0}
@@ -62,11 +62,12 @@ LEVELS = ("adhoc", "emerging", "defined", "managed", "optimised")
 # -- collecting -------------------------------------------------------------------------------------
 
 def collect(run_dir: Path | str, review_path: Path | str | None = None) -> Reviewed:
-    """The run's findings (every ``findings/*.json``) with the review decisions at ``review_path`` applied."""
+    """The run's findings (every ``findings/*.json``) with the review decisions at ``review_path`` applied
+    (a decision is archived only when its step is in the run: :func:`auditkit.review.apply_review`)."""
     folder = Path(run_dir) / "findings"
     found = read_findings(folder) if folder.is_dir() else []
     decisions = load_review(review_path) if review_path else {}
-    return apply_review(found, decisions)
+    return apply_review(found, decisions, covered_steps(run_dir))
 
 
 def not_available_of(run_dir: Path | str) -> list[dict[str, Any]]:
@@ -403,17 +404,12 @@ class Plan:
         return t("plan.summary.effect_text", self.lang, effects="; ".join(self.first["effect"]))
 
     def findings_table(self) -> pd.DataFrame:
-        """The kept findings with their review notes: id, step, severity, title, reviewed (who/when, comment)."""
+        """The kept findings with their review notes: id, step, severity (the reviewed one), title, reviewed
+        (status, who and when, the severity change, the comment: :func:`auditkit.review.review_note`)."""
         rows = []
         for f in self.findings:
             d: Decision | None = self.reviewed.notes.get(f.id)
-            note = ""
-            if d is not None:
-                note = t("plan.review.note", self.lang, status=t(f"plan.status.{d.status}", self.lang), by=d.by, at=d.at[:10])
-                if d.severity:
-                    note += " " + t("plan.review.severity", self.lang, severity=str(word(d.severity, self.lang, "severity")))
-                if d.comment:
-                    note += " " + d.comment
+            note = review_note(d, self.lang, self.reviewed.severity_was.get(f.id, f.severity)) if d is not None else ""
             rows.append({"id": f.id, "step": f.step, "severity": f.severity, "title": f.title, "reviewed": note})
         return pd.DataFrame(rows, columns=["id", "step", "severity", "title", "reviewed"])
 

@@ -487,6 +487,10 @@ def run(
             if on_step:
                 on_step(step)
         current = None
+        if not anonymize:  # the one place a run writes the review archive back (see review.archive_review)
+            from .review import archive_review
+
+            manifest["review"] = archive_review(review_file(params.source_path), run_dir)
         manifest["status"] = result.status
     except BaseException as exc:  # Ctrl-C, SIGTERM, a full disk: leave a clearly marked incomplete run
         cleanup_kernels()

@@ -26,11 +26,12 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from .findings import Finding, findings_frame, write_findings
+from .findings import SEVERITIES, Finding, write_findings
 from .frame import AuditFrame, build_frame
 from .params import AuditParams, load_params
 from .report.format import Formatter, escape, to_csv
 from .report.text import plural, t
+from .review import Decision, Decisions, apply_review, load_review, review_note
 
 #: The most columns a table shows on a page (the rest are in its CSV): wider tables do not fit a page at
 #: 1400 px or a printed A4 page.
@@ -62,6 +63,8 @@ class Step:
     findings: list[Finding] = field(default_factory=list)
     not_available: list[dict[str, Any]] = field(default_factory=list)
     _frame: AuditFrame | None = None
+    #: The client's review file (beside its params file; None without a params path, e.g. anonymised runs).
+    review_path: Path | None = None
 
     @property
     def number(self) -> str:
@@ -211,17 +214,32 @@ class Step:
     def add(self, findings: Iterable[Finding]) -> None:
         self.findings.extend(findings)
 
+    def decisions(self) -> Decisions:
+        """The review decisions on file for this client (empty without a review file); an unreadable file
+        is said on the page and read as empty."""
+        if self.review_path is None:
+            return {}
+        try:
+            return load_review(self.review_path)
+        except ValueError as exc:
+            self.note(t("review.unreadable", self.lang, file=self.review_path.name, error=str(exc)), warn=True)
+            return {}
+
     def finish(self) -> None:
-        """Show the step's findings and, with a run folder, write them to findings/<NN>_<step>.json."""
+        """Show the step's findings with the reviewer's decisions marked (:func:`findings_with_review`) and,
+        in JupyterLab, the review panel on them (:meth:`review_panel`); with a run folder, write them to
+        findings/<NN>_<step>.json as the step found them (step 7 applies the review itself)."""
         self.h2(t("findings", self.lang))
         if not self.findings:
             self.note(t("findings.none", self.lang))
         else:
-            df = findings_frame(self.findings)[["severity", "title", "value", "target", "unit", "benchmark"]]
-            df["severity"] = [t(f"severity.{s}", self.lang) for s in df["severity"]]
-            df["value"] = [self.fmt.by_unit(v, u) if u else "" for v, u in zip(df["value"], df["unit"])]
-            df["target"] = [self.fmt.by_unit(v, u) if u and v is not None else "" for v, u in zip(df["target"], df["unit"])]
-            self.table(df.drop(columns="unit"), "findings")
+            df = findings_with_review(self.findings, self.decisions(), self.fmt)
+            show = ["severity", "title", "value", "target", "benchmark"]
+            if (df["reviewed"] != "").any():
+                self.note(t("review.mark.step_note", self.lang))
+                show.append("reviewed")
+            labels = {"reviewed": t("plan.col.reviewed", self.lang)}
+            self.table(df[show], "findings", labels=labels, export=df.drop(columns="order"))
         if self.not_available:
             self.h3(t("not_available", self.lang))
             rows = [{"what": r.get("label") or r["what"], "reason": r["reason"]} for r in self.not_available]
@@ -229,16 +247,68 @@ class Step:
             self.table(pd.DataFrame(rows, columns=["what", "reason"]), "not_available", labels=labels)
         if self.run_dir is not None:
             write_findings(self.run_dir / "findings" / f"{self.name}.json", self.findings, self.not_available)
+        self.review_panel()
+
+    def review_panel(self) -> Any:
+        """In JupyterLab (``interactive``), the review panel on this step's findings, saving to the client's
+        review file (:func:`auditkit.runner.review_file`); returns it (None when not interactive or without
+        findings). Without a params path there is nowhere to save, and the page says so."""
+        if not self.interactive or not self.findings:
+            return None
+        if self.review_path is None:
+            self.note(t("review.no_params", self.lang), warn=True)
+            return None
+        from .widgets.review import ReviewPanel
+
+        self.h3(t("review.panel", self.lang))
+        panel = ReviewPanel(self.findings, self.review_path, self.lang)
+        _display(panel.widget)
+        return panel
+
+
+def findings_with_review(findings: Iterable[Finding], decisions: Mapping[str, Decision], fmt: Formatter) -> pd.DataFrame:
+    """A step's findings as its page shows them, with the review applied: the kept ones first (most severe
+    first by the reviewed severity, then by id), the dismissed ones last. Columns: id, status (open,
+    accepted, dismissed; "" when not reviewed), severity (words in the report's language: "low → high" when
+    re-rated, "high (dismissed)" when dismissed), title, value and target (formatted by unit), benchmark,
+    reviewed (:func:`auditkit.review.review_note`, "" when not reviewed), order (0 kept, 1 dismissed)."""
+    lang = fmt.language
+    fs = list(findings)
+    reviewed = apply_review(fs, decisions)
+    by_id = {f.id: f for f in fs}
+
+    def sev(s: str) -> str:
+        return t(f"severity.{s}", lang)
+
+    rows: list[tuple[int, Finding, str, str, str]] = []  # (order, finding, status, severity shown, note)
+    for f in reviewed.kept:
+        d = reviewed.notes.get(f.id)
+        was = reviewed.severity_was.get(f.id)
+        shown = f"{sev(was)} → {sev(f.severity)}" if was else sev(f.severity)
+        rows.append((0, f, d.status if d else "", shown, review_note(d, lang, by_id[f.id].severity) if d else ""))
+    for f, d in reviewed.dismissed:
+        rows.append((1, f, d.status, f"{sev(f.severity)} ({t('review.mark.dismissed', lang)})", review_note(d, lang, f.severity)))
+    rows.sort(key=lambda r: (r[0], -SEVERITIES.index(r[1].severity), r[1].id))
+    out = [{
+        "id": f.id, "status": status, "severity": shown, "title": f.title,
+        "value": fmt.by_unit(f.value, f.unit) if f.unit else "",
+        "target": fmt.by_unit(f.target, f.unit) if f.unit and f.target is not None else "",
+        "benchmark": f.benchmark, "reviewed": note, "order": order,
+    } for order, f, status, shown, note in rows]
+    return pd.DataFrame(out, columns=["id", "status", "severity", "title", "value", "target", "benchmark", "reviewed", "order"])
 
 
 def open_step(name: str, params_path: str, run_dir: str | None = None, interactive: bool = False) -> Step:
     """Set up a step. With a ``run_dir`` holding the run's frame, the params and data come from that
     frame (a snapshot taken when the run started); otherwise from ``params_path``, and with ``run_dir``
-    empty or None nothing is written."""
+    empty or None nothing is written. The review decisions are read from beside ``params_path``
+    (none when it is empty, as in an anonymised run)."""
     from .figures import apply_theme
+    from .runner import review_file
 
     folder = Path(run_dir).resolve() if run_dir else None
     frame = AuditFrame.load(folder) if folder is not None else None
     params = frame.params if frame is not None else load_params(params_path)
     apply_theme()
-    return Step(name, params, folder, bool(interactive), _frame=frame)
+    review = review_file(Path(params_path)) if params_path else None
+    return Step(name, params, folder, bool(interactive), _frame=frame, review_path=review)

@@ -46,6 +46,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -255,19 +256,57 @@ def test_checklist_before_any_data(tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "no such params file" in missing.output
 
 
+#: Which planted problem of the demo (data/demo/truth.json, by id) a finding names: (finding kind, how its
+#: subject names the planted subject, planted id). A finding matching no row is not a planted problem.
+PLANTED_BY_KIND: tuple[tuple[str, Any, str], ...] = (
+    ("process.bottleneck.conversion", lambda s, tr: s == tr["conversion_collapse"]["stage"], "conversion_collapse"),
+    ("process.bottleneck.time", lambda s, tr: s == tr["stalling_stage"]["stage"], "stalling_stage"),
+    ("people.win_rate.low", lambda s, tr: s in tr["low_win_rate_reps"]["rep_ids"], "low_win_rate_reps"),
+    ("people.skill_gap", lambda s, tr: s in {f"{r}\x1f{tr['low_win_rate_reps']['competency']}" for r in tr["low_win_rate_reps"]["rep_ids"]}, "low_win_rate_reps"),
+    ("comms.lead_response.slow_source", lambda s, tr: s == tr["slow_lead_source"]["source"], "slow_lead_source"),
+    ("tech.hygiene.stale_deals", lambda s, tr: True, "stale_deals"),
+    ("process.lost_reason_missing", lambda s, tr: True, "missing_lost_reasons"),
+    ("goal.off_target", lambda s, tr: s == "lost_without_reason_share", "missing_lost_reasons"),
+    ("comms.handoff.sla_breach", lambda s, tr: s == f"{tr['handoff_sla_breach']['from_dept']} -> {tr['handoff_sla_breach']['to_dept']}", "handoff_sla_breach"),
+    ("tech.tools.underused", lambda s, tr: s == tr["unused_tool"]["tool"], "unused_tool"),
+    ("tech.hygiene.logging_lag", lambda s, tr: s == tr["logging_lag"]["rep_id"], "logging_lag"),
+)
+
+
+def planted_id(kind: str, subject: str, truth: dict[str, Any]) -> str | None:
+    """The planted problem a finding of ``kind`` about ``subject`` names (:data:`PLANTED_BY_KIND`), else None."""
+    return next((pid for k, names, pid in PLANTED_BY_KIND if k == kind and names(subject, truth)), None)
+
+
 @pytest.mark.slow
 def test_demo_executive_summary_names_the_planted_problems_first(demo_run: Path) -> None:
-    """On the demo run, the three biggest problems are planted ones (truth.json): the conversion collapse
-    at its stage, the stall at its stage and a low-win-rate rep; the three first actions answer them in
-    that order (exit criteria at the collapsing stage, a weekly pipeline review, call reviews with a top
-    performer); plan.xlsx and plan.md are in the run folder."""
-    from tests.helpers import ROOT
+    """On the demo run (no review file beside params/demo.yaml), the executive summary as delivered
+    (plan.xlsx's summary sheet, the same three in plan.md) names three planted problems first: each
+    problem's title is found among the run's findings (findings/*.json) and its kind and subject mapped to
+    a planted id by PLANTED_BY_KIND. In order: the conversion collapse at its stage, the stall at its stage,
+    a low-win-rate rep (all three critical or high). The three first actions answer them in that order
+    (exit criteria for the collapsing stage, a weekly pipeline review, call reviews with a top performer)."""
+    from auditkit.actions import action_info
+    from auditkit.findings import read_findings
+    from auditkit.report.text import t
+    from auditkit.runner import review_file
+    from tests.helpers import DEMO_PARAMS, ROOT
 
+    assert not review_file(DEMO_PARAMS).exists(), "a review file beside params/demo.yaml changes the demo's plan"
     truth = {p["id"]: p for p in json.loads((ROOT / "data" / "demo" / "truth.json").read_text(encoding="utf-8"))["planted"]}
-    plan = P.build_plan(demo_run)
-    problems = [(f.kind, f.subject) for f in plan.problems]
-    assert problems[0] == ("process.bottleneck.conversion", truth["conversion_collapse"]["stage"])
-    assert problems[1] == ("process.bottleneck.time", truth["stalling_stage"]["stage"])
-    assert problems[2][0] == "people.win_rate.low" and problems[2][1] in truth["low_win_rate_reps"]["rep_ids"]
-    assert list(plan.first["action"]) == ["process.stage_exit_criteria", "process.weekly_pipeline_review", "people.call_review_pairing"]
-    assert (demo_run / "plan.xlsx").is_file() and truth["conversion_collapse"]["stage"] in (demo_run / "plan.md").read_text(encoding="utf-8")
+    sheet = load_workbook(demo_run / "plan.xlsx")["summary"]
+    rows = [dict(zip([c.value for c in sheet[1]], [c.value for c in row])) for row in sheet.iter_rows(min_row=2)]
+    part, item = t("plan.col.part"), t("plan.col.item")
+    problems = [r[item] for r in rows if r[part] == t("plan.h.problems")]
+    found = read_findings(demo_run / "findings")
+    by_title = {f.title: f for f in found}
+    assert len(by_title) == len(found)  # titles name findings one to one
+    named = [by_title[title] for title in problems]
+    assert [planted_id(f.kind, f.subject, truth) for f in named] == ["conversion_collapse", "stalling_stage", "low_win_rate_reps"]
+    assert [f.severity for f in named][:2] == ["critical", "critical"] and named[2].severity == "high"
+    md = (demo_run / "plan.md").read_text(encoding="utf-8")
+    summary = md[md.index(t("plan.h.problems")):md.index(t("plan.h.first_actions"))]
+    assert [line.split(". ", 1)[1] for line in summary.splitlines() if line[:2] in ("1.", "2.", "3.")] == problems
+    first = [r[item] for r in rows if r[part] == t("plan.h.first_actions")]
+    keys = ["process.stage_exit_criteria", "process.weekly_pipeline_review", "people.call_review_pairing"]
+    assert first == [action_info(k).text_in("en") for k in keys]

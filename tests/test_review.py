@@ -5,6 +5,16 @@ reviewer accepts A with a comment, dismisses B with a reason and raises C from l
 holding A, B, C and D, the plan keeps A, C (now high) and D; B is left out with its reason; A and C carry
 who/when notes. In a second run without A, A's decision stays in the file, archived, and is un-archived
 when A reappears in a third run (where C, now absent, is archived in turn).
+
+The archive written back by a run (:func:`archive_review`, called once by the runner after all steps):
+decisions on A (step 3, accepted), C (step 3, re-rated), E (step 4, accepted) and L (no step recorded).
+Run 1 has step 3's findings C and D only (no step-4 file): A is archived and written; E's step did not
+run and L's step is unknown, so both are left as they were; the file is exactly what saving the decisions
+with A archived gives. Run 2 has A back: A is un-archived and the file is byte for byte the original. Run 3
+is the same as run 2: nothing changes, nothing is written. Without a review file nothing is created.
+
+The combined report's summary on a run with A, B, C and D and the decisions above (B dismissed, C raised
+from low to high): B is left out, C is listed as high with its note, A with its comment; D unmarked.
 """
 
 from __future__ import annotations
@@ -16,7 +26,8 @@ from pathlib import Path
 import pytest
 
 from auditkit.findings import Finding
-from auditkit.review import apply_review, decide, load_review, review_table, save_review
+from auditkit.findings import write_findings
+from auditkit.review import apply_review, archive_review, covered_steps, decide, load_review, review_table, save_review
 
 AT = "2026-11-29T09:00:00+00:00"
 
@@ -160,3 +171,71 @@ def test_review_panel_refuses_dismissal_without_reason(tmp_path: Path) -> None:
     assert "причина" in panel.message.value and B.title in panel.message.value
     same, refused = decisions_from_form(saved, panel.form_rows()[:1], by="X")
     assert same == saved and refused == []  # an unchanged row is not re-decided
+
+
+E = Finding(step=4, kind="people.win_rate.low", subject="Rep 9", title="Rep 9 wins rarely", severity="high", metric="m", value=None)
+
+
+def archive_decisions():
+    d = decide({}, A.id, by="Anna", status="accepted", comment="Confirmed", step=3, at=AT)
+    d = decide(d, C.id, by="Anna", severity="high", step=3, at=AT)
+    d = decide(d, E.id, by="Boris", status="accepted", step=4, at=AT)
+    return decide(d, "legacy.kind-000000000000", by="Boris", status="accepted", at=AT)  # step not recorded
+
+
+def findings_run(root: Path, *found: Finding) -> Path:
+    run = root / "run"
+    write_findings(run / "findings" / "03_process.json", found)
+    return run
+
+
+def test_a_run_writes_the_archive_back(tmp_path: Path) -> None:
+    path = tmp_path / "demo.review.json"
+    save_review(path, archive_decisions())
+    original = path.read_bytes()
+    before = json.loads(original)["decisions"]
+
+    run1 = findings_run(tmp_path / "1", C, D)
+    assert covered_steps(run1) == {3}
+    summary = archive_review(path, run1)
+    assert summary == {"file": "demo.review.json", "archived": [A.id], "restored": [], "written": True}
+    after = json.loads(path.read_text(encoding="utf-8"))["decisions"]
+    assert after[A.id]["archived"] is True and {**after[A.id], "archived": False} == before[A.id]
+    assert {k: v for k, v in after.items() if k != A.id} == {k: v for k, v in before.items() if k != A.id}
+    expected = tmp_path / "expected.json"
+    save_review(expected, {**archive_decisions(), A.id: load_review(path)[A.id]})
+    assert path.read_bytes() == expected.read_bytes()  # only A's flag differs from the original
+
+    run2 = findings_run(tmp_path / "2", A, C, D)
+    assert archive_review(path, run2) == {"file": "demo.review.json", "archived": [], "restored": [A.id], "written": True}
+    assert path.read_bytes() == original
+
+    stamp = path.stat().st_mtime_ns
+    assert archive_review(path, run2)["written"] is False and path.stat().st_mtime_ns == stamp
+
+    nothing = tmp_path / "none.review.json"
+    assert archive_review(nothing, run1)["written"] is False and not nothing.exists()
+    broken = tmp_path / "broken.review.json"
+    broken.write_text("{not json", encoding="utf-8")
+    assert "error" in archive_review(broken, run1) and broken.read_text(encoding="utf-8") == "{not json"
+
+
+def test_the_combined_summary_uses_the_review(tmp_path: Path) -> None:
+    from auditkit.report.combined import _summary_html, _top_findings
+    from auditkit.report.format import Formatter
+
+    params = tmp_path / "client.yaml"
+    params.write_text("client: {name: X}", encoding="utf-8")  # only its place matters: the review sits beside it
+    save_review(tmp_path / "client.review.json", decisions())
+    run = findings_run(tmp_path, A, B, C, D)
+    (run / "manifest.json").write_text(json.dumps({"params_file": str(params), "anonymized": False}), encoding="utf-8")
+    top = _top_findings(run)
+    assert [(f["id"], f["severity"]) for f in top] == [(A.id, "high"), (C.id, "high"), (D.id, "medium")]
+    notes = {f["id"]: f["reviewed"] for f in top}
+    assert notes[C.id] == "Reviewed by Anna on 2026-11-29. Severity low → high."
+    assert notes[A.id] == "Accepted by Anna on 2026-11-29. Comment: Confirmed with the head of sales" and notes[D.id] == ""
+    page = _summary_html("T", "S", run, [], "en", Formatter("en"))
+    assert "<th>Review</th>" in page and B.title not in page and "Severity low → high." in page
+    # an anonymised run has other finding ids: the review is not applied
+    (run / "manifest.json").write_text(json.dumps({"params_file": "client.yaml", "anonymized": True}), encoding="utf-8")
+    assert [f["id"] for f in _top_findings(run)] == [A.id, D.id, B.id, C.id]  # as found; medium ties by id

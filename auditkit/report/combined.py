@@ -4,7 +4,7 @@ index of every run under ``outputs/``.
 - :func:`add_navigation` puts a bar on every step page of a run: the run index, the combined report,
   the previous and the next step.
 - :func:`combined_report` writes ``<run>/report.html``: the executive summary (status of every step,
-  headline KPIs, the most severe findings) first, a table of contents, then every step in order, in one
+  headline KPIs, the most severe findings with the client's review applied and marked) first, a table of contents, then every step in order, in one
   page with one stylesheet.
 - :func:`runs_index` writes ``outputs/index.html``: every client and run with its status, period, dates,
   duration, headline KPIs and links; rebuilt after each run.
@@ -69,13 +69,39 @@ def _headline(run_dir: Path, fmt: Formatter) -> list[tuple[str, str]]:
     return out
 
 
-def _top_findings(run_dir: Path) -> list[dict[str, Any]]:
-    """The run's findings, most severe first (reading every findings file)."""
-    found: list[dict[str, Any]] = []
-    for path in sorted((run_dir / "findings").glob("*.json")):
-        body = json.loads(path.read_text(encoding="utf-8"))
-        found.extend(body["findings"] if isinstance(body, dict) else body)
-    return sorted(found, key=lambda f: (_SEVERITY_ORDER.index(f.get("severity", "info")), f.get("step", 0)))
+def _review_of(run_dir: Path) -> dict[str, Any]:
+    """The review decisions of the client of a run: the review file beside the params file the manifest
+    names (:func:`auditkit.runner.review_file`); none for an anonymised run (its finding ids are about
+    pseudonyms), without a manifest, or when the file is missing or unreadable."""
+    from ..review import load_review
+    from ..runner import review_file
+
+    try:
+        manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+        params_file = Path(manifest.get("params_file") or "")
+        if manifest.get("anonymized") or not params_file.is_absolute():
+            return {}
+        return dict(load_review(review_file(params_file)))
+    except (OSError, ValueError):
+        return {}
+
+
+def _top_findings(run_dir: Path, lang: str = "en") -> list[dict[str, Any]]:
+    """The run's findings with the review applied, most severe first by the reviewed severity: dismissed
+    findings are left out (they leave the plan too), a re-rated one carries its new severity, and each
+    reviewed one its note (``reviewed``, :func:`auditkit.review.review_note`; "" when not reviewed)."""
+    from ..findings import read_findings
+    from ..review import apply_review, review_note
+
+    folder = run_dir / "findings"
+    found = read_findings(folder) if folder.is_dir() else []
+    reviewed = apply_review(found, _review_of(run_dir))
+    out = []
+    for f in reviewed.kept:
+        d = reviewed.notes.get(f.id)
+        note = review_note(d, lang, reviewed.severity_was.get(f.id, f.severity)) if d is not None else ""
+        out.append({**f.to_dict(), "reviewed": note})
+    return sorted(out, key=lambda f: (_SEVERITY_ORDER.index(f.get("severity", "info")), f.get("step", 0)))
 
 
 def _summary_html(title: str, subtitle: str, run_dir: Path, steps: list[dict[str, Any]], lang: str, fmt: Formatter) -> str:
@@ -85,10 +111,12 @@ def _summary_html(title: str, subtitle: str, run_dir: Path, steps: list[dict[str
         for s in steps
     )
     kpis = "".join(f"<tr><td>{escape(label)}</td><td class='num'>{escape(value)}</td></tr>" for label, value in _headline(run_dir, fmt))
-    findings = _top_findings(run_dir)[:SUMMARY_FINDINGS]
+    findings = _top_findings(run_dir, lang)[:SUMMARY_FINDINGS]
+    marked = any(f["reviewed"] for f in findings)  # a Review column only when a finding shown was reviewed
     rows = "".join(
         f"<tr><td class='ak-sev-{escape(f.get('severity', ''))}'>{escape(t('severity.' + f.get('severity', 'info'), lang))}</td>"
-        f"<td>{escape(_step_title('%02d' % int(f.get('step', 0)), lang) if f.get('step') else '')}</td><td>{escape(f.get('title', ''))}</td></tr>"
+        f"<td>{escape(_step_title('%02d' % int(f.get('step', 0)), lang) if f.get('step') else '')}</td><td>{escape(f.get('title', ''))}</td>"
+        + (f"<td>{escape(f['reviewed'])}</td>" if marked else "") + "</tr>"
         for f in findings
     )
     parts = [
@@ -100,7 +128,8 @@ def _summary_html(title: str, subtitle: str, run_dir: Path, steps: list[dict[str
     parts.append(f"<h2>{escape(t('summary.findings', lang))}</h2>")
     parts.append(
         f"<table class='ak-table'><thead><tr><th>{escape(t('col.severity', lang))}</th><th>{escape(t('col.step', lang))}</th>"
-        f"<th>{escape(t('col.finding', lang))}</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<th>{escape(t('col.finding', lang))}</th>" + (f"<th>{escape(t('plan.col.reviewed', lang))}</th>" if marked else "")
+        + f"</tr></thead><tbody>{rows}</tbody></table>"
         if rows else f"<p class='ak-note'>{escape(t('findings.none', lang))}</p>"
     )
     return "".join(parts)

@@ -21,8 +21,8 @@ FIELDS = ("status", "severity", "reason", "comment")
 def decisions_from_form(
     decisions: Mapping[str, Decision], rows: Iterable[Mapping[str, Any]], by: str, at: str | None = None
 ) -> tuple[Decisions, list[str]]:
-    """The decisions after a save: ``rows`` are the form's rows ({"id", "title", "status", "severity",
-    "reason", "comment"}); a row differing from its stored decision (or from "open" with empty fields when
+    """The decisions after a save: ``rows`` are the form's rows ({"id", "title", "step", "status", "severity",
+    "reason", "comment"}; "step" optional); a row differing from its stored decision (or from "open" with empty fields when
     there is none) is decided by ``by`` at ``at``. Returns (decisions, ids of rows refused: a dismissal
     without a reason)."""
     out = dict(decisions)
@@ -35,7 +35,8 @@ def decisions_from_form(
         if all(new[k] == str(getattr(old, k)) for k in FIELDS):
             continue
         try:
-            out = decide(out, fid, by=by, at=at, title=str(row.get("title", "")), **new)  # type: ignore[arg-type]
+            step = int(row["step"]) if row.get("step") else None
+            out = decide(out, fid, by=by, at=at, title=str(row.get("title", "")), step=step, **new)  # type: ignore[arg-type]
         except ValueError:
             refused.append(fid)
     return out, refused
@@ -76,7 +77,7 @@ class ReviewPanel:
 
     def form_rows(self) -> list[dict[str, Any]]:
         """The form's current values, one record per finding."""
-        return [{"id": f.id, "title": f.title, **{k: self.rows[f.id][k].value for k in FIELDS}} for f in self.findings]
+        return [{"id": f.id, "title": f.title, "step": f.step, **{k: self.rows[f.id][k].value for k in FIELDS}} for f in self.findings]
 
     def save(self) -> Decisions:
         """Apply the form to the decisions and write them; returns the decisions now on file."""
