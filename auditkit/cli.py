@@ -162,19 +162,26 @@ def run(params_file: Path, outputs: Path, steps: str, from_run: Path | None, ano
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--language", type=click.Choice(["en", "ru"]), default=None, help="Report language for the snippet (default: ru when the files hold Cyrillic).")
+@click.option(
+    "--lang", "--language", "language", type=click.Choice(["en", "ru"]), default=None,
+    help="Language of what is printed and of the snippet's report (default: ru when LANG starts with ru, else en; "
+    "the snippet's report language then follows the files: ru when they hold Cyrillic).",
+)
 @_boundary
 def inspect(files: tuple[Path, ...], language: str | None) -> None:
     """Look at unknown CRM exports: encoding, delimiter, dates, the profile that fits, unmapped
     columns, stage values, and a params snippet that reads them. The files are only read."""
+    import os
+
     from .errors import DataError
     from .io.inspect import inspect_file, render
 
     missing = [f for f in files if not f.is_file()]
     if missing:
         raise DataError(f"{missing[0]}: file not found. Pass the paths of the exported files.")
-    reports = [inspect_file(f, language or "en") for f in files]
-    click.echo(render(reports, language))
+    lang = language or ("ru" if os.environ.get("LANG", "").lower().startswith("ru") else "en")
+    reports = [inspect_file(f, language or lang) for f in files]
+    click.echo(render(reports, language, lang))
 
 
 @main.command()

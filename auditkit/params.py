@@ -205,6 +205,14 @@ class TableSource(_Strict):
     join: dict[str, Join] = Field(default_factory=dict)
     stage_columns: str | None = None
     closed_at_when_open: Literal["keep", "clear"] = "keep"
+    #: Status flags read besides the columns (deals): file columns tried in order for "won" and "closed".
+    flags: dict[Literal["won", "closed"], list[str]] = Field(default_factory=dict)
+    #: File columns holding each row's currency, tried in order (None: the usual names, e.g. Currency, Валюта).
+    currency_columns: list[str] | None = None
+    #: Columns made by joining others with a space before mapping, e.g. {Name: [First name, Last name]}.
+    compose: dict[str, list[str]] = Field(default_factory=dict)
+    #: Reps: other columns that also identify a rep where deals or activities name owners (e.g. Email).
+    owner_keys: list[str] = Field(default_factory=list)
 
     @field_validator("delimiter")
     @classmethod

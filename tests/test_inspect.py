@@ -1,10 +1,14 @@
 """`auditkit inspect`: for every fixture export (tests/fixtures/<crm>/), the right profile and table are
 picked, the encoding, delimiter and date formats are the ones written into the fixture, and the printed
-params snippet validates as is (`auditkit validate` accepts it and the data loads)."""
+params snippet validates as is (`auditkit validate` accepts it and the data loads). Bitrix24's deals file has
+"Закрыта" read as the status flag and "Валюта" as the currency per row: RUB in deals 1-7, USD in deal 8 (7 and 1);
+Salesforce's "Won" and "Closed" are its flags. With `--lang ru` (or LANG=ru_...) every line about the files is
+Russian, and the snippet is the same YAML with its comments in Russian."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +17,7 @@ import pytest
 import yaml
 
 from auditkit import load, load_params
-from auditkit.io.inspect import inspect_file, snippet
+from auditkit.io.inspect import inspect_file, render, snippet
 from auditkit.io.load import preflight
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -23,7 +27,7 @@ FILES = {
     "amocrm": {"amocrm_leads.csv": "deals"},
     "bitrix24": {"DEAL_20250401.csv": "deals", "stage_history.csv": "stage_history"},
     "pipedrive": {"deals-export.csv": "deals", "activities-export.csv": "activities"},
-    "hubspot": {"hubspot-crm-exports-all-deals.csv": "deals"},
+    "hubspot": {"hubspot-crm-exports-all-deals.csv": "deals", "hubspot-owners.csv": "reps", "hubspot-crm-exports-all-activities.csv": "activities"},
     "salesforce": {"opportunities.csv": "deals", "opportunity_history.csv": "stage_history", "users.csv": "reps", "tasks.csv": "activities"},
 }
 
@@ -49,11 +53,53 @@ def test_inspect_reports_encoding_delimiter_dates_and_values():
     assert (bitrix.encoding, bitrix.delimiter, bitrix.decimal) == ("cp1251", ";", ".")
     assert bitrix.dates["Дата создания"] == "dd.mm.yyyy HH:MM" and bitrix.dates["Дата начала"] == "dd.mm.yyyy"
     assert bitrix.mapping["Дата завершения"] == ["closed_at", "expected_close_at"]
-    assert bitrix.unmapped == ["Название", "Валюта", "Дата начала", "Закрыта"]
-    assert bitrix.values["stage"]["Сделка успешна"] == 2
+    assert bitrix.unmapped == ["Название", "Дата начала"]  # "Валюта" and "Закрыта" are read besides the columns
+    assert bitrix.flags == ["Закрыта"] and bitrix.currency_column == "Валюта" and bitrix.row_currencies == {"RUB": 7, "USD": 1}
+    assert bitrix.values["stage"]["Сделка успешна"] == 3
     sf = inspect_file(FIXTURES / "salesforce" / "opportunities.csv")
     assert sf.dates == {"Close Date": "mm/dd/yyyy", "Created Date": "mm/dd/yyyy"}
     assert sf.currencies == ["USD", "EUR"]  # the commonest first
+    assert sf.flags == ["Won", "Closed"] and sf.currency_column is None
+    owners = inspect_file(FIXTURES / "hubspot" / "hubspot-owners.csv")  # "First name" + "Last name" make the name
+    assert owners.best is not None and owners.best.complete and owners.mapping == {"Owner ID": ["rep_id"], "Name": ["name"], "Team": ["team"]}
+    assert owners.unmapped == ["User ID", "Archived"]
+
+
+def _block(text: str) -> tuple[list[str], str]:
+    """The lines about the files, and the snippet."""
+    head, snippet_text = text.split("\n\n#", 1)
+    return head.splitlines(), snippet_text.split("\n", 1)[1]
+
+
+@pytest.mark.parametrize("crm", sorted(FILES))
+def test_inspect_in_russian_prints_every_line_in_russian_and_the_same_snippet(crm: str):
+    reports = [inspect_file(FIXTURES / crm / name) for name in FILES[crm]]
+    lines, ru_snippet = _block(render(reports, None, "ru"))
+    for line in lines:
+        assert re.search("[а-яё]", line, re.I), line
+    assert not re.search(r"\b(rows|columns|encoding|delimiter|profile|fit|unmapped|values|next)\b", "\n".join(lines))
+    _, en_snippet = _block(render(reports, None, "en"))
+    assert yaml.safe_load(ru_snippet) == yaml.safe_load(en_snippet)  # YAML keys and values stay as they are
+    assert "# период аудита; поправьте" in ru_snippet and "adjust" not in ru_snippet
+
+
+def test_inspect_takes_russian_from_lang_and_from_the_environment():
+    from click.testing import CliRunner
+
+    from auditkit.cli import main
+
+    path = str(FIXTURES / "salesforce" / "opportunities.csv")
+    runner = CliRunner()
+    ru = runner.invoke(main, ["inspect", path], env={"LANG": "ru_RU.UTF-8"})
+    assert ru.exit_code == 0, ru.output
+    assert "  кодировка     utf-8 (вероятно: только символы ASCII, прочитан как UTF-8)" in ru.output
+    assert "  даты          Close Date: мм/дд/гггг" in ru.output
+    assert "  статус        по флагам Won, Closed" in ru.output
+    assert "language: en" in ru.output  # the snippet's report language still follows the files
+    en = runner.invoke(main, ["inspect", path], env={"LANG": "en_US.UTF-8"})
+    assert "  encoding   utf-8 (likely: plain ASCII, read as UTF-8)" in en.output
+    forced = runner.invoke(main, ["inspect", "--lang", "ru", path], env={"LANG": "en_US.UTF-8"})
+    assert "  профиль       salesforce (deals): подходит хорошо" in forced.output and "language: ru" in forced.output
 
 
 @pytest.mark.slow

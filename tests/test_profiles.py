@@ -9,19 +9,28 @@ amoCRM (UTF-8 with BOM, ';', CRLF, Russian headers, dd.mm.yyyy with and without 
   lost: 1003, 1007 = 2; win rate 3 / 5 = 0.6;
   open at the end: 1002 (50 000), 1005 (30 000), 1006 (no budget, "—") = 3, pipeline 80 000 ₽.
 Bitrix24 (cp1251, ';', default stage names, "Счет на предоплату" mapped to "Счёт на предоплату" in the
-params as the loader suggests; "Дата завершения" of open deals is the planned date and is not a close):
-  created 6; won 1 (150 000) and 5 (200 000) = 2, 350 000 ₽; lost 3 = 1; win rate 2 / 3;
+params as the loader suggests; "Дата завершения" of open deals is the planned date and is not a close;
+"Закрыта" Да/Нет gives the status: deal 7 sits at "Анализ причины провала", a stage outside the pipeline that
+alone would read as open, but is closed and not at the won stage, so lost; "Валюта" per row: deal 8 is in USD
+in a RUB audit, so it counts as won but its 5 000 is set aside):
+  created 8; won 1 (150 000), 5 (200 000), 8 (amount set aside) = 3, 350 000 ₽; lost 3, 7 = 2; win rate 3 / 5 = 0.6;
   open 2 (80 000), 4 (95 000), 6 (no amount) = 3, 175 000 ₽; stage history 13 rows from its own file.
 Pipedrive ("Deal - ..." headers, won/lost in "Deal - Status", "4,000" written with a thousands comma):
   created 6; won 1 (1 500) and 4 (4 000) = 2, 5 500 $; lost 3, 5 = 2; win rate 0.5; open 2, 6 = 2, 5 500 $.
-HubSpot ("Close Date" of open deals is the expected one; a "Date entered "<stage> (Sales Pipeline)"" column per stage):
+HubSpot ("Close Date" of open deals is the expected one; a "Date entered "<stage> (Sales Pipeline)"" column per stage;
+an owners export whose ids are numbers while deals and activities name owners by name or e-mail; an activities export):
   created 5; won 101 (5 000) and 105 (4 500) = 2, 9 500 $; lost 103 = 1; win rate 2 / 3;
   open 102 (7 000), 104 (2 000) = 2, 9 000 $; stage history: 5 + 4 + 3 + 2 + 3 = 17 entries.
+  Owners: Jane Doe = 31000001 (deals 101, 103), John Roe = 31000002 (102, 104, 105), Mia Park = 31000003 (none).
+  Activities per rep: Jane Doe 9001 call, 9002 email, 9004 note (assigned by e-mail) = 3; John Roe 9003 meeting,
+  9005 task, 9006 call, 9007 call = 4; Mia Park 0. Call durations 00:12:30, 00:05:00, 00:03:15 = 12.5, 5, 3.25 minutes.
 Salesforce (report export: US dates m/d/yyyy, amounts "USD 12,500.00"; one "EUR 1,000.00" set aside as a
 currency mismatch; "Close Date" of open opportunities is the expected one; users report with "Full Name"
-as both rep id and name, and their manager, office and region):
-  created 6; won 006A1 (12 500), 006A4 (20 000), 006A6 (amount set aside) = 3, 32 500 $; lost 006A3 = 1;
-  win rate 3 / 4 = 0.75; open 006A2 (8 000), 006A5 (5 000) = 2, 13 000 $.
+as both rep id and name, and their manager, office and region; the Won/Closed flags give the status, and two
+custom stages outside the pipeline would read as open by name alone: 006A7 "Closed - Signed" (Won 1, Closed 1)
+is won, 006A8 "Closed - No Decision" (Won 0, Closed 1) is lost):
+  created 8; won 006A1 (12 500), 006A4 (20 000), 006A6 (amount set aside), 006A7 (2 000) = 4, 34 500 $;
+  lost 006A3, 006A8 = 2; win rate 4 / 6; open 006A2 (8 000), 006A5 (5 000) = 2, 13 000 $.
 """
 
 from __future__ import annotations
@@ -45,10 +54,10 @@ AUDITKIT = str(Path(sys.executable).parent / "auditkit")
 
 EXPECTED = {
     "amocrm": dict(deals_created=7, deals_won=3, won_value=324517, deals_lost=2, win_rate=0.6, open_deals=3, open_pipeline_value=80000),
-    "bitrix24": dict(deals_created=6, deals_won=2, won_value=350000, deals_lost=1, win_rate=2 / 3, open_deals=3, open_pipeline_value=175000),
+    "bitrix24": dict(deals_created=8, deals_won=3, won_value=350000, deals_lost=2, win_rate=0.6, open_deals=3, open_pipeline_value=175000),
     "pipedrive": dict(deals_created=6, deals_won=2, won_value=5500, deals_lost=2, win_rate=0.5, open_deals=2, open_pipeline_value=5500),
     "hubspot": dict(deals_created=5, deals_won=2, won_value=9500, deals_lost=1, win_rate=2 / 3, open_deals=2, open_pipeline_value=9000),
-    "salesforce": dict(deals_created=6, deals_won=3, won_value=32500, deals_lost=1, win_rate=0.75, open_deals=2, open_pipeline_value=13000),
+    "salesforce": dict(deals_created=8, deals_won=4, won_value=34500, deals_lost=2, win_rate=4 / 6, open_deals=2, open_pipeline_value=13000),
 }
 
 
@@ -111,7 +120,7 @@ def test_bitrix24_near_miss_stage_is_suggested_with_a_mapping_to_paste(tmp_path:
     del raw["data"]["tables"]["deals"]["values"]["stage"]["Счет на предоплату"]
     data = load(parse_params(raw, tmp_path / "p.yaml"))
     (issue,) = [i for i in data.issues if i.check == "unknown_stage"]
-    assert issue.rows == (5,)
+    assert issue.rows == (5, 8)  # deal 4's near miss, and deal 7 at "Анализ причины провала"
     assert "'Счет на предоплату' is probably 'Счёт на предоплату'" in issue.message
     assert "values:\n        stage: {Счет на предоплату: Счёт на предоплату}" in issue.message
 
@@ -142,7 +151,7 @@ def test_salesforce_us_dates_currency_codes_and_reps_with_manager_office_region(
     deals = data["deals"].set_index("deal_id")
     assert deals.loc["006A1", "created_at"] == pd.Timestamp("2025-01-06")  # 1/6/2025 is January 6th: 1/28 decides m/d
     assert deals.loc["006A1", "amount"] == 12500 and pd.isna(deals.loc["006A6", "amount"])
-    assert issues(data) == {"deals.currency_mismatch.amount": 1}
+    assert issues(data) == {"deals.currency_mismatch.amount": 1, "deals.unknown_stage.stage": 2}
     assert "EUR 1,000.00" in data.issues[0].message and "currency is USD" in data.issues[0].message
     history = data["stage_history"]
     assert history["entered_at"].iloc[1] == pd.Timestamp("2025-01-14 14:00")  # 2:00 PM
@@ -236,3 +245,58 @@ def test_kommo_english_headers(tmp_path: Path):
     assert deals["amount"].tolist() == [1200, 800] and deals["lost_reason"].fillna("").tolist() == ["", "Too expensive"]
     assert pd.isna(deals["closed_at"].iloc[0]) and deals["closed_at"].iloc[1] == pd.Timestamp("2025-01-20 12:00")
     assert data.issues == []
+
+
+def test_salesforce_won_and_closed_flags_decide_the_status_where_the_stage_name_cannot():
+    """006A7 "Closed - Signed" and 006A8 "Closed - No Decision" are not pipeline stages: by name both would be
+    open. Won 1 / Closed 1 makes 006A7 won (2 000 in won value, closed 3/27/2025); Won 0 / Closed 1 makes 006A8 lost
+    (closed 3/12/2025, kept as a close date because the deal is closed)."""
+    data = load(load_params(FIXTURES / "salesforce" / "params.yaml"))
+    deals = data["deals"].set_index("deal_id")
+    assert deals["status"].to_dict() == {
+        "006A1": "won", "006A2": "open", "006A3": "lost", "006A4": "won",
+        "006A5": "open", "006A6": "won", "006A7": "won", "006A8": "lost",
+    }
+    assert deals.loc["006A7", "amount"] == 2000 and deals.loc["006A7", "closed_at"] == pd.Timestamp("2025-03-27")
+    assert deals.loc["006A8", "closed_at"] == pd.Timestamp("2025-03-12")
+    assert data.sources["deals"]["flags"] == {"columns": ["Won", "Closed"], "rows": 8, "differs_from_stage": 2}
+    unknown = next(i for i in data.issues if i.check == "unknown_stage")
+    assert unknown.rows == (8, 9) and "read from the export's flags (Won, Closed)" in unknown.message
+
+
+def test_bitrix24_closed_flag_and_currency_column():
+    """Deal 7 ("Анализ причины провала", Закрыта = Да) is lost, closed 07.03.2025; deal 8 (Сделка успешна,
+    Валюта USD, Сумма "5 000") is won but its amount is set aside: 350 000 ₽ of won value is deals 1 and 5 only."""
+    data = load(load_params(FIXTURES / "bitrix24" / "params.yaml"))
+    deals = data["deals"].set_index("deal_id")
+    assert deals["status"].tolist() == ["won", "open", "lost", "open", "won", "open", "lost", "won"]
+    assert deals.loc["7", "closed_at"] == pd.Timestamp("2025-03-07") and deals.loc["7", "amount"] == 60000
+    assert pd.isna(deals.loc["8", "amount"]) and deals.loc["8", "closed_at"] == pd.Timestamp("2025-03-25")
+    assert deals.loc[deals["status"] == "won", "amount"].sum() == 350000
+    assert issues(data) == {"deals.missing_value.amount": 1, "deals.currency_mismatch.amount": 1, "deals.unknown_stage.stage": 1}
+    issue = next(i for i in data.issues if i.check == "currency_mismatch")
+    assert issue.rows == (9,) and issue.examples["ID"].tolist() == ["8"]
+    for part in ("DEAL_20250401.csv", "column 'Валюта' gives USD ('USD') for 1 row of deals", "currency is RUB",
+                 "Convert these amounts to RUB at the source, or filter the export to RUB rows"):
+        assert part in issue.message
+    assert data.sources["deals"]["currency_column"] == {"column": "Валюта", "values": {"RUB": 7, "USD": 1}}
+    assert data.sources["deals"]["flags"] == {"columns": ["Закрыта"], "rows": 8, "differs_from_stage": 1}
+
+
+def test_hubspot_owners_and_activities_join_to_the_reps():
+    """The owners export's ids are numbers; deals name their owner, activities name it or give the e-mail:
+    every owner is matched to its id. Activities per rep: 31000001 (Jane Doe) 3, 31000002 (John Roe) 4."""
+    data = load(load_params(FIXTURES / "hubspot" / "params.yaml"))
+    reps = data["reps"]
+    assert reps["rep_id"].tolist() == ["31000001", "31000002", "31000003"]
+    assert reps["name"].tolist() == ["Jane Doe", "John Roe", "Mia Park"] and reps["team"].tolist() == ["East", "West", "West"]
+    deals = data["deals"].set_index("deal_id")
+    assert deals["owner_id"].to_dict() == {"101": "31000001", "102": "31000002", "103": "31000001", "104": "31000002", "105": "31000002"}
+    acts = data["activities"]
+    assert acts.groupby("owner_id").size().to_dict() == {"31000001": 3, "31000002": 4}
+    assert acts["type"].tolist() == ["call", "email", "meeting", "note", "task", "call", "call"]
+    assert acts["deal_id"].tolist() == ["101", "101", "102", "103", "104", "105", "105"]
+    assert acts["duration_min"].dropna().tolist() == [12.5, 5.0, 3.25]
+    assert acts.loc[acts["activity_id"] == "9004", "owner_id"].item() == "31000001"  # by e-mail
+    assert data.issues == []  # no owner is an unknown reference
+    assert data.sources["deals"]["owners_matched_to_reps"] == 5 and data.sources["activities"]["owners_matched_to_reps"] == 7

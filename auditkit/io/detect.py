@@ -30,6 +30,10 @@ class EncodingGuess:
     encoding: str
     confidence: str
     reason: str
+    kind: str = "scored"  # bom / utf8 / ascii / utf16 / scored: which of the reasons above, for other languages
+    words: int = 0  # scored: words with non-ASCII letters
+    script: str = ""  # scored: Cyrillic or Latin
+    runner_up: str | None = None  # scored: the next best encoding
 
 
 def _is_cyrillic(ch: str) -> bool:
@@ -78,15 +82,15 @@ def detect_encoding(data: bytes, language: str = "en") -> EncodingGuess:
     word, a normal case pattern, common letters). A tie between a Cyrillic and a Latin reading goes to
     Cyrillic when the report language is Russian. Raises ValueError when nothing decodes."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return EncodingGuess("utf-8-sig", "certain", "the file starts with a UTF-8 byte-order mark")
+        return EncodingGuess("utf-8-sig", "certain", "the file starts with a UTF-8 byte-order mark", "bom")
     try:
         data.decode("utf-8")
         high = sum(b > 127 for b in data[:65536])
-        return EncodingGuess("utf-8", "certain" if high else "likely", "valid UTF-8" if high else "plain ASCII, read as UTF-8")
+        return EncodingGuess("utf-8", "certain" if high else "likely", "valid UTF-8" if high else "plain ASCII, read as UTF-8", "utf8" if high else "ascii")
     except UnicodeDecodeError:
         pass
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return EncodingGuess("utf-16", "certain", "the file starts with a UTF-16 byte-order mark")
+        return EncodingGuess("utf-16", "certain", "the file starts with a UTF-16 byte-order mark", "utf16")
     sample = data[: 1 << 20]
     scored: list[tuple[float, str, int, int]] = []
     for enc in CANDIDATES:
@@ -115,7 +119,7 @@ def detect_encoding(data: bytes, language: str = "en") -> EncodingGuess:
     script = "Cyrillic" if cyr else "Latin"
     alt = f"; next best {runner_up[1]}" if runner_up else ""
     reason = f"not UTF-8; {words} words with non-ASCII letters read as plausible {script} text in {enc}{alt}"
-    return EncodingGuess(enc, confidence, reason)
+    return EncodingGuess(enc, confidence, reason, "scored", words, script, runner_up[1] if runner_up else None)
 
 
 # -- null words -----------------------------------------------------------------

@@ -17,8 +17,9 @@ from typing import Any
 import pandas as pd
 
 from ..params import TableSource
+from ..report.text import t
 from ..schema import SPECS
-from .detect import DEFAULT_NULLS, guess_dates, null_mask, split_currency, yaml_value
+from .detect import DEFAULT_NULLS, EncodingGuess, guess_dates, null_mask, split_currency, yaml_value
 from .profiles import apply_profile, profiles
 from .readers import ROW, read_raw
 
@@ -44,12 +45,13 @@ class Fit:
         share = self.signature / self.signature_total if self.signature_total else 0.0
         return share * (1.0 if self.complete else 0.5)
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
+        """One line on the fit, in ``lang``."""
         quality = "good" if self.score >= 0.5 and self.complete else "partial" if self.complete else "poor"
-        missing = "" if self.complete else "; some required columns are missing"
-        return (
-            f"{self.profile} ({self.table}): {quality} fit, {self.signature} of {self.signature_total} of its typical headers, "
-            f"{self.known} columns known{missing}"
+        return t(
+            "inspect.fit", lang, profile=self.profile, table=self.table, quality=t(f"inspect.fit.{quality}", lang),
+            signature=self.signature, total=self.signature_total, known=self.known,
+            missing="" if self.complete else t("inspect.fit.missing", lang),
         )
 
 
@@ -72,6 +74,10 @@ class FileReport:
     values: dict[str, dict[str, int]] = field(default_factory=dict)  # stage/status column -> value -> count
     currencies: list[str] = field(default_factory=list)
     cyrillic: bool = False
+    encoding_guess: EncodingGuess | None = None
+    currency_column: str | None = None  # the column giving each row's currency
+    row_currencies: dict[str, int] = field(default_factory=dict)  # its codes ("?" not a currency) and counts
+    flags: list[str] = field(default_factory=list)  # won/closed flag columns the status is read from
 
     @property
     def best(self) -> Fit | None:
@@ -102,7 +108,7 @@ def _decimal(frame: pd.DataFrame) -> str:
 
 def inspect_file(path: Path | str, language: str = "en") -> FileReport:
     """Read ``path`` as an unknown export and report what :class:`FileReport` holds."""
-    from .load import _mapping
+    from .load import _mapping, composed_headers
 
     path = Path(path)
     raw = read_raw(path, _source(path), "deals", language)
@@ -112,7 +118,7 @@ def inspect_file(path: Path | str, language: str = "en") -> FileReport:
     for prof in profiles().values():
         for table, entry in prof.tables.items():
             source = _source(path, prof.name, table)
-            mapping = _mapping(columns, SPECS[table], source)
+            mapping = _mapping(composed_headers(columns, entry), SPECS[table], source)
             found = {t for ts in mapping.values() for t in ts}
             complete = all(c in found for c in SPECS[table].required) and all(any(c in found for c in g) for g in SPECS[table].one_of)
             signature = prof.signature.get(table, list(entry.get("columns", {})))
@@ -127,15 +133,29 @@ def inspect_file(path: Path | str, language: str = "en") -> FileReport:
             dates[col] = guess.label
     report = FileReport(
         path, len(frame), columns, raw.encoding, raw.encoding_confidence, raw.encoding_reason, raw.delimiter,
-        _decimal(frame), dates, fits,
+        _decimal(frame), dates, fits, encoding_guess=raw.encoding_guess,
     )
     text_all = " ".join(columns) + " " + " ".join(frame[columns].astype("string").head(200).fillna("").agg(" ".join, axis=1))
     report.cyrillic = bool(re.search("[А-Яа-яЁё]", text_all))
     best = report.best
     if best is not None:
+        from .load import CURRENCY_HEADERS, MONEY, _find_header, row_currency
+
         source = _source(path, best.profile, best.table)
-        report.mapping = _mapping(columns, SPECS[best.table], source)
-        report.unmapped = [c for c in columns if c not in report.mapping]
+        side = profiles()[best.profile].tables[best.table]
+        report.mapping = _mapping(composed_headers(columns, side), SPECS[best.table], source)
+        flags = side.get("flags") or {}
+        report.flags = [c for c in (_find_header(columns, flags.get(k, [])) for k in ("won", "closed")) if c]
+        if best.table in MONEY:
+            report.currency_column = _find_header(columns, list(side.get("currency_columns") or CURRENCY_HEADERS))
+        if report.currency_column:
+            codes = row_currency(frame[report.currency_column]).dropna().value_counts()
+            report.row_currencies = {str(k): int(v) for k, v in codes.items()}
+        read = [c for parts in (side.get("compose") or {}).values() for c in parts] + list(side.get("owner_keys") or [])
+        pattern = side.get("stage_columns")
+        used = set(report.mapping) | set(report.flags) | {report.currency_column} | {_find_header(columns, [c]) for c in read}
+        used |= {c for c in columns if pattern and re.fullmatch(pattern, c)}  # they become the stage history
+        report.unmapped = [c for c in columns if c not in used]
         for file_col, targets in report.mapping.items():
             for target in list(targets):
                 if target in ("stage", "status", "type"):
@@ -161,9 +181,10 @@ def _pipeline(values: dict[str, int]) -> tuple[list[str], str, str]:
     return [*open_stages, won, lost], won, lost
 
 
-def snippet(reports: list[FileReport], language: str | None = None) -> str:
+def snippet(reports: list[FileReport], language: str | None = None, lang: str = "en") -> str:
     """A params file for ``reports``' files that validates as is: one table per file (the best fitting
-    profile), the pipeline from the deals' stages, the period from the deals' creation dates."""
+    profile), the pipeline from the deals' stages, the period from the deals' creation dates. Its
+    comments are in ``lang``; its keys are YAML keys and stay as they are."""
     tables: dict[str, tuple[FileReport, Fit | None]] = {}
     for rep in reports:
         best = rep.best
@@ -176,7 +197,8 @@ def snippet(reports: list[FileReport], language: str | None = None) -> str:
         tables = {"deals": deals, **{k: v for k, v in tables.items()}}
     deal_rep, _ = deals
     ru = language == "ru" or (language is None and any(r.cyrillic for r in reports))
-    currency = deal_rep.currencies[0] if deal_rep.currencies else ("RUB" if ru else "EUR")  # the commonest first
+    rows = [c for c in deal_rep.row_currencies if c != "?"]
+    currency = (deal_rep.currencies or rows or ["RUB" if ru else "EUR"])[0]  # the commonest first
     stage_values = dict(_stage_order(deal_rep) or deal_rep.values.get("stage", {}))
     history = tables.get("stage_history")
     if history is not None:
@@ -194,7 +216,7 @@ def snippet(reports: list[FileReport], language: str | None = None) -> str:
     common = Path(*Path(next(iter(folders))).parts) if len(folders) == 1 else None
     lines = [
         "client: {name: Client name, slug: client}",
-        f"period: {{start: {start}, end: {end}}}   # the audit period; adjust",
+        f"period: {{start: {start}, end: {end}}}   # {t('inspect.snippet.period', lang)}",
         f"currency: {currency}",
         f"language: {'ru' if ru else 'en'}",
         "pipeline:",
@@ -222,7 +244,7 @@ def snippet(reports: list[FileReport], language: str | None = None) -> str:
             if names:  # a users file without an id column: the name is the rep's id too
                 lines.append(f"      columns: {{{yaml_value(names[0])}: [rep_id, name]}}")
         if fit is None:
-            lines.append("      # columns: {<column in the file>: <canonical column>}  see docs/data-model.md")
+            lines.append("      # " + t("inspect.snippet.columns", lang, _=""))
     return "\n".join(lines) + "\n"
 
 
@@ -253,35 +275,81 @@ def _period(rep: FileReport) -> tuple[str, str]:
     return f"{year}-01-01", f"{year}-12-31"
 
 
-def render(reports: list[FileReport], language: str | None = None) -> str:
-    """The text ``auditkit inspect`` prints: one block per file, then the params snippet."""
+def _date_label(label: str, lang: str) -> str:
+    """A date format label (``dd.mm.yyyy HH:MM``) in ``lang``: Russian writes the letters as дд.мм.гггг ЧЧ:ММ."""
+    for key in ("ambiguous", "as_file", "unknown"):
+        label = label.replace(t(f"inspect.date.{key}", "en"), t(f"inspect.date.{key}", lang))
+    label = label.replace(" or ", t("inspect.date.or", lang))
+    if lang == "ru":
+        for en, ru in (("yyyy", "гггг"), ("mm", "мм"), ("dd", "дд"), ("HH", "ЧЧ"), ("MM", "ММ")):
+            label = label.replace(en, ru)
+    return label
+
+
+def _encoding_line(rep: FileReport, lang: str) -> str:
+    """The detected encoding, how sure and why, in ``lang``."""
+    g = rep.encoding_guess
+    if g is None:
+        reason = rep.encoding_reason or ""
+    elif g.kind == "scored":
+        alt = t("inspect.enc.next", lang, encoding=g.runner_up) if g.runner_up else ""
+        script = t(f"inspect.script.{g.script}", lang) if g.script in ("Cyrillic", "Latin") else g.script
+        reason = t("inspect.enc.scored", lang, words=g.words, script=script, encoding=g.encoding, alt=alt)
+    else:
+        reason = t(f"inspect.enc.{g.kind}", lang)
+    confidence = t(f"inspect.confidence.{rep.encoding_confidence}", lang) if rep.encoding_confidence else ""
+    return t("inspect.encoding", lang, encoding=rep.encoding, confidence=confidence, reason=reason)
+
+
+def render(reports: list[FileReport], language: str | None = None, lang: str | None = None) -> str:
+    """The text ``auditkit inspect`` prints: one block per file, then the params snippet. Every line is in
+    ``lang`` (default: ``language``, else English); ``language`` is the snippet's report language
+    (None: Russian when the files hold Cyrillic)."""
+    lang = lang or language or "en"
+    labels = {k: t(f"inspect.label.{k}", lang) for k in
+              ("encoding", "delimiter", "decimal", "dates", "profile", "mapped", "unmapped", "currency", "status")}
+    width = max(10, *(len(v) for v in labels.values())) + 1
+
+    def line(label: str, text: str) -> str:
+        return f"  {label:<{width}}{text}"
+
+    def count(n: int) -> str:
+        return f"{n:,}".replace(",", "\u00a0") if lang == "ru" else f"{n:,}"
+
     out: list[str] = []
     for rep in reports:
-        out.append(f"{rep.path}: {rep.rows:,} rows, {len(rep.columns)} columns")
+        out.append(t("inspect.file", lang, path=rep.path, rows=count(rep.rows), columns=len(rep.columns)))
         if rep.encoding:
-            out.append(f"  encoding   {rep.encoding} ({rep.encoding_confidence}: {rep.encoding_reason})")
-            out.append(f"  delimiter  {rep.delimiter!r}")
-        out.append(f"  decimal    {rep.decimal!r}")
+            out.append(line(labels["encoding"], _encoding_line(rep, lang)))
+            out.append(line(labels["delimiter"], repr(rep.delimiter)))
+        out.append(line(labels["decimal"], repr(rep.decimal)))
         for col, label in rep.dates.items():
-            out.append(f"  dates      {col}: {label}")
+            out.append(line(labels["dates"], f"{col}: {_date_label(label, lang)}"))
         best = rep.best
         if best is None:
-            out.append("  profile    none fits; map the columns yourself (docs/params.md)")
-        else:
-            out.append(f"  profile    {best.describe()}")
-            others = [f for f in rep.fits if f is not best and f.signature > 0][:2]
-            for f in others:
-                out.append(f"             next: {f.describe()}")
-            for file_col, targets in rep.mapping.items():
-                out.append(f"  mapped     {file_col} -> {', '.join(targets)}")
-            if rep.unmapped:
-                out.append(f"  unmapped   {', '.join(rep.unmapped)}")
-            if rep.currencies:
-                out.append(f"  currency   amounts written in {', '.join(rep.currencies)}")
-            for col, counts in rep.values.items():
-                listed = ", ".join(f"{k} ({v})" for k, v in counts.items())
-                out.append(f"  {col:<10} values: {listed}")
+            out.append(line(labels["profile"], t("inspect.fit.none", lang)))
+            continue
+        out.append(line(labels["profile"], best.describe(lang)))
+        others = [f for f in rep.fits if f is not best and f.signature > 0][:2]
+        for f in others:
+            out.append(line("", t("inspect.fit.next", lang, fit=f.describe(lang))))
+        for file_col, targets in rep.mapping.items():
+            out.append(line(labels["mapped"], f"{file_col} -> {', '.join(targets)}"))
+        if rep.flags:
+            out.append(line(labels["status"], t("inspect.flags", lang, columns=", ".join(rep.flags))))
+        if rep.unmapped:
+            out.append(line(labels["unmapped"], ", ".join(rep.unmapped)))
+        if rep.currencies:
+            out.append(line(labels["currency"], t("inspect.currency.text", lang, codes=", ".join(rep.currencies))))
+        if rep.currency_column:
+            listed = ", ".join(f"{k} ({v})" for k, v in rep.row_currencies.items())
+            out.append(line(labels["currency"], t("inspect.currency.column", lang, column=rep.currency_column, values=listed)))
+            if len(rep.row_currencies) > 1:
+                out.append(line("", t("inspect.currency.other", lang)))
+        for col, counts in rep.values.items():
+            listed = ", ".join(f"{k} ({v})" for k, v in counts.items())
+            out.append(line(col, t("inspect.values", lang, listed=listed)))
     out.append("")
-    out.append("# A params file that reads these files (save as params/<client>.yaml, then: auditkit validate params/<client>.yaml):")
-    out.append(snippet(reports, language))
+    out.append(t("inspect.snippet.intro", lang))
+    out.append(snippet(reports, language, lang))
     return "\n".join(out)

@@ -22,7 +22,9 @@ from ..errors import DataError
 from ..params import AuditParams, TableSource
 from ..quality import EXAMPLES, ROWS_KEPT, Level, QualityIssue
 from ..schema import SPECS, TableSpec
-from .detect import DEFAULT_NULLS, file_slash_order, null_mask, parse_local_dates, split_currency, suggest, values_snippet
+from .detect import (
+    DEFAULT_NULLS, currency_code, file_slash_order, null_mask, parse_local_dates, split_currency, suggest, values_snippet,
+)
 from .readers import ROW, RawTable, peek, read_raw
 
 DATE_COLUMN = {
@@ -534,6 +536,8 @@ def _coerce(
         elif col.kind == "number":
             if not pd.api.types.is_numeric_dtype(s):
                 s = _currency(s, spec.name, col.name, currency, out[ROW], checks, seen)
+            if col.name == "duration_min" and not pd.api.types.is_numeric_dtype(s):
+                s = _clock_minutes(s)
             nums = _parse_numbers(s, source.decimal)
             value = nums.value
             _number_issues(nums, out[ROW], spec.name, col.name, source.decimal, checks)
@@ -590,8 +594,16 @@ def _stage_hint(stages: pd.Series, known: list[str], table: str) -> str:
     return f" Near misses: {listed}. To read them so, paste:\n{values_snippet(table, 'stage', found)}"
 
 
-def _check_deals(df: pd.DataFrame, params: AuditParams, checks: _Checks, source: TableSource | None = None) -> pd.DataFrame:
+def _check_deals(
+    df: pd.DataFrame, params: AuditParams, checks: _Checks, source: TableSource | None = None, flags: list[str] | None = None,
+) -> pd.DataFrame:
+    """Deals checked and completed: negative amounts set aside, unknown stages reported, the status derived
+    from the stage where neither a status column nor the export's won/closed ``flags`` (file columns) gave it."""
     p = params.pipeline
+    by_flags = (
+        f" Their status (won, lost or open) is read from the export's flags ({', '.join(flags)}), so they still count in outcomes."
+        if flags else ""
+    )
     df = df.copy()
     negative = df["amount"] < 0
     checks.flag(df.loc[negative, ROW], "negative_amount", "amount", "amount is negative; set aside (empty) so it does not reduce revenue figures.")
@@ -602,7 +614,7 @@ def _check_deals(df: pd.DataFrame, params: AuditParams, checks: _Checks, source:
     checks.flag(
         df.loc[unknown, ROW], "unknown_stage", "stage",
         f"stage is not one of pipeline.stages ({', '.join(p.stages)}); these deals are kept but left out of the funnel. "
-        f"Add the stage to pipeline.stages or map it in data.tables.deals.values.stage.{_stage_hint(df.loc[unknown, 'stage'], p.stages, 'deals')}",
+        f"Add the stage to pipeline.stages or map it in data.tables.deals.values.stage.{by_flags}{_stage_hint(df.loc[unknown, 'stage'], p.stages, 'deals')}",
     )
     derived = df["stage"].map({p.won: "won", p.lost: "lost"}).fillna("open").astype("string")
     df["status"] = df["status"].fillna(derived)
@@ -622,6 +634,206 @@ def _check_deals(df: pd.DataFrame, params: AuditParams, checks: _Checks, source:
         "the deal is won or lost but has no closed_at; it is left out of period counts and cycle times.",
     )
     return df
+
+
+# -- what a profile reads besides canonical columns ------------------------------------
+#: The money column of each table that has one: its values are in the params' ``currency``.
+MONEY = {"deals": "amount", "targets": "quota", "tools": "monthly_cost"}
+#: Headers of a per-row currency column read without a profile (a profile lists its own).
+CURRENCY_HEADERS = ("Currency", "Валюта", "Currency code", "CurrencyIsoCode")
+#: Currency names some exports write instead of a code, folded to lower case.
+CURRENCY_NAMES = {
+    "российский рубль": "RUB", "рубль": "RUB", "рубли": "RUB", "доллар сша": "USD", "доллар": "USD", "евро": "EUR",
+    "us dollar": "USD", "u.s. dollar": "USD", "euro": "EUR", "british pound": "GBP", "тенге": "KZT", "гривна": "UAH",
+}
+
+
+def _side(source: TableSource) -> dict[str, Any]:
+    """What ``source`` reads besides canonical columns: ``flags``, ``currency_columns``,
+    ``compose``, ``owner_keys`` (from its profile, or written in the params, which win)."""
+    return {"flags": dict(source.flags), "currency_columns": source.currency_columns, "compose": dict(source.compose),
+            "owner_keys": list(source.owner_keys)}
+
+
+def _find_header(columns: list[str], names: list[str] | tuple[str, ...]) -> str | None:
+    """The first of ``names`` that is a column (exactly, else ignoring case and spaces), or None."""
+    for name in names:
+        if name in columns:
+            return name
+    def fold(name: str) -> str:
+        return " ".join(re.split(r"[\s_]+", str(name).casefold())).strip()
+
+    folded = {fold(c): str(c) for c in columns if c != ROW and fold(c)}
+    return next((folded[fold(n)] for n in names if fold(n) in folded), None)
+
+
+def _composed(raw: RawTable, side: dict[str, Any]) -> RawTable:
+    """``raw`` with the columns the profile composes from parts (``compose: {Name: [First name, Last name]}``)
+    added when the file lacks them and has at least one part: the parts' non-empty values joined by a space."""
+    compose = side.get("compose") or {}
+    frame = raw.frame
+    added = {}
+    for target, parts in compose.items():
+        found = [c for c in (_find_header(list(frame.columns), [p]) for p in parts) if c]
+        if target in frame.columns or not found:
+            continue
+        text = pd.concat([_as_text(frame[c]).fillna("") for c in found], axis=1)
+        joined = text.agg(" ".join, axis=1).str.split().str.join(" ")
+        added[target] = joined.mask(joined.eq("")).astype("string")
+    if not added:
+        return raw
+    return RawTable(frame.assign(**added), raw.path, raw.format, raw.encoding, raw.delimiter, raw.sha256,
+                    raw.encoding_confidence, raw.encoding_reason, raw.encoding_guess)
+
+
+def composed_headers(header: list[str], side: dict[str, Any]) -> list[str]:
+    """``header`` with the names :func:`_composed` would add (for checks on the header alone)."""
+    extra = [t for t, parts in (side.get("compose") or {}).items()
+             if t not in header and any(_find_header(header, [p]) for p in parts)]
+    return [*header, *extra]
+
+
+def _clock_minutes(s: pd.Series) -> pd.Series:
+    """Durations written as a clock (``00:12:30`` h:m:s, ``1:05`` h:m) as minutes, as text; other values unchanged."""
+    text = _as_text(s)
+    parts = text.str.extract(r"^(\d{1,3}):([0-5]\d)(?::([0-5]\d(?:[.,]\d+)?))?$")
+    clock = parts[0].notna()
+    if not clock.any():
+        return s
+    seconds = pd.to_numeric(parts[2].str.replace(",", ".", regex=False), errors="coerce").fillna(0)
+    minutes = pd.to_numeric(parts[0], errors="coerce") * 60 + pd.to_numeric(parts[1], errors="coerce") + seconds / 60
+    out = s.astype(object).copy()
+    out[clock] = minutes[clock].round(6).map(lambda v: f"{v:g}")
+    return out
+
+
+def row_currency(values: pd.Series) -> pd.Series:
+    """The ISO code of each value of a currency column (``USD``, ``руб.``, ``Российский рубль``); NA when
+    empty, ``"?"`` when the value is not a currency the kit knows."""
+    text = _as_text(values)
+    codes = [
+        None if not isinstance(v, str) else currency_code(v) or CURRENCY_NAMES.get(v.casefold()) or "?"
+        for v in text.astype(object).where(text.notna(), None)
+    ]
+    return pd.Series(codes, index=values.index, dtype="string")
+
+
+def _currency_column(
+    df: pd.DataFrame, raw: RawTable, table: str, side: dict[str, Any], currency: str, checks: _Checks,
+    seen: dict[str, Any] | None, written: pd.Series | None = None,
+) -> pd.DataFrame:
+    """``df`` with the money column set aside (empty) in rows whose currency column names a currency other
+    than the params' ``currency`` (or none the kit knows), reported as ``currency_mismatch``. Rows whose amount
+    as ``written`` in the file already carried a currency were checked by :func:`_currency` and are left as they are."""
+    col = MONEY[table]
+    header = _find_header(list(raw.frame.columns), list(side.get("currency_columns") or CURRENCY_HEADERS))
+    if header is None or col not in df.columns:
+        return df
+    code = row_currency(raw.frame.loc[df.index, header])
+    if seen is not None:
+        seen["currency_column"] = {"column": header, "values": {str(k): int(v) for k, v in code.dropna().value_counts().items()}}
+    in_text = split_currency(_as_text(written.reindex(df.index)))[1] if written is not None else pd.Series(pd.NA, index=df.index)
+    other = code.notna() & code.ne(currency) & in_text.isna()
+    if not other.any():
+        return df
+    shown = _quoted(_examples(_as_text(raw.frame.loc[df.index, header]), other))
+    codes = sorted(set(code[other].dropna()) - {"?"})
+    unknown = bool(code[other].eq("?").any())
+    named = ", ".join(codes) + (" and values that are not a currency code" if unknown and codes else "values that are not a currency code" if unknown else "")
+    n, with_amount = int(other.sum()), int((other & df[col].notna()).sum())
+    first = codes[0] if codes else currency
+    checks.flag(
+        df.loc[other, ROW], "currency_mismatch", col,
+        f"{raw.path.name}: the column '{header}' gives {named} ({shown}) for {n} row{'s' if n != 1 else ''} of {table}, but the params' "
+        f"currency is {currency}; their {col} ({with_amount} value{'s' if with_amount != 1 else ''}) was set aside (empty), so money KPIs (won value, pipeline, "
+        f"average deal) leave these rows out while counts keep them. Convert these amounts to {currency} at the source, or filter "
+        f"the export to {currency} rows; if the whole export is in {first}, set currency: {first} in the params file.",
+    )
+    return df.assign(**{col: df[col].mask(other)})
+
+
+def _flag_values(values: pd.Series, header: str, checks: _Checks, rows: pd.Series) -> pd.Series:
+    """A yes/no flag column as booleans (NA when empty or unreadable; unreadable values are reported)."""
+    text = _as_text(values).str.lower()
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    out = out.mask(text.isin(TRUE), True).mask(text.isin(FALSE - {""}), False)
+    bad = text.notna() & ~text.isin(TRUE | FALSE)
+    checks.flag(
+        rows[bad], "unparseable_bool", "status",
+        f"the flag column '{header}' must be true/false (or 1/0, Да/Нет, Y/N); other values were set aside and these deals' "
+        f"status comes from their stage.",
+    )
+    return out
+
+
+def _status_from_flags(
+    df: pd.DataFrame, raw: RawTable, side: dict[str, Any], params: AuditParams, checks: _Checks, seen: dict[str, Any] | None,
+) -> pd.DataFrame:
+    """``df`` with ``status`` taken from the export's won/closed flags where the file has no status column:
+    closed and won is won; closed and not won is lost (without a won flag: won when the stage is
+    ``pipeline.won``, else lost); not closed is open whatever the stage says; a won flag alone marks won.
+    Rows whose flags are empty or unreadable keep the status their stage gives."""
+    flags = side.get("flags") or {}
+    columns = list(raw.frame.columns)
+    won_col = _find_header(columns, flags.get("won", []))
+    closed_col = _find_header(columns, flags.get("closed", []))
+    if won_col is None and closed_col is None:
+        return df
+    rows = df[ROW]
+    na = pd.Series(pd.NA, index=df.index, dtype="boolean")
+    won = _flag_values(raw.frame.loc[df.index, won_col], won_col, checks, rows) if won_col else na
+    closed = _flag_values(raw.frame.loc[df.index, closed_col], closed_col, checks, rows) if closed_col else na
+    at_won = df["stage"].eq(params.pipeline.won).fillna(False).astype(bool)
+    status = pd.Series(pd.NA, index=df.index, dtype="string")
+    status = status.mask(closed.eq(False).fillna(False).astype(bool), "open")
+    closed_true = closed.eq(True).fillna(False).astype(bool)
+    status = status.mask(closed_true & won.eq(True).fillna(False).astype(bool), "won")
+    status = status.mask(closed_true & won.eq(False).fillna(False).astype(bool), "lost")
+    status = status.mask(closed_true & won.isna() & at_won, "won").mask(closed_true & won.isna() & ~at_won, "lost")
+    status = status.mask(closed.isna() & won.eq(True).fillna(False).astype(bool), "won")
+    fill = df["status"].isna() & status.notna()
+    if seen is not None:
+        by_stage = df["stage"].map({params.pipeline.won: "won", params.pipeline.lost: "lost"}).fillna("open")
+        seen["flags"] = {
+            "columns": [c for c in (won_col, closed_col) if c], "rows": int(fill.sum()),
+            "differs_from_stage": int((fill & status.ne(by_stage).fillna(False).astype(bool)).sum()),
+        }
+    return df.assign(status=df["status"].mask(fill, status))
+
+
+def _resolve_owners(tables: dict[str, pd.DataFrame], raw_tables: dict[str, RawTable], params: AuditParams,
+                    sources: dict[str, dict[str, Any]]) -> None:
+    """Owners written as a rep's name (or another key the reps profile names, ``owner_keys``: e-mail) where the
+    reps table's ids are other values (HubSpot owner ids): such owner values of deals, leads and activities are
+    replaced by the rep's id, in place. A key shared by two reps is left as it is (an ``unknown_reference``)."""
+    reps = tables["reps"]
+    ids = set(reps["rep_id"].dropna())
+    keys = [reps.set_index(ROW)["name"]]
+    raw = raw_tables.get("reps")
+    if raw is not None:
+        side = _side(params.data.tables["reps"])
+        for header in side.get("owner_keys") or []:
+            found = _find_header(list(raw.frame.columns), [header])
+            if found:
+                keys.append(raw.frame.set_index(ROW)[found])
+    by_row = reps.set_index(ROW)["rep_id"]
+    pairs = pd.concat([pd.DataFrame({"key": _as_text(k).str.casefold().str.split().str.join(" "), "rep_id": by_row.reindex(k.index)}) for k in keys])
+    pairs = pairs.dropna().drop_duplicates()
+    pairs = pairs[~pairs["key"].isin({str(i).casefold() for i in ids})]
+    unique = pairs.groupby("key")["rep_id"].nunique()
+    lookup = pairs[pairs["key"].isin(unique[unique == 1].index)].drop_duplicates("key").set_index("key")["rep_id"]
+    if lookup.empty:
+        return
+    for name in ("deals", "leads", "activities"):
+        df = tables.get(name)
+        if df is None:
+            continue
+        owner = df["owner_id"]
+        key = _as_text(owner).str.casefold().str.split().str.join(" ")
+        hit = owner.notna() & ~owner.isin(ids) & key.isin(lookup.index)
+        if hit.any():
+            tables[name] = df.assign(owner_id=owner.mask(hit, key.map(lookup)).astype("string"))
+            sources.setdefault(name, {})["owners_matched_to_reps"] = int(hit.sum())
 
 
 def _check_range(df: pd.DataFrame, col: str, lo: float, hi: float, checks: _Checks) -> pd.DataFrame:
@@ -650,6 +862,7 @@ def _load_table(
     and those of them that are empty in every row. ``extra`` holds columns joined from another
     table; ``seen`` receives what was detected on the way (see :func:`_coerce`)."""
     spec = SPECS[name]
+    raw = _composed(raw, _side(source))
     frame = _map_columns(raw.frame, spec, source, extra)
     _check_columns(frame, spec, source, raw.path, list(raw.frame.columns))
     for col, mapping in source.values.items():
@@ -671,8 +884,12 @@ def _load_table(
     frame = frame.loc[~empty]
     df = _coerce(frame, spec, source, checks, params.timezone, params.currency, seen)
     df = _deduplicate(df, spec, checks)
+    side = _side(source)
+    if name in MONEY:
+        df = _currency_column(df, raw, name, side, params.currency, checks, seen, frame.get(MONEY[name]))
     if name == "deals":
-        df = _check_deals(df, params, checks, source)
+        df = _status_from_flags(df, raw, side, params, checks, seen)
+        df = _check_deals(df, params, checks, source, ((seen or {}).get("flags") or {}).get("columns"))
     elif name == "assessments":
         df = _check_range(df, "score", 1, 5, checks)
     elif name == "leads":
@@ -829,12 +1046,8 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
             sources[name]["encoding_confidence"] = raw.encoding_confidence
             sources[name]["encoding_reason"] = raw.encoding_reason
             if raw.encoding_confidence == "unsure":
-                issues.append(QualityIssue(
-                    name, "encoding_unsure", None, 0, "warning",
-                    f"{raw.path.name}: the text encoding was detected as {raw.encoding} without certainty ({raw.encoding_reason}). "
-                    f"If names or stages look garbled, set data.tables.{name}.encoding (cp1251 for most Russian exports).",
-                ))
-        for key in ("nulls", "dates", "currencies"):
+                issues.extend(_encoding_unsure(name, raw))
+        for key in ("nulls", "dates", "currencies", "currency_column", "flags"):
             if seen.get(key):
                 sources[name][key] = seen[key]
         if joined:
@@ -860,8 +1073,46 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
         raws["reps"] = out["reps"][[ROW, "rep_id"]]
         sources["reps"] = {**sources["deals"], "rows_read": len(out["reps"]), "columns_present": ["rep_id", "name"],
                            "columns_empty": [], "derived_from": "owner_id of deals, leads and activities"}
+    if "reps" in raw_tables:
+        _resolve_owners(out, raw_tables, params, sources)
     issues.extend(_orphans(out, raws))
     return AuditData(params, out, issues, sources)
+
+
+def non_ascii_rows(frame: pd.DataFrame) -> pd.Series:
+    """Which rows of a raw frame hold a character outside ASCII in some cell: the rows whose text
+    depends on the encoding chosen (bytes above 127 read differently in every single-byte encoding)."""
+    hit = pd.Series(False, index=frame.index)
+    for col in frame.columns:
+        if col == ROW:
+            continue
+        text = frame[col].astype("string")
+        hit |= text.str.contains(r"[^\x00-\x7f]", regex=True).fillna(False).astype(bool)
+    return hit
+
+
+def _encoding_unsure(name: str, raw: RawTable) -> list[QualityIssue]:
+    """The ``encoding_unsure`` warning of a file whose encoding was guessed without certainty: counted on
+    the rows with non-ASCII text (only their reading depends on the guess), with those rows as examples."""
+    frame = raw.frame
+    hit = non_ascii_rows(frame)
+    header = [str(c) for c in frame.columns if c != ROW and re.search(r"[^\x00-\x7f]", str(c))]
+    heads = f"{len(header)} column name{'s' if len(header) != 1 else ''} ({_quoted(header[:3])})"
+    n = int(hit.sum())
+    if n:
+        which = f"{n} of {len(frame)} rows" + (f" and {heads}" if header else "")
+        what = f"{which} hold non-ASCII text, whose letters depend on that guess; the other rows read the same in any encoding"
+    else:
+        what = f"no row holds non-ASCII text; only {heads} {'does' if len(header) == 1 else 'do'}, so only {'it depends' if len(header) == 1 else 'they depend'} on that guess"
+    checks = _Checks(name, frame)
+    message = (
+        f"{raw.path.name}: the text encoding was detected as {raw.encoding} without certainty ({raw.encoding_reason}); "
+        f"{what}. If names or stages look garbled, set data.tables.{name}.encoding (cp1251 for most Russian exports)."
+    )
+    checks.flag(frame.loc[hit, ROW], "encoding_unsure", None, message)
+    if not hit.any() and header:  # only the header depends on the guess: a file-level warning, no rows
+        checks.issues.append(QualityIssue(name, "encoding_unsure", None, 0, "warning", message))
+    return checks.issues
 
 
 def preflight(params: AuditParams) -> None:
@@ -872,7 +1123,7 @@ def preflight(params: AuditParams) -> None:
         if not path.is_file():
             raise DataError(f"{path}: file not found (data.tables.{name}.path). Fix the path or remove the table.")
         names, has_rows = peek(path, source, name)
-        names = [str(c).strip() for c in names]
+        names = composed_headers([str(c).strip() for c in names], _side(source))
         header = pd.DataFrame(columns=[ROW, *names])
         _check_columns(_map_columns(header, SPECS[name], source), SPECS[name], source, path, names)
         for col, join in source.join.items():

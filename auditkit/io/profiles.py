@@ -21,7 +21,7 @@ import yaml
 #: Keys of a profile's table entry that are copied into the params' table entry.
 _TABLE_KEYS = {
     "format", "delimiter", "encoding", "sheet", "date_format", "decimal", "values", "null_values",
-    "constants", "stage_columns", "closed_at_when_open",
+    "constants", "stage_columns", "closed_at_when_open", "flags", "currency_columns", "compose", "owner_keys",
 }
 
 

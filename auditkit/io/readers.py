@@ -42,6 +42,7 @@ class RawTable:
     sha256: str
     encoding_confidence: str | None = None  # certain / likely / unsure, when the encoding was detected
     encoding_reason: str | None = None
+    encoding_guess: "EncodingGuess | None" = None  # the detection's verdict, for messages in other languages
 
 
 def file_sha256(path: Path) -> str:
@@ -249,5 +250,5 @@ def read_raw(path: Path, source: TableSource, table: str, language: str = "en") 
     frame.insert(0, ROW, range(offset, offset + len(frame)))
     return RawTable(
         frame, path, fmt, encoding, delimiter, sha256 or file_sha256(path),
-        guess.confidence if guess else None, guess.reason if guess else None,
+        guess.confidence if guess else None, guess.reason if guess else None, guess,
     )
