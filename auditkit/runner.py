@@ -33,6 +33,7 @@ from typing import Any, Callable
 
 from .errors import RunError, RunInterrupted
 from .io.load import preflight
+from .kernel import WarmKernel, cleanup_kernels
 from .io.readers import file_sha256
 from .params import AuditParams, load_params
 from .steps import STEPS as SPECS
@@ -129,75 +130,6 @@ def _publish(work: Path, final: Path) -> Path:
     return final
 
 
-def _kernel_manager_class(log: Path | None = None):  # type: ignore[no-untyped-def]
-    """A kernel manager that starts the kernel in this very Python environment.
-
-    A user-level ``python3`` kernelspec may point at another interpreter; the
-    steps must run with the auditkit the command runs with. IPC transport
-    avoids TCP port races when several kernels start at once. With ``log``, the
-    kernel process's own stdout and stderr (its logging, not the notebook's
-    output) go to that file instead of the user's terminal.
-    """
-    from jupyter_client.kernelspec import KernelSpec
-    from jupyter_client.manager import AsyncKernelManager
-
-    class EnvKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.transport = "ipc"
-            self.ip = str(Path(tempfile.gettempdir()) / f"auditkit-kernel-{uuid.uuid4().hex}")
-            _KERNELS.append(self)
-
-        async def _async_start_kernel(self, **kw: Any) -> None:
-            if log is None:
-                await super()._async_start_kernel(**kw)
-                return
-            log.parent.mkdir(parents=True, exist_ok=True)
-            with open(log, "ab") as handle:  # the kernel process keeps its own copy of the descriptor
-                kw.setdefault("stdout", handle)
-                kw.setdefault("stderr", handle)
-                await super()._async_start_kernel(**kw)
-
-        start_kernel = _async_start_kernel
-
-        @property
-        def kernel_spec(self) -> KernelSpec:  # type: ignore[override]
-            if self._kernel_spec is None:
-                self._kernel_spec = KernelSpec(
-                    argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-                    display_name=f"Python ({sys.prefix})",
-                    language="python",
-                )
-            return self._kernel_spec
-
-    return EnvKernelManager
-
-
-#: Kernel managers started by this process, so that every exit path can clean up after them.
-_KERNELS: list[Any] = []
-
-
-def cleanup_kernels() -> None:
-    """Kill any kernel this process started that is still alive and remove its connection file and IPC
-    sockets. Safe to call at any time (after a step, on Ctrl-C, on SIGTERM)."""
-    while _KERNELS:
-        km = _KERNELS.pop()
-        process = getattr(getattr(km, "provisioner", None), "process", None)
-        try:
-            if process is not None and process.poll() is None:
-                process.kill()
-                process.wait(timeout=10)
-        except Exception:  # the process is gone already
-            pass
-        for clean in (km.cleanup_connection_file, km.cleanup_ipc_files):
-            try:
-                clean()
-            except Exception:
-                pass
-        for leftover in Path(km.ip).parent.glob(Path(km.ip).name + "-*"):
-            leftover.unlink(missing_ok=True)
-
-
 def _versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in VERSIONS:
@@ -221,13 +153,17 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def run_step(name: str, params: AuditParams, run_dir: Path, notebooks: Path, anonymous: bool = False) -> StepResult:
+def run_step(
+    name: str, params: AuditParams, run_dir: Path, notebooks: Path, anonymous: bool = False,
+    kernel: WarmKernel | None = None,
+) -> StepResult:
     """Execute one step notebook into ``run_dir`` and render its HTML; never raises for a failing notebook.
 
-    ``anonymous`` runs the kernel inside the run folder with relative parameters and strips papermill's
-    paths from the executed notebook, so neither it nor the HTML carries an absolute path."""
-    import papermill as pm
-
+    The step runs in ``kernel`` (the run's warm kernel, reset afterwards; see :mod:`auditkit.kernel`), or
+    in a kernel of its own when None. ``anonymous`` runs the kernel inside the run folder with relative
+    parameters and strips papermill's paths from the executed notebook, so neither it nor the HTML carries
+    an absolute path."""
+    from . import kernel as kernels
     from .report.html import export_html
     from .report.text import t
 
@@ -236,27 +172,27 @@ def run_step(name: str, params: AuditParams, run_dir: Path, notebooks: Path, ano
     result = StepResult(name)
     out_nb = run_dir / f"{name}.ipynb"
     started = time.perf_counter()
+    own = kernel is None
+    if kernel is None:
+        kernel = WarmKernel(run_dir / "logs" / "kernel.log", run_dir if anonymous else None)
     try:
         source = nbformat.read(str(notebooks / f"{name}.ipynb"), as_version=4)
-        pm.execute_notebook(
+        kernels.execute(
             source,
-            str(out_nb),
-            parameters=(
-                {"params_path": "", "run_dir": ".", "interactive": False}
-                if anonymous
-                else {"params_path": str(params.source_path), "run_dir": str(run_dir), "interactive": False}
-            ),
-            cwd=str(run_dir) if anonymous else None,
-            kernel_name="python3",
-            kernel_manager_class=_kernel_manager_class(run_dir / "logs" / f"{name}.kernel.log"),
-            progress_bar=False,
-            execution_timeout=STEP_TIMEOUT_S,
-            log_output=False,
+            out_nb,
+            {"params_path": "", "run_dir": ".", "interactive": False}
+            if anonymous
+            else {"params_path": str(params.source_path), "run_dir": str(run_dir), "interactive": False},
+            kernel,
+            STEP_TIMEOUT_S,
         )
         result.status = "ok"
     except Exception as exc:  # a failing step is recorded, the run goes on
         result.status = "failed"
         result.error = _error_text(exc)
+    finally:
+        if own:
+            kernel.discard()
     result.notebook = out_nb.name if out_nb.exists() else None
     if out_nb.exists() and anonymous:
         executed = nbformat.read(str(out_nb), as_version=4)
@@ -340,7 +276,7 @@ def _copy_step(earlier: Path, run_dir: Path, name: str, fingerprint: str) -> Ste
     import shutil
 
     number = name[:2]
-    copies = [f"{name}.ipynb", f"html/{name}.html", f"findings/{name}.json", f"logs/{name}.kernel.log"]
+    copies = [f"{name}.ipynb", f"html/{name}.html", f"findings/{name}.json"]
     copies += [str(p.relative_to(earlier)) for folder in ("tables", "figures") for p in (earlier / folder).glob(f"{number}_*")]
     for rel in copies:
         source = earlier / rel
@@ -458,6 +394,7 @@ def run(
     }
     result = RunResult(run_dir)
     current: str | None = None
+    kernel = WarmKernel(run_dir / "logs" / "kernel.log", run_dir if anonymize else None)
     try:
         _write_manifest(run_dir, manifest)
         frame.save(run_dir, keep_paths=not anonymize)
@@ -476,10 +413,7 @@ def run(
                 if earlier is not None:
                     step = _copy_step(earlier, run_dir, name, fingerprint)
                 else:
-                    try:
-                        step = run_step(name, params, run_dir, notebooks, anonymous=anonymize)
-                    finally:
-                        cleanup_kernels()
+                    step = run_step(name, params, run_dir, notebooks, anonymous=anonymize, kernel=kernel)
                     step.fingerprint = fingerprint
             result.steps.append(step)
             manifest["steps"].append(step.__dict__)
@@ -487,6 +421,7 @@ def run(
             if on_step:
                 on_step(step)
         current = None
+        kernel.discard()
         if not anonymize:  # the one place a run writes the review archive back (see review.archive_review)
             from .review import archive_review
 

@@ -55,7 +55,7 @@ def test_an_interrupted_run_is_kept_marked_and_leaves_no_kernel_behind(tmp_path,
         while time.monotonic() < deadline:  # wait until step 2's kernel is sleeping in its planted cell
             partial = list((tmp_path / "out" / "small").glob(".*.partial"))
             kernels = me.children(recursive=True)
-            if partial and (partial[0] / "logs" / "02_data.kernel.log").exists() and kernels:
+            if partial and (partial[0] / "html" / "01_goals.html").exists() and kernels:  # step 1 done, 2 begun
                 time.sleep(3)
                 break
             time.sleep(0.2)

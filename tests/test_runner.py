@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
-from auditkit.runner import _kernel_manager_class, new_run_dir
+from auditkit.kernel import kernel_manager_class
+from auditkit.runner import new_run_dir
 
 
 def test_run_folders_are_never_reused(tmp_path):
@@ -18,7 +19,7 @@ def test_run_folders_are_never_reused(tmp_path):
 
 
 def test_kernel_runs_in_this_environment_over_ipc():
-    km = _kernel_manager_class()(kernel_name="python3")
+    km = kernel_manager_class()(kernel_name="python3")
     assert km.kernel_spec.argv[0] == sys.executable
     assert km.transport == "ipc" and "auditkit-kernel-" in km.ip
 

@@ -1,0 +1,211 @@
+"""The kernel a run's steps execute in: one warm kernel per run, reset between steps.
+
+Starting a kernel and importing pandas, matplotlib, seaborn, scipy and auditkit costs about 3 s, more than
+most steps' own work on a demo-sized client. A run therefore starts one kernel and executes its steps in
+it one after the other (papermill, through the ``auditkit-warm`` engine registered here). Between steps
+the kernel's user namespace is cleared and a new history session begins (its cells counted from 1), every
+figure is closed and the working folder is put back, so each step sees exactly what it would see in a kernel of
+its own, except that the modules it imports are already imported. A step whose kernel did not come back
+cleanly (a timeout, a dead kernel, a failed reset) takes that kernel with it: the next step starts a new
+one. ``docs/performance.md`` has the figures behind this choice.
+
+Every kernel runs in this very Python environment, over IPC sockets in the temporary folder, and is
+registered so that :func:`cleanup_kernels` can kill it and remove its files on any exit path.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+#: Kernel managers started by this process, so that every exit path can clean up after them.
+_KERNELS: list[Any] = []
+
+ENGINE = "auditkit-warm"
+
+#: Run in the kernel after each step (silently, outside the history): back to a fresh namespace.
+RESET = """\
+import os as _ak_os, matplotlib.pyplot as _ak_plt
+_ak_plt.close("all")
+_ak_os.chdir({cwd!r})
+get_ipython().reset(new_session=True)
+"""
+
+
+def kernel_manager_class(log: Path | None = None):  # type: ignore[no-untyped-def]
+    """A kernel manager class that starts the kernel in this very Python environment.
+
+    A user-level ``python3`` kernelspec may point at another interpreter; the
+    steps must run with the auditkit the command runs with. IPC transport
+    avoids TCP port races when several kernels start at once. With ``log``, the
+    kernel process's own stdout and stderr (its logging, not the notebook's
+    output) go to that file instead of the user's terminal.
+    """
+    from jupyter_client.kernelspec import KernelSpec
+    from jupyter_client.manager import AsyncKernelManager
+
+    class EnvKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.transport = "ipc"
+            self.ip = str(Path(tempfile.gettempdir()) / f"auditkit-kernel-{uuid.uuid4().hex}")
+            _KERNELS.append(self)
+
+        async def _async_start_kernel(self, **kw: Any) -> None:
+            if log is None:
+                await super()._async_start_kernel(**kw)
+                return
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with open(log, "ab") as handle:  # the kernel process keeps its own copy of the descriptor
+                kw.setdefault("stdout", handle)
+                kw.setdefault("stderr", handle)
+                await super()._async_start_kernel(**kw)
+
+        start_kernel = _async_start_kernel
+
+        @property
+        def kernel_spec(self) -> KernelSpec:  # type: ignore[override]
+            if self._kernel_spec is None:
+                self._kernel_spec = KernelSpec(
+                    argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                    display_name=f"Python ({sys.prefix})",
+                    language="python",
+                )
+            return self._kernel_spec
+
+    return EnvKernelManager
+
+
+def _kill(km: Any) -> None:
+    """Kill one kernel's process if alive and remove its connection file and IPC sockets."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    try:
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    except Exception:  # the process is gone already
+        pass
+    for clean in (km.cleanup_connection_file, km.cleanup_ipc_files):
+        try:
+            clean()
+        except Exception:
+            pass
+    for leftover in Path(km.ip).parent.glob(Path(km.ip).name + "-*"):
+        leftover.unlink(missing_ok=True)
+    try:  # the manager's own sockets and, when it made one, its zmq context
+        km._close_control_socket()
+        if getattr(km, "_created_context", False) and not km.context.closed:
+            km.context.destroy(linger=0)
+    except Exception:
+        pass
+
+
+def cleanup_kernels() -> None:
+    """Kill any kernel this process started that is still alive and remove its connection file and IPC
+    sockets. Safe to call at any time (after a run, on Ctrl-C, on SIGTERM)."""
+    while _KERNELS:
+        _kill(_KERNELS.pop())
+
+
+class WarmKernel:
+    """One kernel reused by a run's steps (started on first use, in ``cwd`` when given), its own output
+    appended to ``log``. :meth:`manager` gives the started kernel manager; :meth:`discard` kills it, so
+    that the next :meth:`manager` starts a new one. Use it as a context manager to discard it at the end."""
+
+    def __init__(self, log: Path | None = None, cwd: Path | None = None) -> None:
+        self.log = log
+        self.cwd = cwd
+        self.km: Any = None
+        self.starts = 0
+
+    def manager(self) -> Any:
+        """The started kernel manager (a new kernel when there is none or the last one was discarded)."""
+        if self.km is None:
+            from jupyter_core.utils import run_sync
+
+            km = kernel_manager_class(self.log)(kernel_name="python3")
+            run_sync(km.start_kernel)(cwd=str(self.cwd or Path.cwd()))
+            self.km = km
+            self.starts += 1
+        return self.km
+
+    def discard(self) -> None:
+        """Shut the kernel down (if any; killed, it has nothing left to say) and forget it."""
+        if self.km is not None:
+            km, self.km = self.km, None
+            if km in _KERNELS:
+                _KERNELS.remove(km)
+            _kill(km)
+
+    def __enter__(self) -> "WarmKernel":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
+
+
+def _register_engine() -> None:
+    """Register the papermill engine that executes in a :class:`WarmKernel` (``km=`` the started manager)
+    and resets the kernel after a notebook that ran to its end."""
+    from jupyter_core.utils import run_sync
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    if ENGINE in papermill_engines._engines:
+        return
+
+    class WarmEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(  # type: ignore[override]
+            cls, nb_man: Any, kernel_name: str, log_output: bool = False, stdout_file: Any = None,
+            stderr_file: Any = None, start_timeout: int = 60, execution_timeout: int | None = None,
+            km: Any = None, reset_cwd: str = "", **kwargs: Any,
+        ) -> Any:
+            kwargs.pop("input_path", None)
+            client = PapermillNotebookClient(
+                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
+                log=logger, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file, **kwargs,
+            )
+            try:
+                nb = client.execute()
+                reply = run_sync(client.kc._async_execute_interactive)(
+                    RESET.format(cwd=reset_cwd), silent=True, store_history=False, timeout=60,
+                    output_hook=lambda msg: None,
+                )
+                if reply["content"].get("status") != "ok":
+                    raise RuntimeError("the kernel could not be reset after the step")
+                return nb
+            finally:
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register(ENGINE, WarmEngine)
+
+
+def execute(source: Any, output: Path, parameters: dict[str, Any], kernel: WarmKernel, timeout: int) -> None:
+    """Execute the notebook ``source`` (a NotebookNode) with ``parameters`` into ``output`` in ``kernel``,
+    which is reset afterwards. Raises what papermill raises (PapermillExecutionError for a failing cell,
+    the kernel still usable); on any other error the kernel is discarded first."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    _register_engine()
+    km = kernel.manager()
+    try:
+        pm.execute_notebook(
+            source, str(output), parameters=parameters, engine_name=ENGINE, km=km,
+            reset_cwd=str(kernel.cwd or Path.cwd()), kernel_name="python3", language="python", progress_bar=False,
+            execution_timeout=timeout, log_output=False,
+        )
+    except PapermillExecutionError:
+        raise
+    except BaseException:
+        kernel.discard()
+        raise
+
+
+__all__ = ["WarmKernel", "cleanup_kernels", "execute", "kernel_manager_class"]

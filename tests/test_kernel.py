@@ -1,0 +1,67 @@
+"""One warm kernel per run (auditkit.kernel): each step sees a fresh namespace, no figure and the same
+working folder as the first, with its cells counted from 1; a failing cell keeps the kernel, a timeout
+replaces it, and nothing is left behind."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from papermill.exceptions import PapermillExecutionError
+
+from auditkit.kernel import WarmKernel, execute
+
+
+def notebook(*sources: str) -> nbformat.NotebookNode:
+    """A notebook with a tagged parameters cell (``marker = ""``) and one code cell per source."""
+    params = nbformat.v4.new_code_cell('marker = ""')
+    params.metadata["tags"] = ["parameters"]
+    return nbformat.v4.new_notebook(cells=[params, *(nbformat.v4.new_code_cell(s) for s in sources)])
+
+
+def outputs(path: Path) -> list[str]:
+    """The lines an executed notebook printed, in order."""
+    nb = nbformat.read(path, as_version=4)
+    text = "".join(o["text"] for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("name") == "stdout")
+    return text.splitlines()
+
+
+@pytest.mark.slow
+def test_steps_share_a_kernel_but_never_its_state(tmp_path):
+    dirty = notebook(
+        "import os, matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+        "leftover = 41\nplt.figure()\nos.makedirs('elsewhere', exist_ok=True)\nos.chdir('elsewhere')\nprint(os.getpid())"
+    )
+    clean = notebook(
+        "import os, matplotlib.pyplot as plt\n"
+        "print('leftover' in globals(), 'plt' in dir(), len(plt.get_fignums()), os.getcwd(), os.getpid())"
+    )
+    with WarmKernel(tmp_path / "kernel.log", cwd=tmp_path) as kernel:
+        execute(dirty, tmp_path / "a.ipynb", {"marker": "a"}, kernel, timeout=60)
+        execute(clean, tmp_path / "b.ipynb", {"marker": "b"}, kernel, timeout=60)
+        assert kernel.starts == 1
+    [pid] = outputs(tmp_path / "a.ipynb")
+    [seen] = outputs(tmp_path / "b.ipynb")
+    # no leftover name, plt only from b's own import, no open figure, back in the starting folder, same process
+    assert seen == f"False True 0 {tmp_path} {pid}"
+    b = nbformat.read(tmp_path / "b.ipynb", as_version=4)
+    assert [c.execution_count for c in b.cells if c.cell_type == "code"] == [1, 2, 3]  # injected parameters, then ours
+    assert kernel.km is None and not list(Path("/tmp").glob(f"{Path(tmp_path).name}*"))
+
+
+@pytest.mark.slow
+def test_a_failing_cell_keeps_the_kernel_and_a_timeout_replaces_it(tmp_path):
+    with WarmKernel(cwd=tmp_path) as kernel:
+        with pytest.raises(PapermillExecutionError):
+            execute(notebook("raise ValueError('planted')"), tmp_path / "fail.ipynb", {}, kernel, timeout=60)
+        assert kernel.starts == 1 and kernel.km is not None
+        process = kernel.km.provisioner.process
+        with pytest.raises(Exception) as info:
+            execute(notebook("import time\ntime.sleep(60)"), tmp_path / "slow.ipynb", {}, kernel, timeout=2)
+        assert not isinstance(info.value, PapermillExecutionError)
+        assert kernel.km is None and process.poll() is not None  # the busy kernel is gone
+        execute(notebook("print(os.getpid() if 'os' in dir() else 'fresh')"), tmp_path / "next.ipynb", {}, kernel, timeout=60)
+        assert kernel.starts == 2 and outputs(tmp_path / "next.ipynb") == ["fresh"]
+    assert os.getcwd() != str(tmp_path)
