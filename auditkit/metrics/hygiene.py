@@ -237,7 +237,8 @@ def stage_gaps(frame: "AuditFrame") -> pd.DataFrame:
     order = {s: i for i, s in enumerate([*p.open_stages, p.won])}
     deals = frame.population("deals_created")
     h = h.loc[h["deal_id"].isin(set(deals["deal_id"])) & h["entered_at"].notna()]
-    h = h.assign(pos=h["stage"].map(order)).dropna(subset=["pos"]).sort_values(["deal_id", "entered_at"], kind="stable")
+    pos = h["stage"].map(order).astype("float64")  # float: mapping no row at all keeps the text dtype
+    h = h.assign(pos=pos).dropna(subset=["pos"]).sort_values(["deal_id", "entered_at"], kind="stable")
     prev = h.groupby("deal_id")["pos"].shift()
     h = h.assign(skip=(h["pos"] - prev > 1), back=(h["pos"] < prev))
     g = h.groupby("deal_id").agg(entries=("pos", "size"), skips=("skip", "sum"), moves_back=("back", "sum")).reset_index()

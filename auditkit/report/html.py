@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .format import escape
+from .format import escape, visible
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HIDDEN_TAGS = {"injected-parameters", "parameters", "remove", "papermill-error-cell-tag"}
@@ -69,7 +69,7 @@ def render(nb, target: Path | str, title: str) -> Path:  # type: ignore[no-untyp
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": visible(title)}})  # nbconvert escapes it
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(body, encoding="utf-8")

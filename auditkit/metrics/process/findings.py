@@ -157,7 +157,8 @@ def _lost_findings(frame: "AuditFrame", lost: dict[str, pd.DataFrame], fmt: Form
     share = s["no_reason_share"]
     has_goal = frame.params.target("lost_without_reason_share") is not None
     money = frame.availability("deals", "amount").ok
-    enough = int(s["lost_deals"]) >= MIN_JUDGED  # a share of a handful of deals is chance, not a finding
+    # a share of a handful of deals is chance, not a finding; no count at all (closed_at not in the export) is not enough
+    enough = _finite(s["lost_deals"]) and int(s["lost_deals"]) >= MIN_JUDGED
     if not has_goal and enough and _finite(share) and float(share) > LOST_REASON_MISSING_MAX:
         worth = t("f3.missing.worth", lang, money=fmt.money(s["no_reason_value"])) if money and _finite(s["no_reason_value"]) else ""
         out.append(
