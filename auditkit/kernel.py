@@ -51,7 +51,8 @@ def kernel_manager_class(log: Path | None = None):  # type: ignore[no-untyped-de
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.transport = "ipc"
-            self.ip = str(Path(tempfile.gettempdir()) / f"auditkit-kernel-{uuid.uuid4().hex}")
+            # a Unix socket path holds at most 107 bytes: keep the name short under a long TMPDIR
+            self.ip = str(Path(tempfile.gettempdir()) / f"auditkit-kernel-{uuid.uuid4().hex[:12]}")
             _KERNELS.append(self)
 
         async def _async_start_kernel(self, **kw: Any) -> None:

@@ -1,5 +1,5 @@
-"""auditkit batch: many clients, a failure that stops nobody, parallel kernels that never collide,
-incremental re-runs, and the same batch on a Dask cluster."""
+"""auditkit batch: many clients, a failure that stops nobody, parallel kernels that never collide (the
+first batch starts three at once), incremental re-runs, and the same batch on a Dask cluster."""
 
 from __future__ import annotations
 
@@ -40,36 +40,27 @@ def manifest(run: Path) -> dict:
 def test_a_batch_of_four_with_one_broken_gives_three_reports_one_failure_and_reuses_on_the_rerun(tmp_path):
     folder = clients(tmp_path, 3, broken=True)
     out = tmp_path / "out"
-    first = cli("batch", str(folder), "--outputs", str(out), "--jobs", "2", "--steps", "01,02")  # 6 kernels
-    assert first.returncode == 1, first.stdout + first.stderr
-    assert "Traceback" not in first.stdout + first.stderr
-    assert "c3.yaml: 1 data file not found" in first.stdout and first.stdout.count(" ok ") >= 3
+    # three clients' kernels start side by side over IPC (the DESIGN notes saw about 1 start in 200 fail on
+    # TCP ports); repeat by hand with AUDITKIT_COLLISION_ROUNDS=50
+    rounds = int(os.environ.get("AUDITKIT_COLLISION_ROUNDS", "1"))
+    for _ in range(rounds):
+        first = cli("batch", str(folder), "--outputs", str(out), "--jobs", "3", "--steps", "01,02", "--force")
+        assert first.returncode == 1, first.stdout + first.stderr
+        assert "Traceback" not in first.stdout + first.stderr
+        assert "c3.yaml: 1 data file not found" in first.stdout and first.stdout.count(" ok ") >= 3
     reports = sorted(out.glob("c*/*/report.html"))
-    assert [p.parent.parent.name for p in reports] == ["c0", "c1", "c2"]
+    assert [p.parent.parent.name for p in reports] == [c for c in ("c0", "c1", "c2") for _ in range(rounds)]
+    assert all(manifest(p.parent)["status"] == "ok" for p in reports)
     assert "c0" in (out / "index.html").read_text(encoding="utf-8")
     # nothing changed: every step is reused; a changed input re-runs that client's steps only
     (tmp_path / "c1" / "data" / "leads.csv").write_text("lead_id,created_at,source\nL1,2025-01-02,Web\n", encoding="utf-8")
-    second = cli("batch", str(folder), "--outputs", str(out), "--jobs", "2", "--steps", "01,02")  # 2 kernels
+    second = cli("batch", str(folder), "--outputs", str(out), "--jobs", "2", "--steps", "01,02")
     assert second.returncode == 1
     latest = {c: sorted((out / c).iterdir())[-1] for c in ("c0", "c1", "c2")}
     reused = {c: [s.get("reused_from") is not None for s in manifest(run)["steps"]] for c, run in latest.items()}
     assert reused == {"c0": [True, True], "c1": [False, False], "c2": [True, True]}
     forced = cli("batch", str(folder / "c0.yaml"), "--outputs", str(out), "--steps", "01", "--force")
     assert forced.returncode == 0 and not manifest(sorted((out / "c0").iterdir())[-1])["steps"][0].get("reused_from")
-
-
-@pytest.mark.slow
-def test_parallel_kernels_never_collide(tmp_path):
-    # four clients, one step each, three at a time, twice: 8 kernels started side by side over IPC
-    # (the DESIGN notes saw about 1 start in 200 fail on TCP ports; a run here is cheap enough to repeat
-    # by hand: AUDITKIT_COLLISION_ROUNDS=50)
-    folder = clients(tmp_path, 4)
-    rounds = int(os.environ.get("AUDITKIT_COLLISION_ROUNDS", "2"))
-    for _ in range(rounds):
-        result = cli("batch", str(folder), "--outputs", str(tmp_path / "out"), "--jobs", "3", "--steps", "01", "--force")
-        assert result.returncode == 0, result.stdout + result.stderr
-    runs = list((tmp_path / "out").glob("c*/*/manifest.json"))
-    assert len(runs) == 4 * rounds and all(json.loads(p.read_text())["status"] == "ok" for p in runs)
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -42,8 +43,10 @@ def test_an_interrupted_run_is_kept_marked_and_leaves_no_kernel_behind(tmp_path,
     earlier = tmp_path / "out" / "small" / "20200101T000000Z"
     earlier.mkdir(parents=True)
     (earlier / "manifest.json").write_text('{"status": "ok"}')
-    env = {**os.environ, "AUDITKIT_NOTEBOOKS": str(notebooks_with(tmp_path, "02_data", "import time\ntime.sleep(300)"))}
-    sockets_before = set(Path("/tmp").glob("auditkit-kernel-*"))
+    # this run's own folders for its kernels' IPC sockets and connection files (short: a socket path is <= 107 bytes)
+    temp, runtime = Path(tempfile.mkdtemp(prefix="ak-")), tmp_path / "runtime"
+    runtime.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp), "JUPYTER_RUNTIME_DIR": str(runtime), "AUDITKIT_NOTEBOOKS": str(notebooks_with(tmp_path, "02_data", "import time\ntime.sleep(300)"))}
     proc = subprocess.Popen(
         [AUDITKIT, "run", str(params), "--outputs", str(tmp_path / "out"), "--steps", "01,02,03"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
@@ -79,7 +82,8 @@ def test_an_interrupted_run_is_kept_marked_and_leaves_no_kernel_behind(tmp_path,
     assert json.loads((earlier / "manifest.json").read_text()) == {"status": "ok"}
     time.sleep(1)
     assert not [k for k in kernels if k.is_running() and k.status() != psutil.STATUS_ZOMBIE]
-    assert not set(Path("/tmp").glob("auditkit-kernel-*")) - sockets_before  # no IPC socket left behind
+    assert not list(temp.iterdir()) and not list(runtime.iterdir())  # no IPC socket or connection file left
+    temp.rmdir()
 
 
 @pytest.mark.slow

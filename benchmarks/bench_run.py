@@ -1,0 +1,153 @@
+"""The demo audit end to end against the papermill floor, and one warm kernel against one kernel per step.
+
+    .venv/bin/python benchmarks/bench_run.py [--repeat 3]
+
+Prints, as the median of ``--repeat`` rounds taken side by side in this run (nothing is asserted):
+
+- **run**: ``auditkit run params/demo.yaml`` as a user runs it (a new process), wall time and the peak
+  memory of its process tree (the command and its kernel, sampled every 50 ms);
+- **floor**: papermill plus nbconvert's HTML export over as many empty parameterised notebooks as the
+  run has steps, each in a kernel of its own as papermill does, in a new process of the same environment;
+  the ratio run / floor;
+- **kernels**: the seven step notebooks executed on one run's frame, in one warm kernel reset between
+  steps (what the runner does) and in a new kernel per step, without the HTML export.
+
+The demo data is generated first if missing (``auditkit demo``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+FLOOR = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    import nbformat, papermill as pm
+    from nbconvert import HTMLExporter
+    folder, n = Path(sys.argv[1]), int(sys.argv[2])
+    for i in range(n):
+        nb = nbformat.v4.new_notebook()
+        cell = nbformat.v4.new_code_cell('params_path = ""')
+        cell.metadata["tags"] = ["parameters"]
+        nb.cells = [cell, nbformat.v4.new_code_cell("1 + 1")]
+        nb.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+        out = folder / f"{i}.ipynb"
+        pm.execute_notebook(nb, str(out), parameters={"params_path": "x"}, progress_bar=False, kernel_name="python3")
+        body, _ = HTMLExporter().from_filename(str(out))
+        (folder / f"{i}.html").write_text(body, encoding="utf-8")
+    """
+)
+
+
+def measured(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Run ``cmd``; returns (wall seconds, peak RSS of its process tree in GB). Raises on failure."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        root = psutil.Process(proc.pid)
+        while not done.is_set():
+            try:
+                tree = [root, *root.children(recursive=True)]
+                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if proc.returncode not in (0, 3):
+        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}:\n{err.decode()[-2000:]}")
+    return wall, peak / 1e9
+
+
+def kernels(run_dir: Path, steps: list[str]) -> tuple[float, float]:
+    """Seconds to execute ``steps`` on ``run_dir``'s frame: (one warm kernel, a new kernel per step)."""
+    import nbformat
+
+    from auditkit.kernel import WarmKernel, execute
+    from auditkit.runner import notebooks_dir
+
+    params = {"params_path": str(ROOT / "params" / "demo.yaml"), "run_dir": str(run_dir), "interactive": False}
+    out = Path(tempfile.mkdtemp(prefix="bench-kernels-"))
+    sources = {s: nbformat.read(str(notebooks_dir() / f"{s}.ipynb"), as_version=4) for s in steps}
+    t0 = time.perf_counter()
+    with WarmKernel(cwd=out) as kernel:
+        for s in steps:
+            execute(sources[s], out / f"warm-{s}.ipynb", params, kernel, 900)
+    warm = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for s in steps:
+        with WarmKernel(cwd=out) as kernel:
+            execute(sources[s], out / f"cold-{s}.ipynb", params, kernel, 900)
+    return warm, time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    from auditkit.demo import demo_is_current, generate_demo
+    from auditkit.steps import STEPS
+
+    if not demo_is_current(ROOT / "data" / "demo"):
+        generate_demo(ROOT / "data" / "demo")
+    steps = [s for s, spec in STEPS.items() if spec.built]
+    auditkit = str(Path(PY).parent / "auditkit")
+    runs, floors, warm, cold, peaks, floor_peaks = [], [], [], [], [], []
+    for _ in range(args.repeat):
+        with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
+            outputs = Path(tmp) / "outputs"
+            wall, peak = measured([auditkit, "run", str(ROOT / "params" / "demo.yaml"), "--outputs", str(outputs)])
+            runs.append(wall)
+            peaks.append(peak)
+            run_dir = next((outputs / "demo").iterdir())
+            step_seconds = {s["name"]: s["seconds"] for s in json.loads((run_dir / "manifest.json").read_text())["steps"]}
+            w, c = kernels(run_dir, steps)
+            warm.append(w)
+            cold.append(c)
+            floor_dir = Path(tmp) / "floor"
+            floor_dir.mkdir()
+            script = Path(tmp) / "floor.py"
+            script.write_text(FLOOR, encoding="utf-8")
+            wall, peak = measured([PY, str(script), str(floor_dir), str(len(steps))])
+            floors.append(wall)
+            floor_peaks.append(peak)
+    med = statistics.median
+    print(f"machine: {platform.machine()}, {psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
+          f"Python {platform.python_version()}; median of {args.repeat}")
+    print(f"{'':34}{'seconds':>9}{'peak GB':>9}")
+    print(f"{'auditkit run (demo, ' + str(len(steps)) + ' steps)':34}{med(runs):9.1f}{med(peaks):9.2f}")
+    print(f"{'floor: papermill + nbconvert x ' + str(len(steps)):34}{med(floors):9.1f}{med(floor_peaks):9.2f}")
+    print(f"{'ratio run / floor':34}{med(runs) / med(floors):9.2f}")
+    print(f"{'steps in one warm kernel':34}{med(warm):9.1f}")
+    print(f"{'steps in a new kernel each':34}{med(cold):9.1f}")
+    print(f"{'ratio new kernel each / warm':34}{med(cold) / med(warm):9.2f}")
+    print("last run's steps (seconds, HTML export included): " + ", ".join(f"{k} {v}" for k, v in step_seconds.items()))
+
+
+if __name__ == "__main__":
+    main()
