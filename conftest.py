@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent
+_BACKGROUND = pytest.StashKey[list]()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -25,12 +26,44 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not demo_is_current(out):
             generate_demo(out)
+    config = session.config
+    whole_suite = config.args_source == pytest.Config.ArgsSource.TESTPATHS
+    if whole_suite and not hasattr(config, "workerinput") and config.getoption("numprocesses", None):
+        # the pytest-xdist controller on the whole suite: start the shared demo runs now, beside the
+        # workers (see tests/helpers.py); a run of a few tests starts them only if one needs them
+        from helpers import SHARED_RUNS, start_shared_run
+
+        shared = config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+        config.stash[_BACKGROUND] = [start_shared_run(shared, name) for name in SHARED_RUNS]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Reap the background demo runs (they are done unless the session was cut short)."""
+    for proc in session.config.stash.get(_BACKGROUND, []):
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The order work is handed out under pytest-xdist (stable, so a notebook's cells keep theirs): the
+    notebooks and the slow end-to-end tests first, the rest, then the tests reading the shared demo runs
+    (by then done in the background)."""
+    def rank(item: pytest.Item) -> int:
+        if {"demo_run", "demo_run_ru"} & set(getattr(item, "fixturenames", ())):
+            return 2
+        return 0 if item.path.suffix == ".ipynb" or item.get_closest_marker("slow") else 1
+
+    items.sort(key=rank)
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Each test is a unit of work on its own, except a notebook's cells: nbval runs them in order in one
-    kernel, so a notebook goes whole to one worker (notebooks first: they are the longest units)."""
+    kernel, so a notebook goes whole to one worker. Units are handed out in collection order
+    (:func:`pytest_collection_modifyitems`)."""
     from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False
 
     class NotebooksWhole(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:

@@ -68,3 +68,68 @@ def write_small_client(root: Path, deals: list[tuple] | None = None, params: str
     path = root / "params.yaml"
     path.write_text(textwrap.dedent(params), encoding="utf-8")
     return path
+
+
+# -- the demo runs shared by a test session ------------------------------------------------------------
+#
+# Several end-to-end tests read the demo audit (in English, and in Russian). Each is run once per session
+# as a user runs it, into a folder shared by the pytest-xdist workers, under a file lock: under xdist the
+# controller starts both in the background at session start (the lock travels with the process), and the
+# first test to need one waits for it; in a single process the first test to need one runs it.
+
+
+def russian_demo_params(folder: Path) -> Path:
+    """The demo's params with ``language: ru`` (slug demo-ru), reading the demo data, written in ``folder``."""
+    text = DEMO_PARAMS.read_text(encoding="utf-8").replace("language: en", "language: ru").replace("slug: demo", "slug: demo-ru")
+    path = folder / "demo-ru.yaml"
+    path.write_text(text.replace("dir: ../data/demo", f"dir: {ROOT / 'data' / 'demo'}"), encoding="utf-8")
+    return path
+
+
+SHARED_RUNS = {"demo-run": lambda folder: DEMO_PARAMS, "demo-run-ru": russian_demo_params}
+
+
+def _run_command(shared: Path, name: str) -> list[str]:
+    import sys
+
+    auditkit = str(Path(sys.executable).parent / "auditkit")
+    return [auditkit, "run", str(SHARED_RUNS[name](shared)), "--outputs", str(shared / name)]
+
+
+def _finished_run(shared: Path, name: str) -> Path | None:
+    """The completed run folder of shared run ``name``, or None."""
+    import json
+
+    for manifest in (shared / name).glob("*/*/manifest.json"):
+        if json.loads(manifest.read_text(encoding="utf-8")).get("status") == "ok":
+            return manifest.parent
+    return None
+
+
+def start_shared_run(shared: Path, name: str):  # type: ignore[no-untyped-def]
+    """Start shared run ``name`` in the background, holding its lock until it ends; the process."""
+    import fcntl
+    import subprocess
+
+    lock = open(shared / f"{name}.lock", "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    with open(shared / f"{name}.log", "w") as log:
+        proc = subprocess.Popen(_run_command(shared, name), stdout=log, stderr=subprocess.STDOUT, pass_fds=(lock.fileno(),))
+    lock.close()  # the child keeps the lock (same open file) until it exits
+    return proc
+
+
+def shared_run(shared: Path, name: str) -> Path:
+    """The run folder of shared run ``name``: waits for a run in progress, or runs it (once per session)."""
+    import fcntl
+    import subprocess
+
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        run = _finished_run(shared, name)
+        if run is not None:
+            return run
+        result = subprocess.run(_run_command(shared, name), capture_output=True, text=True, timeout=900)
+        run = _finished_run(shared, name)
+        assert result.returncode == 0 and run is not None, result.stdout + result.stderr
+        return run
