@@ -201,6 +201,9 @@ def execute(source: Any, output: Path, parameters: dict[str, Any], kernel: WarmK
             source, str(output), parameters=parameters, engine_name=ENGINE, km=km,
             reset_cwd=str(kernel.cwd or Path.cwd()), kernel_name="python3", language="python", progress_bar=False,
             execution_timeout=timeout, log_output=False,
+            # written once at the start and once at the end (also when interrupted), not after every cell:
+            # rewriting a notebook full of figures after each cell cost about 0.1 s a step
+            request_save_on_cell_execute=False,
         )
     except PapermillExecutionError:
         raise

@@ -141,12 +141,15 @@ def _scoped(frame: "AuditFrame", table: str) -> pd.DataFrame | None:
     return df
 
 
-def completeness(frame: "AuditFrame", deals: pd.DataFrame | None = None) -> pd.DataFrame:
+def completeness(frame: "AuditFrame", deals: pd.DataFrame | None = None, tables: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Per table and column: ``status`` (ok / not_in_export / empty), ``key`` (a column that matters most),
     ``weight``, ``needed`` (rows that need a value), ``filled`` and ``share`` (filled / needed; NaN when the
-    column is not in the export or no row needs it). ``deals`` restricts the deals (a team, a rep)."""
+    column is not in the export or no row needs it). ``deals`` restricts the deals (a team, a rep);
+    ``tables`` the tables assessed (all by default)."""
     rows = []
     for table, columns in ASSESSED_COLUMNS.items():
+        if tables is not None and table not in tables:
+            continue
         df = _scoped(frame, table) if table != "deals" or deals is None else deals
         if df is None:
             continue
@@ -351,14 +354,21 @@ def score_parts(
     gaps = stage_gaps(frame) if gaps is None else gaps
     dup = sum(i.count for i in frame.data.issues if i.table == "deals" and i.check in ("duplicate_row", "duplicate_id"))
     if deal_ids is not None:
-        keep = set(pd.Series(list(deal_ids), dtype="string"))
-        deals = deals.loc[deals["deal_id"].isin(keep)]
-        status, gaps, dup = status.loc[status["deal_id"].isin(keep)], gaps.loc[gaps["deal_id"].isin(keep)], 0
+        keep = pd.Index(pd.Series(list(deal_ids), dtype="string"))
+        deals, status, gaps, dup = (deals.loc[deals["deal_id"].isin(keep)], status.loc[status["deal_id"].isin(keep)],
+                                    gaps.loc[gaps["deal_id"].isin(keep)], 0)
+    return _parts(frame, deals, status, gaps, issue_rows(frame), dup)
+
+
+def _parts(frame: "AuditFrame", deals: pd.DataFrame, status: pd.DataFrame, gaps: pd.DataFrame, bad_rows: set[int],
+           dup: int) -> dict[str, float]:
+    """:func:`score_parts` on rows already chosen: the period's ``deals`` of a group and their ``status`` and
+    ``gaps`` rows, the source rows with a validity issue, and the duplicates dropped (0 for a group)."""
     parts = {
-        "completeness": completeness_part(completeness(frame, deals)),
+        "completeness": completeness_part(completeness(frame, deals, tables=("deals",))),
         "freshness": freshness_part(status),
         "consistency": consistency_part(gaps),
-        "validity": validity_part(deals, issue_rows(frame), dup),
+        "validity": validity_part(deals, bad_rows, dup),
     }
     known = [v for v in parts.values() if not math.isnan(v)]
     return {**parts, "score": float(np.mean(known)) if known else math.nan}
@@ -370,13 +380,18 @@ def score_table(frame: "AuditFrame") -> pd.DataFrame:
     deals = _scoped(frame, "deals")
     assert deals is not None
     status, gaps = open_deal_status(frame), stage_gaps(frame)
+    bad = issue_rows(frame)
     rows = [{"level": "company", "group": ALL, "deals": len(deals), **score_parts(frame, None, status, gaps)}]
     for level, col in (("team", "team"), ("rep", "owner_id")):
         keys = deals[col].astype("string").fillna(NO_VALUE)
         if level == "team" and (keys == NO_VALUE).all():
             continue
-        for key, ids in deals["deal_id"].groupby(keys, sort=True):
-            rows.append({"level": level, "group": str(key), "deals": len(ids), **score_parts(frame, ids, status, gaps)})
+        of = pd.Series(keys.to_numpy(), index=deals["deal_id"].to_numpy())  # each deal's team or rep, mapped once
+        of = of[~of.index.duplicated()]
+        status_keys, gap_keys = status["deal_id"].map(of), gaps["deal_id"].map(of)
+        for key, group in deals.groupby(keys, sort=True):
+            parts = _parts(frame, group, status.loc[status_keys == key], gaps.loc[gap_keys == key], bad, 0)
+            rows.append({"level": level, "group": str(key), "deals": len(group), **parts})
     out = pd.DataFrame(rows, columns=["level", "group", "deals", *PARTS, "score"])
     return _units(out, {"deals": "count", **{p: "number" for p in (*PARTS, "score")}})
 
