@@ -3,6 +3,7 @@ suite is spread over pytest-xdist workers. The fixtures are in tests/conftest.py
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +28,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         if not demo_is_current(out):
             generate_demo(out)
     config = session.config
+    base = config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    shared = base.parent if hasattr(config, "workerinput") else base
+    # the notebooks' frame cache (auditkit.frame.cached_frame) for this session only, shared by the workers
+    os.environ.setdefault("AUDITKIT_CACHE", str(shared / "frame-cache"))
     whole_suite = config.args_source == pytest.Config.ArgsSource.TESTPATHS
     if whole_suite and not hasattr(config, "workerinput") and config.getoption("numprocesses", None):
         # the pytest-xdist controller on the whole suite: start the shared demo runs now, beside the
         # workers (see tests/helpers.py); a run of a few tests starts them only if one needs them
         from helpers import SHARED_RUNS, start_shared_run
 
-        shared = config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
         config.stash[_BACKGROUND] = [start_shared_run(shared, name) for name in SHARED_RUNS]
 
 

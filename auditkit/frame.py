@@ -500,3 +500,78 @@ def build_frame(params: AuditParams) -> AuditFrame:
     from .io.load import load
 
     return AuditFrame(params, load(params))
+
+
+def cache_dir() -> Path | None:
+    """Where :func:`cached_frame` keeps frames: ``$AUDITKIT_CACHE``, else ``$XDG_CACHE_HOME/auditkit`` or
+    ``~/.cache/auditkit``; None when ``AUDITKIT_CACHE`` is ``off`` (or ``0``)."""
+    import os
+
+    setting = os.environ.get("AUDITKIT_CACHE", "")
+    if setting.lower() in ("off", "0", "no", "false"):
+        return None
+    if setting:
+        return Path(setting)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "auditkit"
+
+
+def _cache_key(params: AuditParams) -> tuple[str, str] | None:
+    """(the params file's key, the frame's key): the params file's path, then its bytes, each data file's
+    path, size and modification time, and the loader's own code and version. None when a file is missing."""
+    import hashlib
+    from importlib import metadata
+
+    if params.source_path is None:
+        return None
+    frame_key = hashlib.sha256()
+    try:
+        frame_key.update(params.source_path.read_bytes())
+        for table in sorted(params.data.tables):
+            path = params.table_path(table)
+            st = path.stat()
+            frame_key.update(f"{path}|{st.st_size}|{st.st_mtime_ns}".encode())
+        package = Path(__file__).resolve().parent
+        for code in sorted([package / "frame.py", package / "params.py", package / "schema.py", package / "quality.py",
+                            *(package / "io").rglob("*.py"), *(package / "io" / "profiles").glob("*.yaml")]):
+            frame_key.update(f"{code.name}|{code.stat().st_mtime_ns}".encode())
+        frame_key.update(f"{FRAME_VERSION}|{metadata.version('auditkit')}".encode())
+    except (OSError, metadata.PackageNotFoundError):
+        return None
+    where = hashlib.sha256(str(params.source_path).encode()).hexdigest()[:16]
+    return where, frame_key.hexdigest()[:24]
+
+
+def cached_frame(params: AuditParams) -> AuditFrame:
+    """:func:`build_frame`, kept in :func:`cache_dir` for a notebook opened on a params file (JupyterLab,
+    nbval): opened again with the same params file, data files (path, size, modification time) and loader,
+    the frame is read from its clean Parquet instead of parsing the exports again. Only the latest frame
+    of each params file is kept; a run never uses this cache (it reads every file afresh)."""
+    import os
+    import shutil
+    import uuid
+
+    root, key = cache_dir(), _cache_key(params)
+    if root is None or key is None:
+        return build_frame(params)
+    where, frame_key = key
+    folder = root / where / frame_key
+    try:
+        cached = AuditFrame.load(folder)
+    except Exception:  # a damaged entry is rebuilt
+        cached = None
+    if cached is not None:
+        return AuditFrame(params, AuditData(params, cached.data.tables, cached.data.issues, cached.data.sources))
+    frame = build_frame(params)
+    try:
+        work = root / where / f".{frame_key}.{uuid.uuid4().hex}"
+        frame.save(work)
+        try:
+            os.rename(work, folder)  # atomic; another process may have written it first
+        except OSError:
+            shutil.rmtree(work, ignore_errors=True)
+        for old in (root / where).iterdir():
+            if old.name != frame_key and not old.name.startswith("."):
+                shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+    return frame

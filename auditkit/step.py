@@ -27,7 +27,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import pandas as pd
 
 from .findings import SEVERITIES, Finding, write_findings
-from .frame import AuditFrame, build_frame
+from .frame import AuditFrame, cached_frame
 from .params import AuditParams, load_params
 from .report.format import Formatter, escape, to_csv
 from .report.text import plural, t
@@ -80,9 +80,10 @@ class Step:
 
     @property
     def frame(self) -> AuditFrame:
-        """The audit frame: the run's (built once by the runner), or built now from the params' files."""
+        """The audit frame: the run's (built once by the runner), or built from the params' files (kept in
+        the frame cache for the next notebook opened on them, :func:`auditkit.frame.cached_frame`)."""
         if self._frame is None:
-            self._frame = build_frame(self.params)
+            self._frame = cached_frame(self.params)
         return self._frame
 
     @property

@@ -133,3 +133,43 @@ def test_save_and_load_round_trip(tmp_path, frame):
     pd.testing.assert_frame_equal(back.data.tables["deals"], frame.data.tables["deals"])
     assert sorted(back.population("deals_open_at_end")["deal_id"]) == ["c", "e"]
     assert AuditFrame.load(tmp_path / "elsewhere") is None
+
+
+def test_a_notebook_opened_again_reads_the_frame_from_the_cache(tmp_path, monkeypatch):
+    """cached_frame: built and kept on first use; read back (not parsed again) while the params file, the
+    data files and the loader are unchanged; rebuilt when a data file changes; one entry per params file;
+    AUDITKIT_CACHE=off turns it off. Small client: D2 is worth 3000; it is set to 3500 below."""
+    import os
+
+    import auditkit.frame as F
+    from auditkit import load_params
+    from helpers import write_small_client
+
+    monkeypatch.setenv("AUDITKIT_CACHE", str(tmp_path / "cache"))
+    params = load_params(write_small_client(tmp_path / "client"))
+    first = F.cached_frame(params)
+    [entry] = [p for p in (tmp_path / "cache").glob("*/*") if p.is_dir()]
+    assert (entry / "clean" / "deals.parquet").is_file()
+
+    def no_parsing(_params):
+        raise AssertionError("parsed the exports again")
+
+    monkeypatch.setattr(F, "build_frame", no_parsing)
+    again = F.cached_frame(params)
+    pd.testing.assert_frame_equal(again.deals, first.deals)
+    assert again.params.source_path == params.source_path and len(again.data.issues) == len(first.data.issues)
+    monkeypatch.undo()
+    monkeypatch.setenv("AUDITKIT_CACHE", str(tmp_path / "cache"))
+
+    deals = params.table_path("deals")
+    deals.write_text(deals.read_text(encoding="utf-8").replace(";3000;", ";3500;"), encoding="utf-8")
+    os.utime(deals, ns=(deals.stat().st_mtime_ns + 10**9,) * 2)
+    changed = F.cached_frame(params)
+    assert changed.deals.set_index("deal_id").loc["D2", "amount"] == 3500
+    assert [p.name for p in (tmp_path / "cache").glob("*/*")] != [entry.name]  # the old entry is gone
+    assert len(list((tmp_path / "cache").glob("*/*"))) == 1
+
+    monkeypatch.setenv("AUDITKIT_CACHE", "off")
+    other = load_params(write_small_client(tmp_path / "other"))
+    F.cached_frame(other)
+    assert len(list((tmp_path / "cache").iterdir())) == 1  # nothing written for the second client
