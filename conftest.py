@@ -61,6 +61,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=rank)
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker more than the cores, since a worker often waits on a subprocess or a kernel."""
+    return (os.cpu_count() or 1) + 1
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Each test is a unit of work on its own, except a notebook's cells: nbval runs them in order in one
     kernel, so a notebook goes whole to one worker. Units are handed out in collection order

@@ -21,8 +21,8 @@ AUDITKIT = str(Path(sys.executable).parent / "auditkit")
 def test_an_anonymised_run_carries_no_name_and_no_path(tmp_path):
     params = write_small_client(tmp_path)
     out = tmp_path / "out"
-    for _ in range(2):
-        result = subprocess.run([AUDITKIT, "run", str(params), "--outputs", str(out), "--steps", "01,02,03", "--anonymize"],
+    for steps in ("01,02,03", "01"):  # the second run only shows the pseudonyms are stable
+        result = subprocess.run([AUDITKIT, "run", str(params), "--outputs", str(out), "--steps", steps, "--anonymize"],
                                 capture_output=True, text=True, timeout=600, env=os.environ.copy())
         assert result.returncode == 0, result.stdout + result.stderr
     first, second = sorted((out / "small").iterdir())
