@@ -44,7 +44,7 @@ def profiles() -> dict[str, Profile]:
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".yaml"):
             continue
-        raw = yaml.safe_load(entry.read_text(encoding="utf-8"))
+        raw = yaml.load(entry.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         out[raw["name"]] = Profile(
             raw["name"], raw["title"], raw["tables"],
             {t: list(v) for t, v in (raw.get("signature") or {}).items()}, raw.get("docs", ""),
