@@ -59,11 +59,8 @@ it finds it, with this seed and ``GENERATOR_VERSION``, and every file in it.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
-import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,6 +70,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from openpyxl import Workbook
+
+from .report.xlsx import workbook_bytes
 
 DEMO_SEED: int = 7
 GENERATOR_VERSION: str = "3"
@@ -1230,22 +1229,7 @@ def _write_reps_xlsx(reps: _Reps, path: Path) -> None:
         hired = dt.datetime.combine(reps.hired[i].astype(object), dt.time())
         ws.append([reps.ids[i], reps.names[i], reps.team[i], reps.role[i], hired])
         ws.cell(row=i + 2, column=5).number_format = "yyyy-mm-dd"
-    wb.properties.creator = "auditkit demo"
-    wb.properties.created = _FIXED_STAMP
-    buf = io.BytesIO()
-    wb.save(buf)
-    stamp = _FIXED_STAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps 'modified' with the save time
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data)
-            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_STAMP.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, data)
-    path.write_bytes(out.getvalue())
+    path.write_bytes(workbook_bytes(wb, _FIXED_STAMP, "auditkit demo"))
 
 
 # --------------------------------------------------------------------------- public API

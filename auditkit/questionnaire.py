@@ -17,13 +17,12 @@ the committed files are what it writes.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+from .report.xlsx import workbook_bytes
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
 _FIXED_STAMP = dt.datetime(2026, 1, 1, 0, 0, 0)
@@ -167,22 +166,7 @@ def xlsx_bytes(min_group: int = 5) -> bytes:
         sheet.append(list(table.columns))
         for row in table.itertuples(index=False):
             sheet.append(["yes" if v is True else "no" if v is False else v for v in row])
-    wb.properties.creator = "auditkit"
-    wb.properties.created = _FIXED_STAMP
-    buf = io.BytesIO()
-    wb.save(buf)
-    stamp = _FIXED_STAMP.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data)
-            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_STAMP.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            dst.writestr(entry, data)
-    return out.getvalue()
+    return workbook_bytes(wb, _FIXED_STAMP, "auditkit")
 
 
 def template_files(min_group: int = 5) -> dict[str, bytes]:
