@@ -8,6 +8,7 @@ base64 PNG, so a page opens offline.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -58,18 +59,23 @@ def export_html(notebook: Path | str, target: Path | str, title: str) -> Path:
     return render(_clean(nbformat.read(str(notebook), as_version=4)), target, title)
 
 
-def render(nb, target: Path | str, title: str) -> Path:  # type: ignore[no-untyped-def]
-    """Render a cleaned notebook node with the offline ``auditkit`` template to ``target``; returns the path."""
+@functools.lru_cache(maxsize=1)
+def _exporter():  # type: ignore[no-untyped-def]
+    """One HTML exporter per process (its template is found and compiled once, not once per page)."""
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    return HTMLExporter(
         extra_template_basedirs=[str(TEMPLATES)],
         template_name="auditkit",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": visible(title)}})  # nbconvert escapes it
+
+
+def render(nb, target: Path | str, title: str) -> Path:  # type: ignore[no-untyped-def]
+    """Render a cleaned notebook node with the offline ``auditkit`` template to ``target``; returns the path."""
+    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": visible(title)}})  # nbconvert escapes it
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(body, encoding="utf-8")
