@@ -28,8 +28,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         if not demo_is_current(out):
             generate_demo(out)
     config = session.config
-    base = config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
-    shared = base.parent if hasattr(config, "workerinput") else base
+    from helpers import shared_dir
+
+    shared = shared_dir(config._tmp_path_factory.getbasetemp())  # type: ignore[attr-defined]
     # the notebooks' frame cache (auditkit.frame.cached_frame) for this session only, shared by the workers
     os.environ.setdefault("AUDITKIT_CACHE", str(shared / "frame-cache"))
     whole_suite = config.args_source == pytest.Config.ArgsSource.TESTPATHS

@@ -154,15 +154,13 @@ def _error_text(exc: BaseException) -> str:
 
 
 def run_step(
-    name: str, params: AuditParams, run_dir: Path, notebooks: Path, anonymous: bool = False,
-    kernel: WarmKernel | None = None,
+    name: str, params: AuditParams, run_dir: Path, notebooks: Path, kernel: WarmKernel, anonymous: bool = False,
 ) -> StepResult:
     """Execute one step notebook into ``run_dir`` and render its HTML; never raises for a failing notebook.
 
-    The step runs in ``kernel`` (the run's warm kernel, reset afterwards; see :mod:`auditkit.kernel`), or
-    in a kernel of its own when None. ``anonymous`` runs the kernel inside the run folder with relative
-    parameters and strips papermill's paths from the executed notebook, so neither it nor the HTML carries
-    an absolute path."""
+    The step runs in ``kernel``, the run's warm kernel, reset afterwards (see :mod:`auditkit.kernel`).
+    ``anonymous`` passes relative parameters (the kernel runs inside the run folder) and strips papermill's
+    paths from the executed notebook, so neither it nor the HTML carries an absolute path."""
     from . import kernel as kernels
     from .report.html import export_html
     from .report.text import t
@@ -172,9 +170,6 @@ def run_step(
     result = StepResult(name)
     out_nb = run_dir / f"{name}.ipynb"
     started = time.perf_counter()
-    own = kernel is None
-    if kernel is None:
-        kernel = WarmKernel(run_dir / "logs" / "kernel.log", run_dir if anonymous else None)
     try:
         source = nbformat.read(str(notebooks / f"{name}.ipynb"), as_version=4)
         kernels.execute(
@@ -190,9 +185,6 @@ def run_step(
     except Exception as exc:  # a failing step is recorded, the run goes on
         result.status = "failed"
         result.error = _error_text(exc)
-    finally:
-        if own:
-            kernel.discard()
     result.notebook = out_nb.name if out_nb.exists() else None
     if out_nb.exists() and anonymous:
         executed = nbformat.read(str(out_nb), as_version=4)
@@ -413,7 +405,7 @@ def run(
                 if earlier is not None:
                     step = _copy_step(earlier, run_dir, name, fingerprint)
                 else:
-                    step = run_step(name, params, run_dir, notebooks, anonymous=anonymize, kernel=kernel)
+                    step = run_step(name, params, run_dir, notebooks, kernel, anonymous=anonymize)
                     step.fingerprint = fingerprint
             result.steps.append(step)
             manifest["steps"].append(step.__dict__)

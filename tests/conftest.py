@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import DEMO_PARAMS, shared_run, write_small_client
+from helpers import DEMO_PARAMS, shared_dir, shared_run, write_small_client
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
@@ -24,20 +24,14 @@ def demo_params() -> Path:
     return DEMO_PARAMS
 
 
-def _shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The folder the session's shared runs live in (the pytest-xdist workers' common parent)."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-
-
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo audit, run once per test session as a user runs it (``auditkit run params/demo.yaml``);
     the run folder. Several end-to-end tests read it."""
-    return shared_run(_shared(tmp_path_factory), "demo-run")
+    return shared_run(shared_dir(tmp_path_factory.getbasetemp()), "demo-run")
 
 
 @pytest.fixture(scope="session")
 def demo_run_ru(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo audit in Russian (``language: ru``), every step, run once per test session; the run folder."""
-    return shared_run(_shared(tmp_path_factory), "demo-run-ru")
+    return shared_run(shared_dir(tmp_path_factory.getbasetemp()), "demo-run-ru")

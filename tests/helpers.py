@@ -78,6 +78,14 @@ def write_small_client(root: Path, deals: list[tuple] | None = None, params: str
 # first test to need one waits for it; in a single process the first test to need one runs it.
 
 
+def shared_dir(basetemp: Path) -> Path:
+    """Where a session's shared runs live, given this process's pytest basetemp: under pytest-xdist a
+    worker's basetemp is ``<the controller's>/popen-gwN``, so the workers and the controller share its parent."""
+    import os
+
+    return basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+
+
 def russian_demo_params(folder: Path) -> Path:
     """The demo's params with ``language: ru`` (slug demo-ru), reading the demo data, written in ``folder``."""
     text = DEMO_PARAMS.read_text(encoding="utf-8").replace("language: en", "language: ru").replace("slug: demo", "slug: demo-ru")
