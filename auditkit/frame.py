@@ -144,6 +144,14 @@ _REASONS: dict[str, dict[str, str]] = {
         "en": "not available, because fewer than half of {population} had a {column} by the end of the period",
         "ru": "нет данных, потому что меньше половины выборки «{population}» получили {column} к концу периода",
     },
+    "partial_amounts": {
+        "en": "over the {known} of {n} rows of {population} with a usable amount; left out, without one: {missing} (see data quality)",
+        "ru": "по {known} из {n} строк выборки «{population}», у которых есть сумма; не учтено строк без суммы: {missing} (см. качество данных)",
+    },
+    "partial_not_judged": {
+        "en": "not judged: only {known} of {n} rows have a usable amount, so the real total is higher than shown",
+        "ru": "не оценивается: сумма есть только у {known} из {n} строк, поэтому настоящий итог больше показанного",
+    },
     "no_values": {
         "en": "not available, because no row of {population} has a {column}",
         "ru": "нет данных, потому что ни у одной строки выборки «{population}» нет значения {column}",
@@ -154,7 +162,7 @@ _REASONS: dict[str, dict[str, str]] = {
 def reason_text(code: str, lang: str = "en", **values: Any) -> str:
     """A "not available, because ..." sentence in ``lang`` for a reason ``code``."""
     entry = _REASONS[code]
-    fields = {"table": "", "column": "", "share": "", "population": "", "n": "", "minimum": "", **values}
+    fields = {"table": "", "column": "", "share": "", "population": "", "n": "", "minimum": "", "known": "", "missing": "", **values}
     return entry.get(lang, entry["en"]).format(**fields)
 
 

@@ -82,10 +82,21 @@ class KpiValue:
     n: int
     reason_code: str | None = None
     reason_values: dict[str, Any] = field(default_factory=dict)
+    #: Rows of the population the value rests on, when fewer than ``n`` (a KPI of amounts with some missing).
+    known: int | None = None
 
     @property
     def available(self) -> bool:
         return self.value is not None
+
+    def note(self, lang: str = "en") -> str:
+        """"" for a value over its whole population; else which part of it the value rests on."""
+        if self.value is None or self.known is None:
+            return ""
+        pop = POPULATIONS[self.kpi.population].label
+        label = pop.get(lang, pop["en"])
+        return reason_text("partial_amounts", lang, known=self.known, n=self.n, missing=self.n - self.known,
+                           population=label.lower() if lang == "en" else label)
 
     def reason(self, lang: str = "en") -> str | None:
         """None when available; else "not available, because ..." in ``lang``."""
@@ -291,6 +302,9 @@ KPIS: dict[str, KPI] = {
 }
 
 
+#: KPIs that add amounts up: over part of their deals they are lower bounds.
+SUMS = ("won_value", "lost_value", "open_pipeline_value")
+
 _RATES = ("win_rate", "avg_won_deal", "median_won_deal", "median_cycle_days", "lead_to_deal_conversion",
           "lead_response_hours", "lost_without_reason_share")
 KPIS.update({k: dataclasses.replace(KPIS[k], min_n=MIN_JUDGED) for k in _RATES})
@@ -318,12 +332,17 @@ def evaluate(frame: "AuditFrame", kpi_id: str) -> KpiValue:
         return KpiValue(k, None, n, na.code, dict(na.values))
     if not math.isfinite(value):
         return KpiValue(k, None, n, "no_values", {"population": k.population, "column": ""})
+    if ("deals", "amount") in k.requires:  # a total or mean over the deals that have an amount says so
+        known = int(frame.population(k.population)["amount"].notna().sum())
+        if known < n:
+            return KpiValue(k, value, n, known=known)
     return KpiValue(k, value, n)
 
 
 def kpi_table(frame: "AuditFrame", ids: list[str] | None = None, lang: str | None = None) -> pd.DataFrame:
     """KPIs on the frame, one row each: kpi, label, value (NaN when not available), unit, n (rows in the
-    population), population, available, reason ("" when available). Leads KPIs only with a leads table."""
+    population), population, available, reason ("" when available), note (which part of the population a
+    value rests on when not all of it; else ""). Leads KPIs only with a leads table."""
     lang = lang or frame.lang
     wanted = ids if ids is not None else [k for k in KPIS if frame.has(POPULATIONS[KPIS[k].population].table)]
     rows = []
@@ -339,9 +358,10 @@ def kpi_table(frame: "AuditFrame", ids: list[str] | None = None, lang: str | Non
                 "population": v.kpi.population,
                 "available": v.available,
                 "reason": v.reason(lang) or "",
+                "note": v.note(lang),
             }
         )
-    return pd.DataFrame(rows, columns=["kpi", "label", "value", "unit", "n", "population", "available", "reason"])
+    return pd.DataFrame(rows, columns=["kpi", "label", "value", "unit", "n", "population", "available", "reason", "note"])
 
 
 # -- goals --------------------------------------------------------------------------
@@ -363,10 +383,15 @@ def goal_check(frame: "AuditFrame", goals: list["Goal"], lang: str | None = None
         if value is not None:
             gap = value - goal.target
             rel = abs(gap) / abs(goal.target) if goal.target else (0.0 if gap == 0 else 1.0)
-            if v.n >= v.kpi.min_n:
-                met = value >= goal.target if better == "max" else value <= goal.target
-            else:
+            if v.n < v.kpi.min_n:
                 reason = reason_text("too_few", lang, n=v.n, minimum=v.kpi.min_n)
+            else:
+                met = value >= goal.target if better == "max" else value <= goal.target
+                if v.known is not None and v.kpi.id in SUMS and met == (better == "min"):
+                    # a total over part of the deals is a lower bound: it can only show a "max" goal met and
+                    # a "min" goal missed; the other verdict would rest on the deals without an amount
+                    met = None
+                    reason = reason_text("partial_not_judged", lang, known=v.known, n=v.n)
         rows.append(
             {
                 "kpi": goal.kpi, "label": v.kpi.label_in(lang), "unit": v.kpi.unit,

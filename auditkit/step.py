@@ -198,14 +198,15 @@ class Step:
 
     def kpis(self, table: pd.DataFrame, name: str, caption: str | None = None, columns: tuple[str, ...] = ("label", "value")) -> None:
         """Show a :func:`auditkit.kpis.kpi_table` (or goal check): each value formatted by its unit, "–" and
-        the reason where it is not available; records the unavailable KPIs for the findings file."""
+        the reason where it is not available, a note where it rests on part of its population; records the
+        unavailable KPIs for the findings file."""
         from .kpis import not_available_records
 
         shown = table.assign(value=self.fmt.values(table["value"], table["unit"]))
         if "target" in table:
             shown["target"] = self.fmt.values(table["target"], table["unit"])
-        labels = {c: t("col." + c, self.lang) for c in (*columns, "reason")}
-        cols = [*columns, "reason"] if (table["reason"] != "").any() else list(columns)
+        labels = {c: t("col." + c, self.lang) for c in (*columns, "reason", "note")}
+        cols = [*columns, *(c for c in ("reason", "note") if c in table and (table[c] != "").any())]
         self.table(shown[cols], name, labels=labels, caption=caption, export=table)
         if "available" in table:
             known = {r["what"] for r in self.not_available}

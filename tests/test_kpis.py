@@ -189,3 +189,30 @@ def test_kpi_table_by_groups_owners_into_teams(small):
     got = kpi_table_by(small, "owner_id", ["deals_won", "win_rate"], groups=pd.Series({"R1": "T", "R2": "T"}))
     assert list(got["group"]) == ["T", COMPANY]
     assert got["deals_won"].tolist() == [3, 3] and got["win_rate"].tolist() == [pytest.approx(0.6)] * 2
+
+
+def test_a_total_over_part_of_its_deals_says_so_and_is_judged_only_where_it_is_a_safe_bound():
+    """Ten rounds of (won, lost, open); the won deal of rounds 0-3 has no amount. Won: 10 deals, 6 with an
+    amount of 1000, so won value 6000 "over the 6 of 10"; the lost and open deals all have theirs (no note).
+    Won value is a lower bound: against 5000 ("max") it is met whatever the 4 missing amounts are; against
+    8000 it cannot be judged (the 4 missing could add up to more than 2000). Lost value 5000 ("min") against
+    4000 is missed whatever is missing, so a finding; with no missing amounts the note is empty."""
+    amounts = pd.Series([1000.0, 500.0, 700.0] * 10)
+    amounts[[0, 3, 6, 9]] = None  # the won deal (every third row from 0) of rounds 0-3
+    frame_deals = deals()
+    frame_deals["amount"] = amounts
+    goals = [{"kpi": "won_value", "target": 5000}, {"kpi": "lost_value", "target": 4000}]
+    f = frame_from_tables(parse_params({**PARAMS, "goals": goals}), {"deals": frame_deals})
+    table = kpi_table(f).set_index("kpi")
+    assert table.at["won_value", "value"] == 6000
+    assert table.at["won_value", "note"] == (
+        "over the 6 of 10 rows of deals won in the period with a usable amount; left out, without one: 4 (see data quality)"
+    )
+    assert table.at["lost_value", "note"] == "" and table.at["avg_won_deal", "note"].startswith("over the 6 of 10")
+    check = goal_check(f, f.params.goals).set_index("kpi")
+    assert bool(check.at["won_value", "met"]) and not check.at["lost_value", "met"]
+    f8 = frame_from_tables(parse_params({**PARAMS, "goals": [{"kpi": "won_value", "target": 8000}]}), {"deals": frame_deals})
+    check8 = goal_check(f8, f8.params.goals).set_index("kpi")
+    assert pd.isna(check8.at["won_value", "met"])
+    assert check8.at["won_value", "reason"] == "not judged: only 6 of 10 rows have a usable amount, so the real total is higher than shown"
+    assert goal_findings(goal_check(f8, f8.params.goals), Formatter()) == []
