@@ -127,8 +127,9 @@ class WarmKernel:
         if self.km is None:
             from jupyter_core.utils import run_sync
 
+            self.cwd = self.cwd or Path.cwd()  # the folder each step starts in, and is put back to
             km = kernel_manager_class(self.log)(kernel_name="python3")
-            run_sync(km.start_kernel)(cwd=str(self.cwd or Path.cwd()))
+            run_sync(km.start_kernel)(cwd=str(self.cwd))
             self.km = km
             self.starts += 1
         return self.km
@@ -199,7 +200,7 @@ def execute(source: Any, output: Path, parameters: dict[str, Any], kernel: WarmK
     try:
         pm.execute_notebook(
             source, str(output), parameters=parameters, engine_name=ENGINE, km=km,
-            reset_cwd=str(kernel.cwd or Path.cwd()), kernel_name="python3", language="python", progress_bar=False,
+            reset_cwd=str(kernel.cwd), kernel_name="python3", language="python", progress_bar=False,
             execution_timeout=timeout, log_output=False,
             # written once at the start and once at the end (also when interrupted), not after every cell:
             # rewriting a notebook full of figures after each cell cost about 0.1 s a step
