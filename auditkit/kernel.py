@@ -28,8 +28,9 @@ ENGINE = "auditkit-warm"
 
 #: Run in the kernel after each step (silently, outside the history): back to a fresh namespace.
 RESET = """\
-import os as _ak_os, matplotlib.pyplot as _ak_plt
-_ak_plt.close("all")
+import os as _ak_os, sys as _ak_sys
+if "matplotlib.pyplot" in _ak_sys.modules:  # a step that drew nothing never imported it
+    _ak_sys.modules["matplotlib.pyplot"].close("all")
 _ak_os.chdir({cwd!r})
 get_ipython().reset(new_session=True)
 """

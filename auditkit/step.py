@@ -305,12 +305,12 @@ def open_step(name: str, params_path: str, run_dir: str | None = None, interacti
     frame (a snapshot taken when the run started); otherwise from ``params_path``, and with ``run_dir``
     empty or None nothing is written. The review decisions are read from beside ``params_path``
     (none when it is empty, as in an anonymised run)."""
-    from .figures import apply_theme
+    from .figures.base import reset_theme
     from .runner import review_file
 
     folder = Path(run_dir).resolve() if run_dir else None
     frame = AuditFrame.load(folder) if folder is not None else None
     params = frame.params if frame is not None else load_params(params_path)
-    apply_theme()
+    reset_theme()  # applied before the step's first figure: a step without figures never imports seaborn
     review = review_file(Path(params_path)) if params_path else None
     return Step(name, params, folder, bool(interactive), _frame=frame, review_path=review)

@@ -2,7 +2,9 @@
 
 Every figure function takes tidy data and returns a matplotlib ``Figure`` with
 a title and labelled axes; the caller decides whether to show or save it.
-``apply_theme()`` is called once per kernel, so every figure looks the same.
+Every figure is drawn in the report theme: :func:`_figure` applies it before a step's first figure
+(:func:`reset_theme` marks a new step), so a step that draws nothing never imports seaborn (and scipy
+with it, about a second of a kernel's start).
 """
 
 from __future__ import annotations
@@ -21,8 +23,18 @@ ACCENT = "#c0392b"
 BASE = "#2c7fb8"
 
 
+_THEMED = False
+
+
+def reset_theme() -> None:
+    """Mark that the theme is to be applied again before the next figure (a new step starts)."""
+    global _THEMED
+    _THEMED = False
+
+
 def apply_theme() -> None:
     """Apply the report theme (seaborn whitegrid, readable sizes, no figure clutter)."""
+    global _THEMED
     import matplotlib
     import seaborn as sns
 
@@ -39,10 +51,14 @@ def apply_theme() -> None:
             "text.parse_math": False,
         }
     )
+    _THEMED = True
 
 
 def _figure(width: float = 8, height: float = 4.2) -> tuple["Figure", "Axes"]:
     import matplotlib.pyplot as plt
+
+    if not _THEMED:
+        apply_theme()
 
     fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
     return fig, ax
