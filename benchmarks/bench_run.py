@@ -19,19 +19,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 from pathlib import Path
 
-import psutil
-
-ROOT = Path(__file__).resolve().parent.parent
+from _common import ROOT, machine_line, measured
 PY = sys.executable
 
 FLOOR = textwrap.dedent(
@@ -53,35 +48,6 @@ FLOOR = textwrap.dedent(
         (folder / f"{i}.html").write_text(body, encoding="utf-8")
     """
 )
-
-
-def measured(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """Run ``cmd``; returns (wall seconds, peak RSS of its process tree in GB). Raises on failure."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        root = psutil.Process(proc.pid)
-        while not done.is_set():
-            try:
-                tree = [root, *root.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-            except psutil.Error:
-                pass
-            time.sleep(0.05)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, err = proc.communicate()
-    wall = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    if proc.returncode not in (0, 3):
-        raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}:\n{err.decode()[-2000:]}")
-    return wall, peak / 1e9
 
 
 def kernels(run_dir: Path, steps: list[str]) -> tuple[float, float]:
@@ -137,8 +103,7 @@ def main() -> None:
             floors.append(wall)
             floor_peaks.append(peak)
     med = statistics.median
-    print(f"machine: {platform.machine()}, {psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
-          f"Python {platform.python_version()}; median of {args.repeat}")
+    print(machine_line(args.repeat))
     print(f"{'':34}{'seconds':>9}{'peak GB':>9}")
     print(f"{'auditkit run (demo, ' + str(len(steps)) + ' steps)':34}{med(runs):9.1f}{med(peaks):9.2f}")
     print(f"{'floor: papermill + nbconvert x ' + str(len(steps)):34}{med(floors):9.1f}{med(floor_peaks):9.2f}")
