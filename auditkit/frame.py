@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from .io.load import AuditData
+from .io.vector import isin
 from .params import AuditParams, parse_params
 from .quality import QualityIssue
 
@@ -261,7 +262,7 @@ class AuditFrame:
         if "leads" in out:
             known = set(out["deals"]["deal_id"].dropna())
             leads = out["leads"]
-            out["leads"] = leads.assign(deal_id=leads["deal_id"].where(leads["deal_id"].isin(known)))
+            out["leads"] = leads.assign(deal_id=leads["deal_id"].where(isin(leads["deal_id"], known)))
         return out
 
     def _deals_as_of(self, deals: pd.DataFrame) -> pd.DataFrame:
@@ -287,7 +288,7 @@ class AuditFrame:
             return unknown
         open_stages = set(self.params.pipeline.open_stages)
         h = history.loc[
-            history["deal_id"].isin(set(deal_ids)) & history["stage"].isin(open_stages)
+            isin(history["deal_id"], set(deal_ids)) & history["stage"].isin(open_stages)
             & history["entered_at"].notna() & (history["entered_at"] < self.as_of)
         ]
         last = h.sort_values("entered_at", kind="stable").drop_duplicates("deal_id", keep="last").set_index("deal_id")["stage"]
@@ -405,9 +406,9 @@ class AuditFrame:
         """The same frame restricted to some deals (their stage history and leads follow); for filters."""
         keep = set(pd.Series(list(deal_ids), dtype="string").dropna())
         tables = dict(self.data.tables)
-        tables["deals"] = tables["deals"].loc[tables["deals"]["deal_id"].isin(keep)]
+        tables["deals"] = tables["deals"].loc[isin(tables["deals"]["deal_id"], keep)]
         if "stage_history" in tables:
-            tables["stage_history"] = tables["stage_history"].loc[tables["stage_history"]["deal_id"].isin(keep)]
+            tables["stage_history"] = tables["stage_history"].loc[isin(tables["stage_history"]["deal_id"], keep)]
         data = AuditData(self.params, tables, self.data.issues, self.data.sources)
         return AuditFrame(self.params, data)
 

@@ -132,8 +132,10 @@ DEFAULT_NULLS: tuple[str, ...] = (
 
 def null_mask(text: pd.Series, words: tuple[str, ...] | list[str]) -> pd.Series:
     """Which values of ``text`` (string dtype, stripped) are one of ``words``, ignoring case."""
+    from .vector import by_value
+
     wanted = {w.strip().casefold() for w in words}
-    return text.str.casefold().isin(wanted).fillna(False).astype(bool)
+    return by_value(text, lambda t: t.str.casefold().isin(wanted).fillna(False).astype(bool))
 
 
 # -- amounts with a currency -------------------------------------------------------
@@ -259,7 +261,9 @@ def file_slash_order(columns: list[pd.Series]) -> str | None:
     or None when no column decides or two columns decide differently."""
     decided = set()
     for text in columns:
-        parts = _parts(text.dropna().astype("string").str.strip(), _SLASHED)
+        text = text.dropna().astype("string")
+        text = text[text.str.contains("/", regex=False).fillna(False).astype(bool)]  # the others cannot match
+        parts = _parts(text.str.strip(), _SLASHED)
         parts = parts[parts["a"].notna()]
         if len(parts):
             order = slash_order(parts)

@@ -26,6 +26,7 @@ from .detect import (
     DEFAULT_NULLS, currency_code, file_slash_order, null_mask, parse_local_dates, split_currency, suggest, values_snippet,
 )
 from .readers import ROW, RawTable, peek, read_raw
+from .vector import by_value, isin
 
 DATE_COLUMN = {
     "deals": "created_at",
@@ -216,11 +217,21 @@ def _check_columns(frame: pd.DataFrame, spec: TableSpec, source: TableSource, pa
     )
 
 
-def _as_text(s: pd.Series) -> pd.Series:
-    if pd.api.types.is_float_dtype(s) and s.dropna().mod(1).eq(0).all():
-        s = s.astype("Int64")
+def _stripped(s: pd.Series) -> pd.Series:
     out = s.astype("string").str.strip()
     return out.mask(out.eq(""))
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    """``s`` as trimmed text (string dtype), empty text as missing; whole floats written without '.0'."""
+    if pd.api.types.is_float_dtype(s) and s.dropna().mod(1).eq(0).all():
+        s = s.astype("Int64")
+    return by_value(s, _stripped)
+
+
+def _folded(text: pd.Series) -> pd.Series:
+    """Text in one case with runs of spaces as one space: how names are matched."""
+    return by_value(text, lambda t: t.str.casefold().str.split().str.join(" "))
 
 
 def _instances(s: pd.Series, types: tuple[type, ...]) -> pd.Series:
@@ -477,16 +488,18 @@ def _coerce(
         if col.name not in frame.columns:
             continue
         s = frame[col.name]
-        if not pd.api.types.is_datetime64_any_dtype(s) and col.kind != "bool":
-            nulls = null_mask(_as_text(s), null_words(source, col.name))
+        native_dates = pd.api.types.is_datetime64_any_dtype(s)
+        text = s if native_dates else _as_text(s)  # computed once per column: the checks below all read it
+        if not native_dates and col.kind != "bool":
+            nulls = null_mask(text, null_words(source, col.name))
             if nulls.any():
                 seen.setdefault("nulls", {})[col.name] = int(nulls.sum())
-                s = s.mask(nulls)
-        present = _as_text(s).notna() if not pd.api.types.is_datetime64_any_dtype(s) else s.notna()
+                s, text = s.mask(nulls), text.mask(nulls)
+        present = text.notna()
         if col.kind in ("id", "text"):
-            value = _as_text(s)
+            value = text
         elif col.kind == "enum":
-            value = _as_text(s).str.lower()
+            value = by_value(text, lambda t: t.str.lower())
             bad = value.notna() & ~value.isin(col.values)
             checks.flag(
                 out[ROW][bad], "unknown_value", col.name,
@@ -498,14 +511,14 @@ def _coerce(
             fmt = source.date_format_for(col.name)
             ambiguous = pd.Series(False, index=s.index)
             value, out_of_range = _parse_dates(s, fmt, tz, ambiguous, hint)
-            if not fmt and not pd.api.types.is_datetime64_any_dtype(s):
+            if not fmt and not native_dates:
                 from .detect import guess_dates
 
-                guess = guess_dates(_as_text(s).dropna().head(5000), hint)  # a label for people: a sample decides it
+                guess = guess_dates(text.dropna().head(5000), hint)  # a label for people: a sample decides it
                 if guess is not None:
                     seen.setdefault("dates", {})[col.name] = guess.label
             if ambiguous.any():
-                shown = _quoted(_examples(_as_text(s), ambiguous))
+                shown = _quoted(_examples(text, ambiguous))
                 checks.flag(
                     out[ROW][ambiguous], "ambiguous_date", col.name,
                     f"{spec.name}.{col.name} writes dates as nn/nn/yyyy ({shown}) and no value in it or in the table's other "
@@ -520,7 +533,7 @@ def _coerce(
                 f"or add its stand-in word to data.tables.{spec.name}.null_values."
             )
             fix_range = f"Fix the out-of-range dates in the {spec.name} file (often stand-in values such as 9999-12-31 or typos in the year), or leave them empty."
-            shown = _quoted(_examples(_as_text(s), out_of_range))
+            shown = _quoted(_examples(text, out_of_range)) if out_of_range.any() else ""
             if out_of_range.any() and unreadable.any():
                 message = (
                     f"{spec.name}.{col.name}: {int(unreadable.sum())} values could not be read as a date{how} and "
@@ -542,7 +555,7 @@ def _coerce(
             value = nums.value
             _number_issues(nums, out[ROW], spec.name, col.name, source.decimal, checks)
         else:  # bool
-            text = _as_text(s).str.lower()
+            text = by_value(text, lambda t: t.str.lower())
             value = pd.Series(pd.NA, index=s.index, dtype="boolean")
             value = value.mask(text.isin(TRUE), True).mask(text.isin(FALSE - {""}), False)
             bad = text.notna() & ~text.isin(TRUE | FALSE)
@@ -817,7 +830,7 @@ def _resolve_owners(tables: dict[str, pd.DataFrame], raw_tables: dict[str, RawTa
             if found:
                 keys.append(raw.frame.set_index(ROW)[found])
     by_row = reps.set_index(ROW)["rep_id"]
-    pairs = pd.concat([pd.DataFrame({"key": _as_text(k).str.casefold().str.split().str.join(" "), "rep_id": by_row.reindex(k.index)}) for k in keys])
+    pairs = pd.concat([pd.DataFrame({"key": _folded(_as_text(k)), "rep_id": by_row.reindex(k.index)}) for k in keys])
     pairs = pairs.dropna().drop_duplicates()
     pairs = pairs[~pairs["key"].isin({str(i).casefold() for i in ids})]
     unique = pairs.groupby("key")["rep_id"].nunique()
@@ -829,7 +842,7 @@ def _resolve_owners(tables: dict[str, pd.DataFrame], raw_tables: dict[str, RawTa
         if df is None:
             continue
         owner = df["owner_id"]
-        key = _as_text(owner).str.casefold().str.split().str.join(" ")
+        key = _folded(_as_text(owner))
         hit = owner.notna() & ~owner.isin(ids) & key.isin(lookup.index)
         if hit.any():
             tables[name] = df.assign(owner_id=owner.mask(hit, key.map(lookup)).astype("string"))
@@ -876,7 +889,11 @@ def _load_table(
     for col in canonical:
         if col in source.constants:
             continue
-        blank = frame[col].astype("string").str.strip().fillna("").eq("")
+        s = frame[col]
+        if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+            blank = by_value(s.astype("string"), lambda t: t.str.strip().fillna("").eq(""))
+        else:  # a typed column (Parquet, Excel): blank where missing; never written out as text to find out
+            blank = s.isna()
         empty &= blank
         if len(frame) and blank.all():
             empty_columns.append(col)
@@ -990,7 +1007,7 @@ def _orphans(tables: dict[str, pd.DataFrame], raw_rows: dict[str, pd.DataFrame])
         if table not in tables:
             continue
         df = tables[table]
-        bad = df[col].notna() & ~df[col].isin(known)
+        bad = df[col].notna() & ~isin(df[col], known)
         if bad.any():
             checks = _Checks(table, raw_rows[table])
             checks.flag(df.loc[bad, ROW], "unknown_reference", col, f"{col} is not in the {target} table; these rows are kept but cannot be joined to {target}.")

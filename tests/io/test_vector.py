@@ -1,0 +1,57 @@
+"""by_value: a transform paid per distinct value gives exactly what it gives on the whole column."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditkit.io.vector import by_value
+
+
+def column(n: int, distinct: int, seed: int = 0) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    words = np.array([f"  Rep {i} " if i % 3 else f"ИВАНОВ {i}" for i in range(distinct)], dtype=object)
+    values = words[rng.integers(0, distinct, n)]
+    values[rng.random(n) < 0.1] = None
+    return pd.Series(values, index=np.arange(n)[::-1] * 7, dtype="string", name="owner")
+
+
+TRANSFORMS = {
+    "strip": lambda t: t.str.strip(),
+    "fold": lambda t: t.str.casefold().str.split().str.join(" "),
+    "mask": lambda t: t.str.casefold().str.strip().isin({"rep 1", "иванов 3"}).fillna(False).astype(bool),
+    "length": lambda t: t.str.len(),
+}
+
+
+@pytest.mark.parametrize("name", TRANSFORMS)
+@pytest.mark.parametrize("distinct", [1, 40, 3000])
+def test_the_same_values_index_and_dtype_as_the_transform_on_every_row(name, distinct):
+    s = column(5000, distinct)
+    fn = TRANSFORMS[name]
+    got, want = by_value(s, fn), fn(s)
+    pd.testing.assert_series_equal(got, want)
+
+
+def test_all_missing_small_and_object_columns_fall_back_to_the_transform():
+    fn = TRANSFORMS["mask"]
+    empty = pd.Series([pd.NA] * 2000, dtype="string")
+    pd.testing.assert_series_equal(by_value(empty, fn), fn(empty))
+    mixed = pd.Series([1, 1.0, True, "1"] * 500, dtype=object)  # 1, 1.0 and True hash alike: never merged
+    as_text = lambda t: t.astype("string")  # noqa: E731
+    assert by_value(mixed, as_text).tolist() == as_text(mixed).tolist() == ["1", "1.0", "True", "1"] * 500
+
+
+@pytest.mark.parametrize("storage", ["pyarrow", "python"])
+def test_isin_is_pandas_isin_with_missing_as_false(storage):
+    from auditkit.io.vector import isin
+
+    s = column(3000, 50).astype(pd.StringDtype(storage))
+    wanted = {"  Rep 1 ", "ИВАНОВ 3", 7, None}
+    got = isin(s, wanted)
+    assert got.dtype == bool and got.index.equals(s.index)
+    assert got.tolist() == s.isin(wanted).fillna(False).astype(bool).tolist() and 0 < got.sum() < len(s)
+    assert not isin(s, set()).any()
+    as_read = pd.Series(["D1", None, "D3"], dtype="str")  # pandas' default str dtype, as read back from Parquet
+    assert isin(as_read, {"D3"}).tolist() == [False, False, True]
