@@ -275,8 +275,13 @@ def lab(params_file: Path, step: str, into: Path, prepare_only: bool) -> None:
 @click.option("--seed", type=int, default=None, help="Random seed (default: the demo's own).")
 @click.option("--force", is_flag=True, help="Regenerate even when the folder already holds this demo.")
 @click.option("--params", "params_out", type=click.Path(path_type=Path), default=None, help="Also write a params file that reads the demo (never overwrites one).")
+@click.option(
+    "--scale", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+    help="Multiply the leads and deals (and so the stage history and activities) by this, for benchmarks: "
+    "165 gives about 1M deals. The planted problems are checked at scale 1 only.",
+)
 @_boundary
-def demo(out: Path, seed: int | None, force: bool, params_out: Path | None) -> None:
+def demo(out: Path, seed: int | None, force: bool, params_out: Path | None, scale: float) -> None:
     """Generate the demo client's data (deterministic, with planted problems in truth.json)."""
     from .demo import DEMO_SEED, demo_is_current, generate_demo, write_demo_params
 
@@ -284,12 +289,13 @@ def demo(out: Path, seed: int | None, force: bool, params_out: Path | None) -> N
     if params_out is not None:
         write_demo_params(params_out, out)
         click.echo(f"{params_out}: params file for the demo written.")
-    if not force and demo_is_current(out, seed):
-        click.echo(f"{out}: demo data is up to date (seed {seed}).")
+    scaled = f", scale {scale:g}" if scale != 1 else ""
+    if not force and demo_is_current(out, seed, scale):
+        click.echo(f"{out}: demo data is up to date (seed {seed}{scaled}).")
         return
-    truth = generate_demo(out, seed)
+    truth = generate_demo(out, seed, scale)
     counts = ", ".join(f"{k} {v:,}" for k, v in truth["counts"].items())
-    click.echo(f"{out}: demo client written (seed {seed}): {counts}.")
+    click.echo(f"{out}: demo client written (seed {seed}{scaled}): {counts}.")
     click.echo(f"Planted problems: {len(truth['planted'])} (see {out / 'truth.json'}). Next: auditkit run params/demo.yaml")
 
 

@@ -418,9 +418,8 @@ class _Leads:
     deal_created: np.ndarray  # business hours of the deal it became, NaN if none by the export
 
 
-def _make_leads(rng: np.random.Generator, cal: _Calendar, reps: _Reps) -> _Leads:
-    """Inbound leads with response times by source and their conversion into deals."""
-    n = N_LEADS
+def _make_leads(rng: np.random.Generator, cal: _Calendar, reps: _Reps, n: int = N_LEADS) -> _Leads:
+    """``n`` inbound leads with response times by source and their conversion into deals."""
     created = np.sort(cal.sample(rng, n))
     source = rng.choice(len(LEAD_SOURCES), size=n, p=_SOURCE_P)
     owner = _assign_owners(rng, reps, created, reps.weight)
@@ -558,15 +557,15 @@ def _plant_low_win_rates(
     return hd, hs, ht
 
 
-def _make_deals(rng: np.random.Generator, cal: _Calendar, reps: _Reps, leads: _Leads) -> _Deals:
-    """Deals from leads and outbound, their stage history, status and planted stale ones."""
+def _make_deals(rng: np.random.Generator, cal: _Calendar, reps: _Reps, leads: _Leads, n_outbound: int = N_OUTBOUND) -> _Deals:
+    """Deals from leads and ``n_outbound`` outbound ones, their stage history, status and planted stale ones."""
     from_lead = np.flatnonzero(np.isfinite(leads.deal_created))
     ae_weight = np.where(reps.role == "Account executive", reps.weight, 0.0)
-    out_created = cal.sample(rng, N_OUTBOUND)
+    out_created = cal.sample(rng, n_outbound)
     created = np.concatenate([leads.deal_created[from_lead], out_created])
     owner = np.concatenate([leads.owner[from_lead], _assign_owners(rng, reps, out_created, ae_weight)])
-    lead = np.concatenate([from_lead, np.full(N_OUTBOUND, -1)])
-    source = np.concatenate([np.take(LEAD_SOURCES, leads.source[from_lead]), np.full(N_OUTBOUND, OUTBOUND)])
+    lead = np.concatenate([from_lead, np.full(n_outbound, -1)])
+    source = np.concatenate([np.take(LEAD_SOURCES, leads.source[from_lead]), np.full(n_outbound, OUTBOUND)])
     order = np.argsort(created, kind="stable")
     created, owner, lead, source = created[order], owner[order], lead[order], source[order].astype(object)
     n = len(created)
@@ -1235,13 +1234,20 @@ def _write_reps_xlsx(reps: _Reps, path: Path) -> None:
 # --------------------------------------------------------------------------- public API
 
 
-def generate_demo(out_dir: Path | str, seed: int = DEMO_SEED) -> dict:
+def generate_demo(out_dir: Path | str, seed: int = DEMO_SEED, scale: float = 1.0) -> dict:
     """Write the demo client's raw files and truth.json into out_dir; return the truth dict.
 
     The same seed gives the same files. ``truth.json`` is removed first and
     written last, so an interrupted run never leaves a folder that
-    :func:`demo_is_current` accepts.
+    :func:`demo_is_current` accepts. ``scale`` multiplies the leads and the
+    outbound deals, and with them the deals, stage history and activities
+    (165 gives about 1M deals, 4M stage entries, 30M activities and 2.7M
+    leads), for benchmarks; the reps, teams and the other tables keep their
+    size, and the planted problems are only checked at scale 1.
     """
+    if not scale > 0:
+        raise ValueError(f"scale must be positive, not {scale}")
+    n_leads, n_outbound = round(N_LEADS * scale), round(N_OUTBOUND * scale)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "truth.json").unlink(missing_ok=True)
@@ -1249,13 +1255,13 @@ def generate_demo(out_dir: Path | str, seed: int = DEMO_SEED) -> dict:
     cal = _Calendar()
 
     reps = _make_reps(rng, cal)
-    leads = _make_leads(rng, cal, reps)
-    sim = _make_deals(rng, cal, reps, leads)
+    leads = _make_leads(rng, cal, reps, n_leads)
+    sim = _make_deals(rng, cal, reps, leads, n_outbound)
     deals = _deal_attributes(rng, cal, reps, sim)
     deal_ids = deals["deal_id"].to_numpy()
 
-    lead_ids = _ids("L", N_LEADS, 5)
-    lead_deal = np.full(N_LEADS, None, dtype=object)
+    lead_ids = _ids("L", n_leads, 5)
+    lead_deal = np.full(n_leads, None, dtype=object)
     lead_deal[sim.lead[sim.lead >= 0]] = deal_ids[sim.lead >= 0]
     leads_df = pd.DataFrame(
         {
@@ -1297,6 +1303,7 @@ def generate_demo(out_dir: Path | str, seed: int = DEMO_SEED) -> dict:
     period = _period_view(deals, history, leads_df, activities, handoffs)
     truth: dict[str, Any] = {
         "seed": int(seed),
+        **({"scale": scale} if scale != 1 else {}),
         "generator_version": GENERATOR_VERSION,
         "period": {"start": PERIOD_START.isoformat(), "end": PERIOD_END.isoformat()},
         "as_of": AS_OF.strftime("%Y-%m-%d %H:%M:%S"),
@@ -1330,8 +1337,8 @@ def generate_demo(out_dir: Path | str, seed: int = DEMO_SEED) -> dict:
     return truth
 
 
-def demo_is_current(out_dir: Path | str, seed: int = DEMO_SEED) -> bool:
-    """True when out_dir holds a complete demo of this seed and GENERATOR_VERSION.
+def demo_is_current(out_dir: Path | str, seed: int = DEMO_SEED, scale: float = 1.0) -> bool:
+    """True when out_dir holds a complete demo of this seed, scale and GENERATOR_VERSION.
 
     Checks truth.json (written last) for the seed and version, and that every
     data file it lists exists with the recorded size in bytes.
@@ -1342,6 +1349,8 @@ def demo_is_current(out_dir: Path | str, seed: int = DEMO_SEED) -> bool:
     except (OSError, ValueError):
         return False
     if not isinstance(truth, dict) or truth.get("seed") != seed or truth.get("generator_version") != GENERATOR_VERSION:
+        return False
+    if truth.get("scale", 1) != scale:
         return False
     files = truth.get("files")
     if not isinstance(files, dict) or set(files) != set(DATA_FILES):
