@@ -522,3 +522,20 @@ def test_quality_counts_match_deals_csv(raw: dict[str, pd.DataFrame], truth: dic
     exact = d.loc[d.duplicated(keep="first"), "Deal ID"]
     assert sorted(exact) == sorted(q["duplicate_deal_id"]["exact_deal_ids"])
     assert len({i for v in q.values() for i in v["deal_ids"]}) == sum(v["count"] for v in q.values())
+
+
+def test_a_scaled_demo_multiplies_leads_deals_and_activities_and_is_told_apart(tmp_path: Path, truth: dict[str, Any]) -> None:
+    import subprocess
+    import sys
+
+    scaled = generate_demo(tmp_path / "scaled", scale=0.25)
+    counts, base = scaled["counts"], truth["counts"]
+    assert scaled["scale"] == 0.25 and "scale" not in truth  # the demo itself is unchanged
+    assert counts["leads"] == round(base["leads"] * 0.25)
+    for name in ("deals", "stage_history", "activities"):
+        assert 0.2 < counts[name] / base[name] < 0.3, name
+    assert counts["reps"] == base["reps"] and counts["survey"] == base["survey"]
+    assert demo_is_current(tmp_path / "scaled", scale=0.25) and not demo_is_current(tmp_path / "scaled")
+    auditkit = str(Path(sys.executable).parent / "auditkit")
+    refused = subprocess.run([auditkit, "demo", "--out", str(tmp_path / "x"), "--scale", "0"], capture_output=True, text=True)
+    assert refused.returncode == 2 and "--scale" in refused.stderr and "Traceback" not in refused.stderr
