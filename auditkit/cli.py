@@ -133,8 +133,12 @@ def validate(params_file: Path) -> None:
 @click.option("--steps", default="", help="Comma-separated steps to run (e.g. 02,03); default all.")
 @click.option("--from-run", "from_run", type=click.Path(path_type=Path, exists=True, file_okay=False), default=None, help="Reuse an earlier run's data and findings (its inputs must be unchanged).")
 @click.option("--anonymize", is_flag=True, help="Replace people, accounts and the client's name by stable pseudonyms (the key stays beside the params file).")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(1, 16), default=1, show_default=True,
+    help="Steps 1 to 6 run this many at a time, each in a kernel of its own (2 on a two-core machine shortens the demo by about a third).",
+)
 @_boundary
-def run(params_file: Path, outputs: Path, steps: str, from_run: Path | None, anonymize: bool) -> None:
+def run(params_file: Path, outputs: Path, steps: str, from_run: Path | None, anonymize: bool, jobs: int) -> None:
     """Run the audit for one client and write HTML reports to a new run folder."""
     from .runner import run as run_audit
 
@@ -147,7 +151,7 @@ def run(params_file: Path, outputs: Path, steps: str, from_run: Path | None, ano
 
     chosen = [s.strip() for s in steps.split(",") if s.strip()]
     click.echo(f"Running {params_file} ...")
-    result = run_audit(params_file, outputs, chosen or None, on_step=progress, from_run=from_run, anonymize=anonymize)
+    result = run_audit(params_file, outputs, chosen or None, on_step=progress, from_run=from_run, anonymize=anonymize, jobs=jobs)
     click.echo(f"Report: {result.report}")
     click.echo(f"Steps:  {result.index}")
     if result.status == "failed":

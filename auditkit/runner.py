@@ -29,7 +29,9 @@ import uuid
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Callable
+from concurrent.futures import Future
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from .errors import RunError, RunInterrupted
 from .io.load import preflight
@@ -322,6 +324,7 @@ def run(
     from_run: Path | str | None = None,
     reuse: bool = False,
     anonymize: bool = False,
+    jobs: int = 1,
 ) -> RunResult:
     """Run the audit for one client; returns the run folder and each step's result.
 
@@ -332,7 +335,9 @@ def run(
     since an earlier successful run of the same client is copied from that run instead of run again
     (``reused_from`` in the manifest). ``anonymize`` replaces people, accounts and the client's name by
     stable pseudonyms everywhere in the run (see :mod:`auditkit.anonymize`); the mapping is kept beside
-    the params file, and the run carries no absolute path.
+    the params file, and the run carries no absolute path. With ``jobs`` above 1, the steps that read no
+    other step's findings (1 to 6) run up to ``jobs`` at a time, each worker in a warm kernel of its own;
+    the results are recorded, and ``on_step`` called, in step order all the same.
     """
     from .frame import build_frame
 
@@ -392,26 +397,37 @@ def run(
         frame.save(run_dir, keep_paths=not anonymize)
         if from_run is not None:
             _reuse_findings(Path(from_run).resolve(), run_dir, chosen)
-        for name in chosen:
-            current = name
-            spec = SPECS[name]
-            if not spec.built:
-                step = _skip_step(name, "not_built", [], params, run_dir)
-            elif reasons := sufficiency(frame, name, params.language) or _findings_reasons(name, run_dir):
-                step = _skip_step(name, "insufficient", reasons, params, run_dir)
-            else:
-                fingerprint = step_fingerprint(name, params_bytes, frame.data.sources, notebooks, params.source_path)
-                earlier = _reusable(final_dir.parent, name, fingerprint) if reuse else None
-                if earlier is not None:
-                    step = _copy_step(earlier, run_dir, name, fingerprint)
-                else:
-                    step = run_step(name, params, run_dir, notebooks, kernel, anonymous=anonymize)
-                    step.fingerprint = fingerprint
+
+        def one(name: str, kernel: WarmKernel) -> StepResult:
+            if not SPECS[name].built:
+                return _skip_step(name, "not_built", [], params, run_dir)
+            if reasons := sufficiency(frame, name, params.language) or _findings_reasons(name, run_dir):
+                return _skip_step(name, "insufficient", reasons, params, run_dir)
+            fingerprint = step_fingerprint(name, params_bytes, frame.data.sources, notebooks, params.source_path)
+            earlier = _reusable(final_dir.parent, name, fingerprint) if reuse else None
+            if earlier is not None:
+                return _copy_step(earlier, run_dir, name, fingerprint)
+            step = run_step(name, params, run_dir, notebooks, kernel, anonymous=anonymize)
+            step.fingerprint = fingerprint
+            return step
+
+        def record(step: StepResult) -> None:
             result.steps.append(step)
             manifest["steps"].append(step.__dict__)
             _write_manifest(run_dir, manifest)
             if on_step:
                 on_step(step)
+
+        together = [n for n in chosen if not SPECS[n].needs_findings_of] if jobs > 1 else []
+        if len(together) > 1:
+            with _in_parallel(together, one, jobs, kernel, run_dir) as pending:
+                for name, future in pending:
+                    current = name
+                    record(future.result())
+        for name in chosen:
+            if name not in together or len(together) < 2:
+                current = name
+                record(one(name, kernel))
         current = None
         kernel.discard()
         if not anonymize:  # the one place a run writes the review archive back (see review.archive_review)
@@ -445,6 +461,49 @@ def run(
     result.run_dir = _publish(run_dir, final_dir)
     _write_runs_index(final_dir.parent.parent)
     return result
+
+
+@contextmanager
+def _in_parallel(
+    names: list[str], one: Callable[[str, WarmKernel], StepResult], jobs: int, kernel: WarmKernel, run_dir: Path,
+) -> Iterator[list[tuple[str, Future[StepResult]]]]:
+    """Start ``one(name, kernel)`` for ``names``, up to ``jobs`` at a time; gives (name, future) in the order
+    of ``names``. The first worker uses ``kernel``; each other worker starts a warm kernel of its own (log
+    ``logs/kernel-N.log``), discarded at the end. An exception in the block (Ctrl-C, SIGTERM) kills every
+    kernel first, so the running steps end at once instead of being waited for."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .kernel import _register_engine
+
+    _register_engine()  # once, before the workers look it up
+    free = [kernel]
+    lock = threading.Lock()
+    local = threading.local()
+    started: list[WarmKernel] = []
+
+    def work(name: str) -> StepResult:
+        if not hasattr(local, "kernel"):
+            with lock:
+                if free:
+                    local.kernel = free.pop()
+                else:
+                    local.kernel = WarmKernel(run_dir / "logs" / f"kernel-{len(started) + 2}.log", kernel.cwd)
+                    started.append(local.kernel)
+        return one(name, local.kernel)
+
+    pool = ThreadPoolExecutor(max_workers=min(jobs, len(names)), thread_name_prefix="auditkit-step")
+    try:
+        yield [(name, pool.submit(work, name)) for name in names]
+    except BaseException:
+        cleanup_kernels()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown()
+    finally:
+        for worker in started:
+            worker.discard()
 
 
 def _write_reports(params: AuditParams, run_dir: Path, run_id: str, steps: list[dict[str, Any]]) -> None:

@@ -285,3 +285,26 @@ def test_lab_makes_a_working_copy_and_never_touches_the_tracked_notebooks(tmp_pa
     assert cli("lab", str(path), "--into", str(tmp_path / "lab"), "--prepare-only").returncode == 0
     assert (copy / "03_process.ipynb").read_text(encoding="utf-8") == "analyst's work"  # kept
     assert {p.name: p.read_bytes() for p in (ROOT / "notebooks").glob("*.ipynb")} == before
+
+
+@pytest.mark.slow
+def test_steps_run_two_at_a_time_give_the_same_results_in_step_order(tmp_path):
+    path = write_small_client(tmp_path)
+    runs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out-{jobs}"
+        result = cli("run", str(path), "--outputs", str(out), "--jobs", jobs)
+        assert result.returncode in (0, 3), result.stdout + result.stderr
+        printed = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  0")]
+        assert printed == list(STEPS)  # in step order, as they end
+        runs[jobs] = next((out / "small").iterdir())
+    one, two = runs["1"], runs["2"]
+    statuses = [[(s["name"], s["status"]) for s in json.loads((run / "manifest.json").read_text())["steps"]] for run in (one, two)]
+    assert statuses[0] == statuses[1] and ("07_plan", "ok") in statuses[1] and ("04_people", "ok") in statuses[1]
+    assert sorted(p.name for p in (two / "logs").iterdir()) == ["kernel-2.log", "kernel.log"]  # a second kernel ran steps
+    assert sorted(p.name for p in (one / "logs").iterdir()) == ["kernel.log"]
+    for folder in ("findings", "tables"):  # each step saw only its own namespace, whichever kernel it ran in
+        names = sorted(p.name for p in (one / folder).iterdir())
+        assert names and names == sorted(p.name for p in (two / folder).iterdir())
+        for name in names:
+            assert (one / folder / name).read_bytes() == (two / folder / name).read_bytes(), name

@@ -38,7 +38,8 @@ def notebooks_with(tmp_path: Path, step: str, source: str | None) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM])  # Ctrl-C takes the same path: SIGTERM is turned into it
-def test_an_interrupted_run_is_kept_marked_and_leaves_no_kernel_behind(tmp_path, signum):
+@pytest.mark.parametrize("jobs", ["1", "2"])  # with 2, steps 1 and 3 run beside the sleeping step 2, in another kernel
+def test_an_interrupted_run_is_kept_marked_and_leaves_no_kernel_behind(tmp_path, signum, jobs):
     params = write_small_client(tmp_path)
     earlier = tmp_path / "out" / "small" / "20200101T000000Z"
     earlier.mkdir(parents=True)
@@ -48,7 +49,7 @@ def test_an_interrupted_run_is_kept_marked_and_leaves_no_kernel_behind(tmp_path,
     runtime.mkdir()
     env = {**os.environ, "TMPDIR": str(temp), "JUPYTER_RUNTIME_DIR": str(runtime), "AUDITKIT_NOTEBOOKS": str(notebooks_with(tmp_path, "02_data", "import time\ntime.sleep(300)"))}
     proc = subprocess.Popen(
-        [AUDITKIT, "run", str(params), "--outputs", str(tmp_path / "out"), "--steps", "01,02,03"],
+        [AUDITKIT, "run", str(params), "--outputs", str(tmp_path / "out"), "--steps", "01,02,03", "--jobs", jobs],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
     )
     try:

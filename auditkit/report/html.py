@@ -9,6 +9,7 @@ base64 PNG, so a page opens offline.
 from __future__ import annotations
 
 import functools
+import threading
 import re
 from pathlib import Path
 
@@ -59,6 +60,9 @@ def export_html(notebook: Path | str, target: Path | str, title: str) -> Path:
     return render(_clean(nbformat.read(str(notebook), as_version=4)), target, title)
 
 
+_EXPORTING = threading.Lock()
+
+
 @functools.lru_cache(maxsize=1)
 def _exporter():  # type: ignore[no-untyped-def]
     """One HTML exporter per process (its template is found and compiled once, not once per page)."""
@@ -75,7 +79,8 @@ def _exporter():  # type: ignore[no-untyped-def]
 
 def render(nb, target: Path | str, title: str) -> Path:  # type: ignore[no-untyped-def]
     """Render a cleaned notebook node with the offline ``auditkit`` template to ``target``; returns the path."""
-    body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": visible(title)}})  # nbconvert escapes it
+    with _EXPORTING:  # one exporter per process, shared by a run's parallel steps
+        body, _ = _exporter().from_notebook_node(nb, resources={"metadata": {"name": visible(title)}})  # nbconvert escapes it
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(body, encoding="utf-8")
