@@ -97,14 +97,15 @@ STEP = textwrap.dedent(
 
 def ensure_client(scale: float) -> tuple[Path, Path]:
     """The scaled demo's data folder and a params file reading it, generated when missing."""
-    from auditkit.demo import demo_is_current, generate_demo, write_demo_params
+    from auditkit.demo import demo_is_current, write_demo_params
 
     folder = DATA / f"scale-{scale:g}"
     params = DATA / f"scale-{scale:g}.yaml"
     if not demo_is_current(folder, scale=scale):
         print(f"generating the demo at scale {scale:g} into {folder} (once; reused afterwards) ...", file=sys.stderr)
         t0 = time.perf_counter()
-        generate_demo(folder, scale=scale)
+        auditkit = str(Path(PY).parent / "auditkit")  # as a user would, and its memory is returned when it ends
+        subprocess.run([auditkit, "demo", "--out", str(folder), "--scale", f"{scale:g}"], check=True, stdout=sys.stderr)
         print(f"  generated in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     if not params.is_file():
         write_demo_params(params, folder)
