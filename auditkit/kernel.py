@@ -15,6 +15,7 @@ registered so that :func:`cleanup_kernels` can kill it and remove its files on a
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import uuid
@@ -25,6 +26,10 @@ from typing import Any
 _KERNELS: list[Any] = []
 
 ENGINE = "auditkit-warm"
+
+#: Run by the kernel as it starts, before it says it is ready (outside the history, names deleted): the
+#: modules every step imports, so that a kernel started early imports them while the run reads the data.
+PREIMPORT = "import auditkit.step as _ak_step; del _ak_step"
 
 #: Run in the kernel after each step (silently, outside the history): back to a fresh namespace.
 RESET = """\
@@ -72,7 +77,7 @@ def kernel_manager_class(log: Path | None = None):  # type: ignore[no-untyped-de
         def kernel_spec(self) -> KernelSpec:  # type: ignore[override]
             if self._kernel_spec is None:
                 self._kernel_spec = KernelSpec(
-                    argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                    argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", f"--IPKernelApp.exec_lines={PREIMPORT}"],
                     display_name=f"Python ({sys.prefix})",
                     language="python",
                 )
@@ -113,15 +118,25 @@ def cleanup_kernels() -> None:
 
 
 class WarmKernel:
-    """One kernel reused by a run's steps (started on first use, in ``cwd`` when given), its own output
-    appended to ``log``. :meth:`manager` gives the started kernel manager; :meth:`discard` kills it, so
-    that the next :meth:`manager` starts a new one. Use it as a context manager to discard it at the end."""
+    """One kernel reused by a run's steps (started on first use, or early with :meth:`start`; in ``cwd``
+    when given), its own output appended to ``log``. :meth:`manager` gives the started kernel manager;
+    :meth:`discard` kills it, so that the next :meth:`manager` starts a new one. Use it as a context
+    manager to discard it at the end.
+
+    A kernel started while ``log`` is still None (before the run folder exists) writes to a spool file in
+    the temporary folder, appended to ``log`` (if set by then) and removed when the kernel is discarded."""
 
     def __init__(self, log: Path | None = None, cwd: Path | None = None) -> None:
         self.log = log
         self.cwd = cwd
         self.km: Any = None
         self.starts = 0
+        self._spool: Path | None = None
+
+    def start(self) -> "WarmKernel":
+        """Start the kernel now (its process starts and imports :data:`PREIMPORT` while the caller goes on)."""
+        self.manager()
+        return self
 
     def manager(self) -> Any:
         """The started kernel manager (a new kernel when there is none or the last one was discarded)."""
@@ -129,7 +144,12 @@ class WarmKernel:
             from jupyter_core.utils import run_sync
 
             self.cwd = self.cwd or Path.cwd()  # the folder each step starts in, and is put back to
-            km = kernel_manager_class(self.log)(kernel_name="python3")
+            log = self.log
+            if log is None:
+                handle, name = tempfile.mkstemp(prefix="auditkit-kernel-", suffix=".log")
+                os.close(handle)
+                log = self._spool = Path(name)
+            km = kernel_manager_class(log)(kernel_name="python3")
             run_sync(km.start_kernel)(cwd=str(self.cwd))
             self.km = km
             self.starts += 1
@@ -142,6 +162,13 @@ class WarmKernel:
             if km in _KERNELS:
                 _KERNELS.remove(km)
             _kill(km)
+        if self._spool is not None:
+            spool, self._spool = self._spool, None
+            if self.log is not None and spool.is_file():
+                self.log.parent.mkdir(parents=True, exist_ok=True)
+                with open(self.log, "ab") as out:
+                    out.write(spool.read_bytes())
+            spool.unlink(missing_ok=True)
 
     def __enter__(self) -> "WarmKernel":
         return self

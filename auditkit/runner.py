@@ -350,26 +350,40 @@ def run(
     missing = [s for s in chosen if SPECS[s].built and not (notebooks / f"{s}.ipynb").is_file()]
     if missing:
         raise RunError(f"{notebooks}: step notebooks not found: {', '.join(missing)}. Set AUDITKIT_NOTEBOOKS to the notebooks folder.")
-    if from_run is not None:
-        frame = _load_from_run(Path(from_run).resolve(), params)
-    else:
-        preflight(params)
-        frame = build_frame(params)
-        _ = frame.deals  # scope now: a problem shows before the run folder exists
+    # the kernel starts now and imports what the steps use while the data is read (an anonymised run's
+    # kernel starts in the run folder, which does not exist yet)
+    kernel = WarmKernel() if anonymize else WarmKernel().start()
+    try:
+        if from_run is not None:
+            frame = _load_from_run(Path(from_run).resolve(), params)
+        else:
+            preflight(params)
+            frame = build_frame(params)
+            _ = frame.deals  # scope now: a problem shows before the run folder exists
+    except BaseException:
+        kernel.discard()
+        raise
 
+    try:
+        if anonymize:
+            from .anonymize import Pseudonyms, anonymize_frame, mapping_file
+
+            assert params.source_path is not None
+            pseudonyms = Pseudonyms(mapping_file(params.source_path))
+            frame = anonymize_frame(frame, pseudonyms)
+            pseudonyms.save()
+            params = frame.params
+
+        assert params.source_path is not None  # set by load_params
+        final_dir = new_run_dir(Path(outputs).resolve(), params.client.slug)
+        run_dir = partial_dir(final_dir)
+        run_dir.mkdir()
+    except BaseException:
+        kernel.discard()
+        raise
+    kernel.log = run_dir / "logs" / "kernel.log"
     if anonymize:
-        from .anonymize import Pseudonyms, anonymize_frame, mapping_file
-
-        assert params.source_path is not None
-        pseudonyms = Pseudonyms(mapping_file(params.source_path))
-        frame = anonymize_frame(frame, pseudonyms)
-        pseudonyms.save()
-        params = frame.params
-
-    assert params.source_path is not None  # set by load_params
-    final_dir = new_run_dir(Path(outputs).resolve(), params.client.slug)
-    run_dir = partial_dir(final_dir)
-    run_dir.mkdir()
+        kernel.cwd = run_dir
     manifest: dict[str, Any] = {
         "client": params.client.name,
         "slug": params.client.slug,
@@ -391,7 +405,6 @@ def run(
     }
     result = RunResult(run_dir)
     current: str | None = None
-    kernel = WarmKernel(run_dir / "logs" / "kernel.log", run_dir if anonymize else None)
     try:
         _write_manifest(run_dir, manifest)
         frame.save(run_dir, keep_paths=not anonymize)
@@ -437,6 +450,7 @@ def run(
         manifest["status"] = result.status
     except BaseException as exc:  # Ctrl-C, SIGTERM, a full disk: leave a clearly marked incomplete run
         cleanup_kernels()
+        kernel.discard()  # its spooled log into the run folder, nothing left in the temporary folder
         interrupted = isinstance(exc, (KeyboardInterrupt, SystemExit))
         manifest["status"] = "interrupted" if interrupted else "failed"
         if current is not None:

@@ -65,3 +65,19 @@ def test_a_failing_cell_keeps_the_kernel_and_a_timeout_replaces_it(tmp_path):
         execute(notebook("print(os.getpid() if 'os' in dir() else 'fresh')"), tmp_path / "next.ipynb", {}, kernel, timeout=60)
         assert kernel.starts == 2 and outputs(tmp_path / "next.ipynb") == ["fresh"]
     assert os.getcwd() != str(tmp_path)
+
+
+def test_a_kernel_started_early_has_imported_the_steps_modules_and_leaves_no_name_or_spool(tmp_path, monkeypatch):
+    import tempfile
+
+    spools = Path(tempfile.mkdtemp(prefix="ak-"))  # short: an IPC socket path holds at most 107 bytes
+    monkeypatch.setattr(tempfile, "tempdir", str(spools))  # the kernel's spool log and IPC sockets go here
+    probe = notebook("import sys\nprint('auditkit.step' in sys.modules, sorted(n for n in globals() if 'ak' in n.lower()))")
+    kernel = WarmKernel(cwd=tmp_path).start()  # before the run folder exists: no log yet
+    assert [p.name for p in spools.glob("auditkit-kernel-*.log")]
+    kernel.log = tmp_path / "run" / "logs" / "kernel.log"  # the run folder now exists
+    execute(probe, tmp_path / "p.ipynb", {"marker": "p"}, kernel, timeout=60)
+    kernel.discard()
+    assert outputs(tmp_path / "p.ipynb") == ["True []"]  # imported as the kernel started, no name left behind
+    assert kernel.log.is_file() and not list(spools.iterdir())
+    spools.rmdir()
