@@ -30,6 +30,7 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any, Literal
 
 import numpy as np
@@ -203,7 +204,8 @@ class AuditFrame:
     def notes(self) -> dict[str, int]:
         """What the as-of moment cut: deals created after it, deals closed after it (open at it), stage
         entries and leads after it."""
-        self._tables  # scoping fills the notes
+        for name in self.data.tables:  # scoping fills the notes
+            self._tables[name]
         return dict(self._notes)
 
     # -- the period --------------------------------------------------------------
@@ -236,34 +238,34 @@ class AuditFrame:
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        return dict(self._tables)
+        return {name: self._tables[name] for name in self.data.tables}
 
     @cached_property
-    def _tables(self) -> dict[str, pd.DataFrame]:
-        out: dict[str, pd.DataFrame] = {}
+    def _tables(self) -> "_Scoped":
+        return _Scoped(self)
+
+    def _scoped(self, name: str) -> pd.DataFrame:
+        """Table ``name`` as seen at ``as_of``: nothing created (or entered) at or after it."""
         as_of = self.as_of
-        for name, df in self.data.tables.items():
-            if name == "deals":
-                df = self._deals_as_of(df)
-            elif name == "stage_history":
-                late = df["entered_at"].notna() & (df["entered_at"] >= as_of)
-                self._notes["stage_entries_after_as_of"] = int(late.sum())
-                df = df.loc[~late]
-            elif name == "leads":
-                late = df["created_at"].notna() & (df["created_at"] >= as_of)
-                self._notes["leads_created_after_as_of"] = int(late.sum())
-                df = df.loc[~late].assign(first_contact_at=_before(df.loc[~late, "first_contact_at"], as_of))
-            elif name == "activities":
-                df = df.loc[~(df["at"].notna() & (df["at"] >= as_of))]
-            elif name == "handoffs":
-                df = df.loc[~(df["created_at"].notna() & (df["created_at"] >= as_of))]
-                df = df.assign(responded_at=_before(df["responded_at"], as_of), resolved_at=_before(df["resolved_at"], as_of))
-            out[name] = df.reset_index(drop=True)
-        if "leads" in out:
-            known = set(out["deals"]["deal_id"].dropna())
-            leads = out["leads"]
-            out["leads"] = leads.assign(deal_id=leads["deal_id"].where(isin(leads["deal_id"], known)))
-        return out
+        df = self.data.tables[name]
+        if name == "deals":
+            df = self._deals_as_of(df)
+        elif name == "stage_history":
+            late = df["entered_at"].notna() & (df["entered_at"] >= as_of)
+            self._notes["stage_entries_after_as_of"] = int(late.sum())
+            df = df.loc[~late]
+        elif name == "leads":
+            late = df["created_at"].notna() & (df["created_at"] >= as_of)
+            self._notes["leads_created_after_as_of"] = int(late.sum())
+            df = df.loc[~late].assign(first_contact_at=_before(df.loc[~late, "first_contact_at"], as_of))
+            known = set(self._tables["deals"]["deal_id"].dropna())
+            df = df.assign(deal_id=df["deal_id"].where(isin(df["deal_id"], known)))
+        elif name == "activities":
+            df = df.loc[~(df["at"].notna() & (df["at"] >= as_of))]
+        elif name == "handoffs":
+            df = df.loc[~(df["created_at"].notna() & (df["created_at"] >= as_of))]
+            df = df.assign(responded_at=_before(df["responded_at"], as_of), resolved_at=_before(df["resolved_at"], as_of))
+        return df.reset_index(drop=True)
 
     def _deals_as_of(self, deals: pd.DataFrame) -> pd.DataFrame:
         as_of = self.as_of
@@ -443,7 +445,7 @@ class AuditFrame:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         params = parse_params(meta["params"], meta.get("params_path") or "<params>")
         sources = json.loads((folder / "sources.json").read_text(encoding="utf-8"))
-        tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in sources}
+        tables = LazyTables({name: folder / f"{name}.parquet" for name in sources})
         issues = [
             QualityIssue(
                 d["table"], d["check"], d["column"], d["count"], d["level"], d["message"], tuple(d["rows"]),
@@ -452,6 +454,61 @@ class AuditFrame:
             for d in json.loads((folder / "quality.json").read_text(encoding="utf-8"))
         ]
         return cls(params, AuditData(params, tables, issues, sources))
+
+
+class _Scoped(Mapping[str, pd.DataFrame]):
+    """A frame's scoped tables, each scoped when first read (a step that never reads the activities never
+    loads or scopes them)."""
+
+    def __init__(self, frame: "AuditFrame") -> None:
+        self._frame = frame
+        self._done: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._done:
+            if name not in self._frame.data.tables:
+                raise KeyError(name)
+            self._done[name] = self._frame._scoped(name)
+        return self._done[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frame.data.tables)
+
+    def __len__(self) -> int:
+        return len(self._frame.data.tables)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._frame.data.tables
+
+
+class LazyTables(MutableMapping[str, pd.DataFrame]):
+    """Tables read from Parquet files when first used, in the order given (a run's clean cache)."""
+
+    def __init__(self, files: dict[str, Path]) -> None:
+        self._files = dict(files)
+        self._read: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._read:
+            self._read[name] = pd.read_parquet(self._files[name])  # KeyError for a table the client lacks
+        return self._read[name]
+
+    def __setitem__(self, name: str, df: pd.DataFrame) -> None:
+        self._files.setdefault(name, Path())
+        self._read[name] = df
+
+    def __delitem__(self, name: str) -> None:
+        del self._files[name]
+        self._read.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._files
 
 
 def _before(s: pd.Series, as_of: pd.Timestamp) -> pd.Series:

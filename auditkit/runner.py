@@ -359,7 +359,7 @@ def run(
         else:
             preflight(params)
             frame = build_frame(params)
-            _ = frame.deals  # scope now: a problem shows before the run folder exists
+            _ = frame.notes  # scope every table now: a problem shows before the run folder exists
     except BaseException:
         kernel.discard()
         raise

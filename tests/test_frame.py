@@ -173,3 +173,20 @@ def test_a_notebook_opened_again_reads_the_frame_from_the_cache(tmp_path, monkey
     other = load_params(write_small_client(tmp_path / "other"))
     F.cached_frame(other)
     assert len(list((tmp_path / "cache").iterdir())) == 1  # nothing written for the second client
+
+
+def test_a_frame_read_from_a_run_reads_a_table_only_when_a_step_uses_it(tmp_path):
+    from auditkit import load_params
+    from auditkit.frame import build_frame
+    from helpers import write_small_client
+
+    built = build_frame(load_params(write_small_client(tmp_path / "client")))
+    built.save(tmp_path / "run")
+    back = AuditFrame.load(tmp_path / "run")
+    assert back is not None and list(back.data.tables) == list(built.data.tables) == ["deals", "leads", "reps"]
+    pd.testing.assert_frame_equal(back.deals, built.deals)
+    assert list(back.data.tables._read) == ["deals"]  # type: ignore[attr-defined]  # leads not read yet
+    assert back.table("leads") is not None and back.notes == built.notes
+    for name in ("deals", "leads", "reps"):  # the same scoped tables as the frame the run built, whatever the order
+        pd.testing.assert_frame_equal(back.tables[name], built.tables[name])
+    assert back.table("activities") is None and not back.has("activities")

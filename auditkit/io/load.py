@@ -13,6 +13,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import MutableMapping
 from typing import Any
 
 import numpy as np
@@ -60,7 +61,7 @@ class AuditData:
     """The client's canonical tables, their quality issues and where they came from."""
 
     params: AuditParams
-    tables: dict[str, pd.DataFrame]
+    tables: MutableMapping[str, pd.DataFrame]  # a dict, or read when first used (a run's clean cache)
     issues: list[QualityIssue] = field(default_factory=list)
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
