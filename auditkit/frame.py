@@ -26,12 +26,13 @@ inputs even if a file or the params change while the run goes on.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from collections.abc import Iterator, Mapping, MutableMapping
-from typing import Any, Literal
+from typing import Any, Callable, Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -199,6 +200,7 @@ class AuditFrame:
     params: AuditParams
     data: AuditData
     _notes: dict[str, int] = field(default_factory=dict, repr=False)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def notes(self) -> dict[str, int]:
@@ -454,6 +456,28 @@ class AuditFrame:
             for d in json.loads((folder / "quality.json").read_text(encoding="utf-8"))
         ]
         return cls(params, AuditData(params, tables, issues, sources))
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def per_frame(fn: F) -> F:
+    """Compute ``fn(frame, *args)`` once per frame and arguments: a metric several others read (the open
+    deals' last sign of life, the activities of the period). A frame's tables never change, so the result
+    is kept on the frame; each call gets a shallow copy (copy-on-write: changing it leaves the kept one as
+    it was). Calls with keyword arguments are computed afresh."""
+
+    @functools.wraps(fn)
+    def wrapper(frame: "AuditFrame", *args: Any, **kwargs: Any) -> Any:
+        if kwargs:
+            return fn(frame, *args, **kwargs)
+        key = (fn.__module__, fn.__qualname__, args)
+        if key not in frame._memo:
+            frame._memo[key] = fn(frame, *args)
+        value = frame._memo[key]
+        return value.copy(deep=False) if isinstance(value, (pd.DataFrame, pd.Series)) else value
+
+    return wrapper  # type: ignore[return-value]
 
 
 class _Scoped(Mapping[str, pd.DataFrame]):

@@ -190,3 +190,24 @@ def test_a_frame_read_from_a_run_reads_a_table_only_when_a_step_uses_it(tmp_path
     for name in ("deals", "leads", "reps"):  # the same scoped tables as the frame the run built, whatever the order
         pd.testing.assert_frame_equal(back.tables[name], built.tables[name])
     assert back.table("activities") is None and not back.has("activities")
+
+
+def test_a_per_frame_metric_is_computed_once_and_a_caller_cannot_change_the_kept_result(frame):
+    from auditkit.frame import per_frame
+
+    calls = []
+
+    @per_frame
+    def open_amounts(f, column):
+        calls.append(column)
+        return f.population("deals_open_at_end")[["deal_id", column]].reset_index(drop=True)
+
+    first = open_amounts(frame, "amount")
+    first.loc[0, "amount"] = -1.0  # a caller changing its copy
+    first["extra"] = 1
+    again = open_amounts(frame, "amount")
+    assert calls == ["amount"] and "extra" not in again and (again["amount"] != -1.0).all()
+    pd.testing.assert_frame_equal(again, frame.population("deals_open_at_end")[["deal_id", "amount"]].reset_index(drop=True))
+    open_amounts(frame, column="amount")  # keyword arguments: computed afresh
+    open_amounts(frame.subset(frame.deals["deal_id"]), "amount")  # another frame: its own
+    assert calls == ["amount", "amount", "amount"]

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..frame import per_frame
 from .staleness import last_sign_of_life, stale
 from .tables import units_of  # noqa: F401  (re-exported: the notebooks read units through this module)
 from .tables import with_units as _units
@@ -123,6 +124,7 @@ def not_assessed(frame: "AuditFrame") -> list[str]:
 # --------------------------------------------------------------------------- completeness
 
 
+@per_frame
 def _scoped(frame: "AuditFrame", table: str) -> pd.DataFrame | None:
     """The rows of ``table`` a hygiene check reads: deals of the period (created in it, closed in it or open
     at its end), leads created in it, activities that happened in it."""
@@ -184,6 +186,7 @@ def completeness_part(table: pd.DataFrame) -> float:
 # --------------------------------------------------------------------------- freshness
 
 
+@per_frame
 def open_deal_status(frame: "AuditFrame") -> pd.DataFrame:
     """Per deal open at the end: ``deal_id``, ``rep``, ``team``, ``amount``, ``last_sign`` (its last sign of life:
     created, stage entry or activity before the as-of moment), ``idle_days``, ``stale`` (idle longer than
@@ -227,6 +230,7 @@ def freshness_part(status: pd.DataFrame) -> float:
 # --------------------------------------------------------------------------- consistency
 
 
+@per_frame
 def stage_gaps(frame: "AuditFrame") -> pd.DataFrame:
     """Per deal created in the period with stage entries: ``entries``, ``skips`` (entries more than one open
     stage ahead of the previous one, the won stage counting as after the last open stage) and ``moves_back``
@@ -294,6 +298,7 @@ def duplicates(frame: "AuditFrame") -> pd.DataFrame:
 # --------------------------------------------------------------------------- logging lag
 
 
+@per_frame
 def logging_lag(frame: "AuditFrame") -> pd.DataFrame:
     """Per rep (and ``(all)``) over the activities of the period with a ``logged_at``: ``activities``,
     ``median_lag_hours``, ``p90_lag_hours`` and ``late_share`` (logged more than LATE_LOG_HOURS after);
@@ -314,6 +319,7 @@ def logging_lag(frame: "AuditFrame") -> pd.DataFrame:
     return _units(pd.concat([first, rest], ignore_index=True)[cols], units)
 
 
+@per_frame
 def weekly_loggers(frame: "AuditFrame") -> pd.DataFrame:
     """Per rep with deals in the period: ``weeks`` (full weeks of the period from the rep's first logged
     activity in it), ``weeks_logged`` (of those, weeks with at least one activity) and ``share``; the ``(all)``

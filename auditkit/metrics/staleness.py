@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from ..frame import per_frame
+
 if TYPE_CHECKING:  # pragma: no cover
     from ..frame import AuditFrame
 
 
+@per_frame
 def last_sign_of_life(frame: "AuditFrame") -> pd.Series:
     """Per deal open at the end (in the population's order, indexed by ``deal_id``): the latest of its
     creation, its stage entries and its activities before the as-of moment (timestamps)."""
