@@ -360,11 +360,6 @@ def run(
             preflight(params)
             frame = build_frame(params)
             _ = frame.notes  # scope every table now: a problem shows before the run folder exists
-    except BaseException:
-        kernel.discard()
-        raise
-
-    try:
         if anonymize:
             from .anonymize import Pseudonyms, anonymize_frame, mapping_file
 
@@ -378,7 +373,7 @@ def run(
         final_dir = new_run_dir(Path(outputs).resolve(), params.client.slug)
         run_dir = partial_dir(final_dir)
         run_dir.mkdir()
-    except BaseException:
+    except BaseException:  # stopped before the run folder exists: the kernel started early goes too
         kernel.discard()
         raise
     kernel.log = run_dir / "logs" / "kernel.log"
