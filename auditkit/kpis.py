@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .frame import POPULATIONS, reason_text
+from .io.vector import isin
 from .units import Unit
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -465,9 +466,9 @@ def group_frame(frame: "AuditFrame", deal_ids: Any, lead_mask: pd.Series | None 
 
     keep = set(pd.Series(list(deal_ids), dtype="string").dropna())
     raw = frame.data.tables
-    tables = {"deals": raw["deals"].loc[raw["deals"]["deal_id"].isin(keep)]}
+    tables = {"deals": raw["deals"].loc[isin(raw["deals"]["deal_id"], keep)]}
     if "stage_history" in raw:
-        tables["stage_history"] = raw["stage_history"].loc[raw["stage_history"]["deal_id"].isin(keep)]
+        tables["stage_history"] = raw["stage_history"].loc[isin(raw["stage_history"]["deal_id"], keep)]
     if "leads" in raw:
         leads = raw["leads"]
         tables["leads"] = leads.loc[lead_mask.reindex(leads.index, fill_value=False)] if lead_mask is not None else leads
