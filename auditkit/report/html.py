@@ -67,8 +67,27 @@ _EXPORTING = threading.Lock()
 def _exporter():  # type: ignore[no-untyped-def]
     """One HTML exporter per process (its template is found and compiled once, not once per page)."""
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    return HTMLExporter(
+    class PageExporter(HTMLExporter):  # type: ignore[misc]
+        """nbconvert's HTML exporter without its last pass, which parses the whole page again with
+        BeautifulSoup to give images without alt text a placeholder and make cells focusable: a step's
+        figures carry their title as alt text already (``Step.figure``; tests/test_browser.py checks every image), and
+        that pass cost about 0.1 s of CPU a page, on the way between two steps."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[no-untyped-def]
+            info = nb.metadata.get("language_info", {})
+            lexer = info.get("pygments_lexer", info.get("name", None))
+            self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter(
+                "filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+            )
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return PageExporter(
         extra_template_basedirs=[str(TEMPLATES)],
         template_name="auditkit",
         exclude_input=True,
