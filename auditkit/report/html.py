@@ -73,9 +73,9 @@ def _exporter():  # type: ignore[no-untyped-def]
 
     class PageExporter(HTMLExporter):  # type: ignore[misc]
         """nbconvert's HTML exporter without its last pass, which parses the whole page again with
-        BeautifulSoup to give images without alt text a placeholder and make cells focusable: a step's
-        figures carry their title as alt text already (``Step.figure``; tests/test_browser.py checks every image), and
-        that pass cost about 0.1 s of CPU a page, on the way between two steps."""
+        BeautifulSoup to give images without alt text a generic one and make cells focusable: a step's
+        figures carry their title as alt text already (``Step.figure``; tests/test_browser.py checks
+        every image), and that pass cost about 0.1 s of CPU a page, on the way between two steps."""
 
         def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[no-untyped-def]
             info = nb.metadata.get("language_info", {})
