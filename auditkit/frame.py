@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any, Callable, Literal, TypeVar
 
 import numpy as np
@@ -206,8 +206,9 @@ class AuditFrame:
     def notes(self) -> dict[str, int]:
         """What the as-of moment cut: deals created after it, deals closed after it (open at it), stage
         entries and leads after it."""
-        for name in self.data.tables:  # scoping fills the notes
-            self._tables[name]
+        for name in ("deals", "stage_history", "leads"):  # scoping these fills the notes; the others note nothing
+            if name in self.data.tables:
+                self._tables[name]
         return dict(self._notes)
 
     # -- the period --------------------------------------------------------------
@@ -509,30 +510,29 @@ class LazyTables(MutableMapping[str, pd.DataFrame]):
     """Tables read from Parquet files when first used, in the order given (a run's clean cache)."""
 
     def __init__(self, files: dict[str, Path]) -> None:
-        self._files = dict(files)
-        self._read: dict[str, pd.DataFrame] = {}
+        self._tables: dict[str, Path | pd.DataFrame] = dict(files)  # a path until the table is read
+
+    def read(self) -> list[str]:
+        """The tables read so far."""
+        return [name for name, table in self._tables.items() if isinstance(table, pd.DataFrame)]
 
     def __getitem__(self, name: str) -> pd.DataFrame:
-        if name not in self._read:
-            self._read[name] = pd.read_parquet(self._files[name])  # KeyError for a table the client lacks
-        return self._read[name]
+        table = self._tables[name]  # KeyError for a table the client lacks
+        if isinstance(table, Path):
+            table = self._tables[name] = pd.read_parquet(table)
+        return table
 
     def __setitem__(self, name: str, df: pd.DataFrame) -> None:
-        self._files.setdefault(name, Path())
-        self._read[name] = df
+        self._tables[name] = df
 
     def __delitem__(self, name: str) -> None:
-        del self._files[name]
-        self._read.pop(name, None)
+        del self._tables[name]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._files)
+        return iter(self._tables)
 
     def __len__(self) -> int:
-        return len(self._files)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._files
+        return len(self._tables)
 
 
 def _before(s: pd.Series, as_of: pd.Timestamp) -> pd.Series:

@@ -26,11 +26,11 @@ import sys
 import tempfile
 import time
 import uuid
+from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from concurrent.futures import Future
-from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 from .errors import RunError, RunInterrupted

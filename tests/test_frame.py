@@ -185,7 +185,7 @@ def test_a_frame_read_from_a_run_reads_a_table_only_when_a_step_uses_it(tmp_path
     back = AuditFrame.load(tmp_path / "run")
     assert back is not None and list(back.data.tables) == list(built.data.tables) == ["deals", "leads", "reps"]
     pd.testing.assert_frame_equal(back.deals, built.deals)
-    assert list(back.data.tables._read) == ["deals"]  # type: ignore[attr-defined]  # leads not read yet
+    assert back.data.tables.read() == ["deals"]  # type: ignore[attr-defined]  # leads not read yet
     assert back.table("leads") is not None and back.notes == built.notes
     for name in ("deals", "leads", "reps"):  # the same scoped tables as the frame the run built, whatever the order
         pd.testing.assert_frame_equal(back.tables[name], built.tables[name])

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import MutableMapping
 from typing import Any
 
 import numpy as np
@@ -891,10 +891,9 @@ def _load_table(
         if col in source.constants:
             continue
         s = frame[col]
-        if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
-            blank = by_value(s.astype("string"), lambda t: t.str.strip().fillna("").eq(""))
-        else:  # a typed column (Parquet, Excel): blank where missing; never written out as text to find out
-            blank = s.isna()
+        # a text cell is blank when empty after trimming; a typed one (Parquet) when missing: it is never
+        # written out as text to find out
+        blank = _as_text(s).isna() if s.dtype == object or isinstance(s.dtype, pd.StringDtype) else s.isna()
         empty &= blank
         if len(frame) and blank.all():
             empty_columns.append(col)

@@ -38,8 +38,6 @@ def by_value(s: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
     return out.rename(s.name)
 
 
-
-
 def isin(s: pd.Series, values: Iterable[object]) -> pd.Series:
     """``s.isin(values)`` as a boolean Series (a missing value matches only when ``values`` holds one), fast
     for a long ``values`` on a string column: pandas builds one Arrow scalar per value there, about a
@@ -55,7 +53,7 @@ def isin(s: pd.Series, values: Iterable[object]) -> pd.Series:
             strings.append(v)
         elif v is None or v is pd.NA or (isinstance(v, float) and v != v):
             strings.append(None)  # matches the column's missing values, as in pandas
-    column = pa.array(s.array)  # the column's own Arrow data, not a copy
+    column = pa.array(s.array)  # the column's Arrow data (one array even when stored in chunks)
     found = pc.is_in(column, value_set=pa.array(strings, type=column.type)).fill_null(False)
     return pd.Series(found.to_numpy(zero_copy_only=False), index=s.index, name=s.name)
 
