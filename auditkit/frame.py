@@ -37,13 +37,16 @@ from typing import Any, Callable, Literal, TypeVar
 import numpy as np
 import pandas as pd
 
+from .errors import DataError
 from .io.load import AuditData
+from .metrics.activities import ActivitySummary
 from .io.vector import isin
 from .params import AuditParams, parse_params
 from .quality import QualityIssue
 
 CLEAN = "clean"
-FRAME_VERSION = 1
+ACTIVITIES = "activities"  # the folder, in the clean cache, of the activities' summary
+FRAME_VERSION = 2  # 2: the activities kept summarised (clean/activities/), each table's counts in sources.json
 
 #: A column is "mostly unparseable" when more than this share of its non-empty values could not be read.
 UNPARSEABLE_MAX = 0.5
@@ -335,17 +338,17 @@ class AuditFrame:
     # -- what the data can support ------------------------------------------------
     def availability(self, table: str, column: str | None = None) -> Availability:
         """Whether ``table.column`` (or the table alone) can support a number, and if not, why."""
-        df = self.data.tables.get(table)
-        if df is None:
+        if table not in self.data.tables:
             return Availability(table, column, "no_table")
+        stats = self.data.stats(table)  # counts only: a table kept summarised is not read
         if column is None:
-            return Availability(table, None, "ok" if len(df) else "no_rows")
+            return Availability(table, None, "ok" if stats["rows"] else "no_rows")
         present = self.data.sources.get(table, {}).get("columns_present")
         if present is not None and column not in present and column != "status":
             return Availability(table, column, "not_in_export")
-        values = df[column].notna().sum() if column in df else 0
+        values = stats["filled"].get(column, 0)
         needed = _NEEDED_ONLY_WHERE.get((table, column))
-        if needed is not None and values == 0 and not needed(df).any():
+        if needed is not None and values == 0 and not needed(self.data.tables[table]).any():
             return Availability(table, column, "ok")  # empty, and no row needs a value (no deal closed yet)
         bad = sum(
             i.count for i in self.data.issues if i.table == table and i.column == column and i.check in UNREADABLE_CHECKS
@@ -406,27 +409,47 @@ class AuditFrame:
             rows.append({"month": m_lo, "from": lo, "to": hi, "coverage": status, "complete": status == "complete"})
         return pd.DataFrame(rows, columns=["month", "from", "to", "coverage", "complete"])
 
+    @property
+    def activity(self) -> "ActivitySummary | None":
+        """The activities summarised for the period (:mod:`auditkit.metrics.activities`): what steps 4 to 6
+        read instead of the activities themselves; None when the client has no activities table."""
+        return self.data.activity()
+
     # -- a part of the frame -------------------------------------------------------
     def subset(self, deal_ids: Any) -> "AuditFrame":
-        """The same frame restricted to some deals (their stage history and leads follow); for filters."""
+        """The same frame restricted to some deals (their stage history and leads follow; the activities,
+        and their summary, stay whole); for filters."""
         keep = set(pd.Series(list(deal_ids), dtype="string").dropna())
-        tables = dict(self.data.tables)
+        tables = LazyTables.like(self.data.tables)
         tables["deals"] = tables["deals"].loc[isin(tables["deals"]["deal_id"], keep)]
         if "stage_history" in tables:
             tables["stage_history"] = tables["stage_history"].loc[isin(tables["stage_history"]["deal_id"], keep)]
-        data = AuditData(self.params, tables, self.data.issues, self.data.sources)
+        data = AuditData(self.params, tables, self.data.issues, self.data.sources, self.data.activity_summary)
         return AuditFrame(self.params, data)
 
     # -- the run's cache -----------------------------------------------------------
-    def save(self, run_dir: Path | str, keep_paths: bool = True) -> Path:
-        """Write the frame to ``<run_dir>/clean``: the clean tables (Parquet), issues, sources, params; returns it.
-        ``keep_paths=False`` leaves the params file's absolute path out (anonymised runs)."""
+    def save(self, run_dir: Path | str, keep_paths: bool = True, activities: str = "summary") -> Path:
+        """Write the frame to ``<run_dir>/clean``: the clean tables (Parquet), issues, sources (with each
+        table's counts), params; returns it. ``keep_paths=False`` leaves the params file's absolute path out
+        (anonymised runs). ``activities="summary"`` (a run) keeps the activities summarised
+        (:mod:`auditkit.metrics.activities`, in ``clean/activities/``), ``"rows"`` keeps them whole too (a
+        notebook's cache, for exploring them)."""
+        if activities not in ("summary", "rows"):
+            raise ValueError(f"activities must be 'summary' or 'rows', not {activities!r}")
         folder = Path(run_dir) / CLEAN
         folder.mkdir(parents=True, exist_ok=True)
-        for name, df in self.data.tables.items():
-            df.to_parquet(folder / f"{name}.parquet", index=False)
+        sources = {name: dict(src) for name, src in self.data.sources.items()}
+        for name in self.data.tables:
+            sources.setdefault(name, {})["stats"] = self.data.stats(name)
+            if name == "activities":
+                summary = self.activity
+                assert summary is not None
+                summary.save(folder / ACTIVITIES)
+                if activities == "summary" or not LazyTables.readable(self.data.tables, name):
+                    continue
+            self.data.tables[name].to_parquet(folder / f"{name}.parquet", index=False)
         _write_json(folder / "quality.json", [i.to_dict() for i in self.data.issues])
-        _write_json(folder / "sources.json", self.data.sources)
+        _write_json(folder / "sources.json", sources)
         _write_json(
             folder / "frame.json",
             {
@@ -448,7 +471,9 @@ class AuditFrame:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         params = parse_params(meta["params"], meta.get("params_path") or "<params>")
         sources = json.loads((folder / "sources.json").read_text(encoding="utf-8"))
-        tables = LazyTables({name: folder / f"{name}.parquet" for name in sources})
+        stats = {name: src.pop("stats") for name, src in sources.items() if "stats" in src}
+        tables = LazyTables({name: folder / f"{name}.parquet" for name in sources}, stats)
+        summary = ActivitySummary.read(folder / ACTIVITIES) if ActivitySummary.saved_in(folder / ACTIVITIES) else None
         issues = [
             QualityIssue(
                 d["table"], d["check"], d["column"], d["count"], d["level"], d["message"], tuple(d["rows"]),
@@ -456,7 +481,7 @@ class AuditFrame:
             )
             for d in json.loads((folder / "quality.json").read_text(encoding="utf-8"))
         ]
-        return cls(params, AuditData(params, tables, issues, sources))
+        return cls(params, AuditData(params, tables, issues, sources, summary))
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -509,30 +534,58 @@ class _Scoped(Mapping[str, pd.DataFrame]):
 class LazyTables(MutableMapping[str, pd.DataFrame]):
     """Tables read from Parquet files when first used, in the order given (a run's clean cache)."""
 
-    def __init__(self, files: dict[str, Path]) -> None:
+    def __init__(self, files: Mapping[str, Path | pd.DataFrame], stats: Mapping[str, dict[str, Any]] | None = None) -> None:
         self._tables: dict[str, Path | pd.DataFrame] = dict(files)  # a path until the table is read
+        self._stats = dict(stats or {})  # each table's counts as the cache recorded them
+
+    def recorded_stats(self, name: str) -> dict[str, Any] | None:
+        """The counts of table ``name`` recorded with the cache (:meth:`AuditData.stats`); None once the
+        table was replaced."""
+        return self._stats.get(name)
 
     def read(self) -> list[str]:
         """The tables read so far."""
         return [name for name, table in self._tables.items() if isinstance(table, pd.DataFrame)]
 
+    @classmethod
+    def like(cls, tables: MutableMapping[str, pd.DataFrame]) -> "LazyTables":
+        """A shallow copy of ``tables`` (a dict or LazyTables): tables not read yet stay unread."""
+        if isinstance(tables, LazyTables):
+            return cls(tables._tables, tables._stats)
+        return cls(dict(tables))
+
+    @staticmethod
+    def readable(tables: MutableMapping[str, pd.DataFrame], name: str) -> bool:
+        """Whether ``tables[name]`` has rows to read (False for a table a run's cache keeps summarised)."""
+        return not isinstance(tables, LazyTables) or isinstance(tables._tables[name], pd.DataFrame) or tables._tables[name].is_file()
+
     def __getitem__(self, name: str) -> pd.DataFrame:
         table = self._tables[name]  # KeyError for a table the client lacks
         if isinstance(table, Path):
+            if not table.is_file():
+                raise DataError(
+                    f"{table.parent}: this run's cache keeps the {name} summarised, not their rows; read "
+                    f"frame.activity, or build the frame from the params (auditkit.frame.build_frame) to read them whole."
+                )
             table = self._tables[name] = pd.read_parquet(table)
         return table
 
     def __setitem__(self, name: str, df: pd.DataFrame) -> None:
         self._tables[name] = df
+        self._stats.pop(name, None)
 
     def __delitem__(self, name: str) -> None:
         del self._tables[name]
+        self._stats.pop(name, None)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._tables)
 
     def __len__(self) -> int:
         return len(self._tables)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tables  # without reading it (Mapping's own reads the table)
 
 
 def _before(s: pd.Series, as_of: pd.Timestamp) -> pd.Series:
@@ -650,11 +703,12 @@ def cached_frame(params: AuditParams) -> AuditFrame:
     except Exception:  # a damaged entry is rebuilt
         cached = None
     if cached is not None:
-        return AuditFrame(params, AuditData(params, cached.data.tables, cached.data.issues, cached.data.sources))
+        return AuditFrame(params, AuditData(params, cached.data.tables, cached.data.issues, cached.data.sources,
+                                            cached.data.activity_summary))
     frame = build_frame(params)
     try:
         work = root / where / f".{frame_key}.{uuid.uuid4().hex}"
-        frame.save(work)
+        frame.save(work, activities="rows")  # a notebook may explore the activities themselves
         try:
             os.rename(work, folder)  # atomic; another process may have written it first
         except OSError:

@@ -14,7 +14,7 @@ import re
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,9 @@ from .detect import (
 )
 from .readers import ROW, RawTable, peek, read_raw
 from .vector import by_value, isin
+
+if TYPE_CHECKING:
+    from ..metrics.activities import ActivitySummary
 
 DATE_COLUMN = {
     "deals": "created_at",
@@ -64,9 +67,42 @@ class AuditData:
     tables: MutableMapping[str, pd.DataFrame]  # a dict, or read when first used (a run's clean cache)
     issues: list[QualityIssue] = field(default_factory=list)
     sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The activities summarised for the params' period; computed when first asked for (:meth:`activity`),
+    #: or read from a run's clean cache, which keeps the summary instead of the rows.
+    activity_summary: "ActivitySummary | None" = field(default=None, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
+
+    def activity(self) -> "ActivitySummary | None":
+        """The activities summarised once for the period (:mod:`auditkit.metrics.activities`); None when
+        the client has no activities table."""
+        if self.activity_summary is None and "activities" in self.tables:
+            from ..metrics.activities import summarise
+
+            self.activity_summary = summarise(self.tables["activities"], self.params)
+        return self.activity_summary
+
+    def stats(self, name: str) -> dict[str, Any]:
+        """Of the clean table ``name`` (any period): ``rows``, ``filled`` (per column: rows with a value) and
+        ``from``/``to`` (its first and last date, ISO text, None when it has none). Read from the sources of
+        a run's clean cache when recorded there, so a table kept summarised need not be read."""
+        recorded = getattr(self.tables, "recorded_stats", lambda _: None)(name)  # a run's clean cache
+        if recorded is not None:
+            return dict(recorded)
+        df = self.tables[name]
+        date_col = DATE_COLUMN.get(name)
+        dates = df[date_col].dropna() if date_col in df else pd.Series(dtype="datetime64[ns]")
+        return {
+            "rows": len(df),
+            "filled": {str(c): int(n) for c, n in df.notna().sum().items() if c != ROW},
+            "from": dates.min().isoformat() if len(dates) else None,
+            "to": dates.max().isoformat() if len(dates) else None,
+        }
+
+    def rows(self) -> dict[str, int]:
+        """The clean rows of every table the client has."""
+        return {name: int(self.stats(name)["rows"]) for name in self.tables}
 
     def get(self, name: str) -> pd.DataFrame | None:
         """The table, or None when the client has no such data."""
@@ -81,33 +117,33 @@ class AuditData:
         entirely empty (``empty_columns``), period covered, issue count."""
         rows = []
         for name in SPECS:
-            df = self.tables.get(name)
+            have = name in self.tables
+            stats = self.stats(name) if have else {"rows": 0, "filled": {}, "from": None, "to": None}
             src = self.sources.get(name, {})
-            date_col = DATE_COLUMN.get(name)
-            dates = df[date_col].dropna() if df is not None and date_col in df else pd.Series(dtype="datetime64[ns]")
             present = src.get("columns_present")
             columns: list[str] = []
             absent: list[str] = []
             empty: list[str] = []
-            if df is not None and present is None:  # sources written before columns were recorded
-                columns = [c for c in df.columns if c != ROW]
-            elif df is not None and present is not None:
+            if have and present is None:  # sources written before columns were recorded
+                columns = list(stats["filled"])
+            elif have and present is not None:
                 columns = list(present)
                 absent = [c for c in SPECS[name].names if c not in present]
                 recorded = src.get("columns_empty")
-                empty = list(recorded) if recorded is not None else [c for c in present if len(df) and c in df and df[c].isna().all()]
+                empty = list(recorded) if recorded is not None else [
+                    c for c in present if stats["rows"] and c in stats["filled"] and not stats["filled"][c]]
             rows.append(
                 {
                     "table": name,
                     "file": Path(src["path"]).name if src else "",
-                    "rows": len(df) if df is not None else 0,
+                    "rows": stats["rows"],
                     "columns": ", ".join(columns),
                     "not_in_export": ", ".join(absent),
                     "empty_columns": ", ".join(empty),
-                    "from": dates.min() if len(dates) else pd.NaT,
-                    "to": dates.max() if len(dates) else pd.NaT,
+                    "from": pd.Timestamp(stats["from"]) if stats["from"] else pd.NaT,
+                    "to": pd.Timestamp(stats["to"]) if stats["to"] else pd.NaT,
                     "issues": sum(i.count for i in self.issues if i.table == name),
-                    "status": "loaded" if df is not None else "not provided",
+                    "status": "loaded" if have else "not provided",
                 }
             )
         return pd.DataFrame(rows)

@@ -250,19 +250,26 @@ def collaboration(frame: "AuditFrame") -> pd.DataFrame:
     """Per deal created in the period that has activities: ``owner`` and ``reps`` (how many different
     people logged activities on it), ``others`` (activities by someone other than the owner). Empty when
     there is no activities table."""
-    a = frame.table("activities")
+    a = _pairs(frame)
     cols = ["deal_id", "owner", "reps", "activities", "others"]
     if a is None or a.empty:
         return pd.DataFrame(columns=cols)
-    deals = frame.population("deals_created")[["deal_id", "owner_id"]]
-    a = a.loc[a["deal_id"].notna() & a["owner_id"].notna(), ["deal_id", "owner_id"]]
-    a = a.merge(deals.rename(columns={"owner_id": "owner"}), on="deal_id")
-    if a.empty:
-        return pd.DataFrame(columns=cols)
-    a["other"] = a["owner_id"] != a["owner"]
-    g = a.groupby("deal_id").agg(owner=("owner", "first"), reps=("owner_id", "nunique"), activities=("other", "size"), others=("other", "sum"))
-    out = g.reset_index()[cols].astype({"others": "int64"})
+    a = a.assign(others=a["activities"].where(a["owner_id"] != a["owner"], 0))
+    g = a.groupby("deal_id").agg(owner=("owner", "first"), reps=("owner_id", "size"), activities=("activities", "sum"), others=("others", "sum"))
+    out = g.reset_index()[cols].astype({"reps": "int64", "activities": "int64", "others": "int64"})
     return _units(out, {"reps": "count", "activities": "count", "others": "count"})
+
+
+def _pairs(frame: "AuditFrame") -> pd.DataFrame | None:
+    """Per (deal created in the period, person who logged activities on it before the as-of moment):
+    ``deal_id``, ``owner_id`` (who logged them), ``owner`` (who owns the deal), ``activities`` (count); None
+    without an activities table."""
+    summary = frame.activity
+    if summary is None:
+        return None
+    deals = frame.population("deals_created")[["deal_id", "owner_id"]].rename(columns={"owner_id": "owner"})
+    pairs = summary.by_deal.loc[summary.by_deal["owner_id"].notna(), ["deal_id", "owner_id", "activities"]]
+    return pairs.merge(deals, on="deal_id")
 
 
 def collaboration_summary(collab: pd.DataFrame) -> pd.DataFrame:
@@ -280,13 +287,11 @@ def collaboration_summary(collab: pd.DataFrame) -> pd.DataFrame:
 def rep_handovers(frame: "AuditFrame") -> pd.DataFrame:
     """Handovers between reps: per (owner, helper) pair, the deals created in the period on which the
     helper logged activities though another rep owns the deal. Most deals first."""
-    a = frame.table("activities")
+    a = _pairs(frame)
     cols = ["owner", "helper", "deals"]
     if a is None or a.empty:
         return _units(pd.DataFrame(columns=cols), {"deals": "count"})
-    deals = frame.population("deals_created")[["deal_id", "owner_id"]].rename(columns={"owner_id": "owner"})
-    a = a.loc[a["deal_id"].notna() & a["owner_id"].notna(), ["deal_id", "owner_id"]].merge(deals, on="deal_id")
-    a = a.loc[a["owner_id"] != a["owner"]].drop_duplicates(["deal_id", "owner_id"])
+    a = a.loc[a["owner_id"] != a["owner"]]  # one row per (deal, helper) already
     g = a.groupby(["owner", "owner_id"]).size().rename("deals").reset_index().rename(columns={"owner_id": "helper"})
     return _units(g.sort_values("deals", ascending=False, kind="stable").reset_index(drop=True)[cols], {"deals": "count"})
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..frame import per_frame
+from .activities import LATE_LOG_HOURS
 from .staleness import last_sign_of_life, stale
 from .tables import units_of  # noqa: F401  (re-exported: the notebooks read units through this module)
 from .tables import with_units as _units
@@ -39,7 +40,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..report.format import Formatter
 
 DAY = pd.Timedelta(days=1)
-HOUR = pd.Timedelta(hours=1)
 ALL = "(all)"
 NO_VALUE = "(none)"
 
@@ -62,11 +62,8 @@ _NEEDED = {
     ("deals", "closed_at"): lambda d: d["status"].isin(["won", "lost"]),
     ("deals", "lost_reason"): lambda d: d["status"].eq("lost"),
     ("deals", "expected_close_at"): lambda d: d["status"].eq("open"),
-    ("activities", "duration_min"): lambda a: a["type"].isin(["call", "meeting"]),
-    ("activities", "deal_id"): lambda a: a["lead_id"].isna(),  # an activity on a lead needs no deal
+    # the activities' own (duration of calls and meetings, a deal unless on a lead) are in activities.NEEDED
 }
-#: An activity logged later than this after it happened is logged late.
-LATE_LOG_HOURS = 24.0
 #: A rep whose median logging lag is above LATE_LOG_HOURS is a finding (with MIN_JUDGED activities).
 #: Severity of a late logger, on median lag / LATE_LOG_HOURS.
 LAG_SEVERITY: Bands = ((3.0, "high"), (1.5, "medium"), (0.0, "low"))
@@ -135,12 +132,9 @@ def _scoped(frame: "AuditFrame", table: str) -> pd.DataFrame | None:
         return d.loc[d["deal_id"].isin(keep)]
     if table == "leads":
         return frame.population("leads_created") if frame.has("leads") else None
-    df = frame.table(table)
-    if df is None:
-        return None
     if table == "activities":
-        return df.loc[df["at"].notna() & (df["at"] >= frame.start)]
-    return df
+        raise ValueError("the activities are read summarised: frame.activity")
+    return frame.table(table)
 
 
 def completeness(frame: "AuditFrame", deals: pd.DataFrame | None = None, tables: tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -152,18 +146,16 @@ def completeness(frame: "AuditFrame", deals: pd.DataFrame | None = None, tables:
     for table, columns in ASSESSED_COLUMNS.items():
         if tables is not None and table not in tables:
             continue
-        df = _scoped(frame, table) if table != "deals" or deals is None else deals
-        if df is None:
+        counts = _fill_counts(frame, table, deals)
+        if counts is None:
             continue
         present = frame.data.sources.get(table, {}).get("columns_present")
         for col in columns:
-            needed_fn = _NEEDED.get((table, col))
-            needed = needed_fn(df) if needed_fn is not None else pd.Series(True, index=df.index)
-            n = int(needed.sum())
+            n, filled_n = counts[col]
             if present is not None and col not in present:
                 status, filled, share = "not_in_export", math.nan, math.nan
             else:
-                filled = int(df.loc[needed, col].notna().sum())
+                filled = filled_n
                 status = "ok" if filled or not n else "empty"
                 share = filled / n if n else math.nan
             key = col in KEY_COLUMNS.get(table, ())
@@ -171,6 +163,25 @@ def completeness(frame: "AuditFrame", deals: pd.DataFrame | None = None, tables:
                          "needed": n, "filled": filled, "share": share})
     out = pd.DataFrame(rows, columns=["table", "column", "status", "key", "weight", "needed", "filled", "share"])
     return _units(out, {"needed": "count", "filled": "count", "share": "share", "weight": "number"})
+
+
+def _fill_counts(frame: "AuditFrame", table: str, deals: pd.DataFrame | None) -> dict[str, tuple[int, int]] | None:
+    """Per assessed column of ``table``: (rows of the period that need a value, of those with one); None
+    when the client has no such table. The activities' are read from their summary."""
+    if table == "activities":
+        summary = frame.activity
+        if summary is None:
+            return None
+        return {r.column: (int(r.needed), int(r.filled)) for r in summary.fill.itertuples()}
+    df = _scoped(frame, table) if table != "deals" or deals is None else deals
+    if df is None:
+        return None
+    out = {}
+    for col in ASSESSED_COLUMNS[table]:
+        needed_fn = _NEEDED.get((table, col))
+        needed = needed_fn(df) if needed_fn is not None else pd.Series(True, index=df.index)
+        out[col] = (int(needed.sum()), int(df.loc[needed, col].notna().sum()))
+    return out
 
 
 def completeness_part(table: pd.DataFrame) -> float:
@@ -288,9 +299,9 @@ def duplicates(frame: "AuditFrame") -> pd.DataFrame:
     """Per table: ``duplicate_row`` (repeats with the same values) and ``duplicate_id`` (same key, other values)
     rows the loader set aside, and ``rows`` kept."""
     rows = []
-    for name, df in frame.data.tables.items():
+    for name, n in frame.data.rows().items():
         counts = {c: sum(i.count for i in frame.data.issues if i.table == name and i.check == c) for c in ("duplicate_row", "duplicate_id")}
-        rows.append({"table": name, "rows": len(df), **counts})
+        rows.append({"table": name, "rows": n, **counts})
     out = pd.DataFrame(rows, columns=["table", "rows", "duplicate_row", "duplicate_id"])
     return _units(out, {"rows": "count", "duplicate_row": "count", "duplicate_id": "count"})
 
@@ -305,18 +316,10 @@ def logging_lag(frame: "AuditFrame") -> pd.DataFrame:
     empty without ``activities.logged_at``."""
     cols = ["rep", "activities", "median_lag_hours", "p90_lag_hours", "late_share"]
     units = {"activities": "count", "median_lag_hours": "hours", "p90_lag_hours": "hours", "late_share": "share"}
-    a = _scoped(frame, "activities")
-    if a is None or not frame.availability("activities", "logged_at").ok:
+    summary = frame.activity
+    if summary is None or not frame.availability("activities", "logged_at").ok:
         return _units(pd.DataFrame(columns=cols), units)
-    a = a.loc[a["logged_at"].notna()]
-    d = pd.DataFrame({"rep": a["owner_id"].astype("string").fillna(NO_VALUE), "lag": (a["logged_at"] - a["at"]) / HOUR})
-    both = pd.concat([d.assign(rep=ALL), d])
-    g = both.groupby("rep", sort=False)["lag"]
-    out = pd.DataFrame({"activities": g.size(), "median_lag_hours": g.median(), "p90_lag_hours": g.quantile(0.9),
-                        "late_share": g.apply(lambda s: float((s > LATE_LOG_HOURS).mean()))}).reset_index()
-    first = out.iloc[:1]
-    rest = out.iloc[1:].sort_values("median_lag_hours", ascending=False, kind="stable")
-    return _units(pd.concat([first, rest], ignore_index=True)[cols], units)
+    return _units(summary.lag[cols].copy(), units)
 
 
 @per_frame
@@ -325,19 +328,17 @@ def weekly_loggers(frame: "AuditFrame") -> pd.DataFrame:
     activity in it), ``weeks_logged`` (of those, weeks with at least one activity) and ``share``; the ``(all)``
     row's ``share`` is the share of reps who logged activities every week."""
     units = {"weeks": "count", "weeks_logged": "count", "share": "share"}
-    a = _scoped(frame, "activities")
-    if a is None or a.empty:
+    summary = frame.activity
+    if summary is None or summary.by_rep.empty:
         return _units(pd.DataFrame(columns=["rep", *units]), units)
     weeks = pd.period_range(frame.start, frame.as_of - pd.Timedelta(seconds=1), freq="W-SUN")
     full = [w for w in weeks if w.start_time >= frame.start and w.end_time < frame.as_of]
-    wk = a["at"].dt.to_period("W-SUN")
-    a = a.assign(week=wk).loc[wk.isin(full)]
+    position = {w.start_time: i for i, w in enumerate(full)}
+    a = summary.by_rep.loc[summary.by_rep["week"].isin(list(position))]
     reps = pd.Index(frame.population("deals_created")["owner_id"].dropna().astype("string").unique())
-    owner = a["owner_id"].astype("string")
-    g = a.groupby(owner)["week"].nunique().reindex(reps, fill_value=0)
-    first = a.groupby(owner)["week"].min().reindex(reps)
-    position = {w: i for i, w in enumerate(full)}
-    weeks_active = np.array([len(full) - position[w] if isinstance(w, pd.Period) else 0 for w in first])
+    g = a.groupby("owner_id")["week"].nunique().reindex(reps, fill_value=0)
+    first = a.groupby("owner_id")["week"].min().reindex(reps)
+    weeks_active = np.array([len(full) - position[w] if not pd.isna(w) else 0 for w in first])
     out = pd.DataFrame({"rep": g.index.astype(str), "weeks": weeks_active, "weeks_logged": g.to_numpy()})
     out["share"] = np.where(out["weeks"] > 0, out["weeks_logged"] / out["weeks"].clip(lower=1), np.nan)
     active = out.loc[out["weeks"] > 0]

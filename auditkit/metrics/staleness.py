@@ -27,9 +27,9 @@ def last_sign_of_life(frame: "AuditFrame") -> pd.Series:
     history = frame.table("stage_history")
     if history is not None and len(history):
         last = pd.concat([last, history.groupby("deal_id")["entered_at"].max()], axis=1).max(axis=1)
-    activities = frame.table("activities")
-    if activities is not None and len(activities):
-        touched = activities.dropna(subset=["deal_id"]).groupby("deal_id")["at"].max()
+    summary = frame.activity
+    if summary is not None and len(summary.by_deal):
+        touched = summary.by_deal.groupby("deal_id")["last_at"].max()
         last = pd.concat([last, touched], axis=1).max(axis=1)
     return last.reindex(open_["deal_id"])
 

@@ -37,13 +37,14 @@ def activity_by_type(frame: "AuditFrame", card: pd.DataFrame) -> pd.DataFrame:
     """Activities per week by type, one row per rep (and the company row): ``rep``, ``name``, then one
     column per activity type (number per week, over the weeks the rep was hired for in the period).
     Empty without activities."""
-    a = frame.table("activities")
-    if a is None:
+    summary = frame.activity
+    if summary is None:
         return pd.DataFrame()
-    a = a.loc[a["at"].notna() & (a["at"] >= frame.start)]
+    a = summary.by_rep.dropna(subset=["owner_id", "type"])
     rows = card.loc[card["kind"].isin(["rep", "company"])]
     weeks = ratio(rows["activities"], rows["activities_per_week"])
-    counts = pd.crosstab(a["owner_id"].astype("string"), a["type"].astype("string"))
+    counts = a.pivot_table(index="owner_id", columns="type", values="activities", aggfunc="sum", fill_value=0)
+    counts = counts.rename_axis(index=None, columns=None)
     counts.loc["(company)"] = counts.sum()
     wide = counts.reindex(rows["rep"]).fillna(0).to_numpy(dtype=float) / weeks[:, None]
     out = pd.DataFrame(wide, columns=[str(c) for c in counts.columns])

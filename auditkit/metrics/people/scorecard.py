@@ -37,14 +37,6 @@ SCORECARD_UNITS: dict[str, str] = {
 }
 
 
-def _activities(frame: "AuditFrame") -> pd.DataFrame | None:
-    """The activities of the period (at in [start, as_of)), or None without an activities table."""
-    a = frame.table("activities")
-    if a is None:
-        return None
-    return a.loc[a["at"].notna() & (a["at"] >= frame.start)]
-
-
 def quotas(frame: "AuditFrame") -> pd.DataFrame:
     """Each targets row's quota pro-rated to its overlap with the period: columns rep, team, quota (money).
 
@@ -108,15 +100,18 @@ def scorecard(frame: "AuditFrame") -> pd.DataFrame:
     weeks = weeks.fillna((frame.as_of - frame.start) / (7 * DAY))
     missing = [tbl for tbl in ("activities", "targets", "leads") if not frame.has(tbl)]
     missing += [] if reps_provided(frame) else ["reps"]
-    acts = _activities(frame)
-    if acts is not None:
-        owner = acts["owner_id"].astype("string")
-        per_rep = owner.value_counts().reindex(r.index, fill_value=0)
-        on_deal = acts.loc[acts["deal_id"].notna()]
-        on_deal_n = on_deal["owner_id"].astype("string").value_counts()
+    summary = frame.activity
+    if summary is not None:
+        # the activities of the period, per rep; on deals, per rep and the distinct deals of each row's reps
+        per_rep = summary.by_rep.groupby("owner_id")["activities"].sum().reindex(r.index, fill_value=0)
+        on_deal = summary.by_deal.loc[(summary.by_deal["in_period"] > 0) & summary.by_deal["owner_id"].isin(r.index)]
+        on_deal_n = on_deal.groupby("owner_id")["in_period"].sum()
+        group = {"rep": on_deal["owner_id"], "team": on_deal["owner_id"].map(r["team"]), "company": COMPANY}
+        touched = {kind: on_deal.assign(key=key).drop_duplicates(["key", "deal_id"])["key"].value_counts()
+                   for kind, key in group.items()}
         out["activities"] = [float(per_rep.reindex(members[k]).sum()) for k in keys]
         out["activities_per_week"] = ratio(out["activities"], [weeks.reindex(members[k]).sum() for k in keys])
-        deals_touched = [on_deal.loc[on_deal["owner_id"].isin(members[k]), "deal_id"].nunique() for k in keys]
+        deals_touched = [int(touched[kind].get(key, 0)) for kind, key in keys]
         out["activities_per_deal"] = ratio([on_deal_n.reindex(members[k]).sum() for k in keys], deals_touched)
     else:
         out[["activities", "activities_per_week", "activities_per_deal"]] = np.nan
