@@ -70,6 +70,7 @@ class AuditData:
     #: The activities summarised for the params' period; computed when first asked for (:meth:`activity`),
     #: or read from a run's clean cache, which keeps the summary instead of the rows.
     activity_summary: "ActivitySummary | None" = field(default=None, repr=False, compare=False)
+    _stats: dict[str, tuple[pd.DataFrame, dict[str, Any]]] = field(default_factory=dict, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -91,14 +92,17 @@ class AuditData:
         if recorded is not None:
             return dict(recorded)
         df = self.tables[name]
-        date_col = DATE_COLUMN.get(name)
-        dates = df[date_col].dropna() if date_col in df else pd.Series(dtype="datetime64[ns]")
-        return {
-            "rows": len(df),
-            "filled": {str(c): int(n) for c, n in df.notna().sum().items() if c != ROW},
-            "from": dates.min().isoformat() if len(dates) else None,
-            "to": dates.max().isoformat() if len(dates) else None,
-        }
+        kept = self._stats.get(name)
+        if kept is None or kept[0] is not df:  # a table is never changed in place; a new one is a new object
+            date_col = DATE_COLUMN.get(name)
+            dates = df[date_col].dropna() if date_col in df else pd.Series(dtype="datetime64[ns]")
+            kept = self._stats[name] = (df, {
+                "rows": len(df),
+                "filled": {str(c): int(n) for c, n in df.notna().sum().items() if c != ROW},
+                "from": dates.min().isoformat() if len(dates) else None,
+                "to": dates.max().isoformat() if len(dates) else None,
+            })
+        return dict(kept[1])
 
     def rows(self) -> dict[str, int]:
         """The clean rows of every table the client has."""
