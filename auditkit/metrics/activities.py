@@ -23,12 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
     from ..params import AuditParams
 
-HOUR = pd.Timedelta(hours=1)
 #: The columns of the activities assessed for completeness (step 5), and the rows that need a value in
 #: them (default: every activity of the period).
 ASSESSED: tuple[str, ...] = ("owner_id", "deal_id", "logged_at", "duration_min", "outcome")
@@ -69,55 +69,90 @@ class ActivitySummary:
         return (folder / "summary.json").is_file()
 
 
-def week_start(at: pd.Series) -> pd.Series:
-    """Monday 00:00 of each timestamp's week (weeks run Monday to Sunday, pandas' ``W-SUN``)."""
-    day = at.dt.normalize()
-    return day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+def _codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """(per row the position of its value in the distinct values, -1 when missing; the distinct values)."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    return codes.astype(np.int64, copy=False), pd.Index(uniques, dtype="string")
+
+
+def _labels(codes: np.ndarray, uniques: pd.Index) -> pd.Series:
+    """The values of ``codes`` (missing for -1), as text."""
+    return pd.Series(pd.array(uniques.to_numpy(dtype=object, na_value=pd.NA), dtype="string").take(codes, allow_fill=True))
 
 
 def summarise(activities: pd.DataFrame, params: "AuditParams") -> ActivitySummary:
     """The summary of ``activities`` (the clean table, any period) for the period of ``params``: nothing at or
-    after the as-of moment is counted; ``by_rep``, ``lag`` and ``fill`` read the activities of the period."""
-    start, as_of = params.period.start_ts(), params.period.end_ts()
-    a = activities.loc[~(activities["at"].notna() & (activities["at"] >= as_of))]
-    in_period = (a["at"].notna() & (a["at"] >= start)).to_numpy()
-    on_deal = a["deal_id"].notna().to_numpy()
-    d = pd.DataFrame({"deal_id": a["deal_id"].to_numpy()[on_deal], "owner_id": a["owner_id"].to_numpy()[on_deal],
-                      "at": a["at"].to_numpy()[on_deal], "in_period": in_period[on_deal]})
-    g = d.groupby(["deal_id", "owner_id"], dropna=False, sort=True, observed=True)
-    by_deal = pd.DataFrame({"activities": g.size(), "in_period": g["in_period"].sum(), "last_at": g["at"].max()})
-    by_deal = by_deal.reset_index().astype({"deal_id": "string", "owner_id": "string", "activities": "int64",
-                                            "in_period": "int64", "last_at": "datetime64[ns]"})
-    p = a.loc[in_period]
-    keys = pd.DataFrame({"owner_id": p["owner_id"].astype("string").to_numpy(), "type": p["type"].astype("string").to_numpy(),
-                         "week": week_start(p["at"]).to_numpy()})
-    by_rep = keys.groupby(["owner_id", "type", "week"], dropna=False, sort=True).size().rename("activities").reset_index()
-    by_rep = by_rep.astype({"owner_id": "string", "type": "string", "week": "datetime64[ns]", "activities": "int64"})
-    fill = pd.DataFrame(
-        [{"column": col, "needed": int(needed.sum()), "filled": int(p.loc[needed, col].notna().sum())}
-         for col in ASSESSED for needed in [NEEDED[col](p) if col in NEEDED else pd.Series(True, index=p.index)]],
-        columns=["column", "needed", "filled"],
-    )
-    return ActivitySummary(by_deal=by_deal, by_rep=by_rep, lag=lag_table(p), fill=fill)
+    after the as-of moment is counted; ``by_rep``, ``lag`` and ``fill`` read the activities of the period.
+
+    Works on integer codes of the ids rather than their text, and never copies the table: 35M activities
+    are a few NumPy arrays."""
+    start, as_of = params.period.start_ts().to_datetime64(), params.period.end_ts().to_datetime64()
+    at = activities["at"].to_numpy(dtype="datetime64[ns]")
+    seen = ~(at >= as_of)  # NaT compares False: an activity without a date is not after the as-of moment
+    in_period = seen & (at >= start)
+    deal, deal_values = _codes(activities["deal_id"])
+    owner, owner_values = _codes(activities["owner_id"])
+    # per (deal, owner): one integer key, the owner's code shifted by one so that a missing owner is 0
+    rows = seen & (deal >= 0)
+    key = deal[rows] * (len(owner_values) + 1) + owner[rows] + 1
+    g = pd.DataFrame({"key": key, "in_period": in_period[rows], "at": at[rows].view(np.int64)}).groupby("key", sort=True)
+    agg = g.agg(activities=("in_period", "size"), in_period=("in_period", "sum"), last_at=("at", "max"))
+    keys = agg.index.to_numpy()
+    by_deal = pd.DataFrame({
+        "deal_id": _labels(keys // (len(owner_values) + 1), deal_values),
+        "owner_id": _labels(keys % (len(owner_values) + 1) - 1, owner_values),
+        "activities": agg["activities"].to_numpy(dtype=np.int64),
+        "in_period": agg["in_period"].to_numpy(dtype=np.int64),
+        "last_at": agg["last_at"].to_numpy().view("datetime64[ns]"),  # NaT (the smallest) only when every date is missing
+    })
+    kind, kind_values = _codes(activities["type"])
+    days = at[in_period].view(np.int64) // (86_400 * 10**9)
+    week = (days + 3) // 7  # weeks from Monday 1969-12-29 (1970-01-01 was a Thursday)
+    n_kind = len(kind_values) + 1
+    wk0 = int(week.min()) if len(week) else 0
+    n_week = int(week.max()) - wk0 + 1 if len(week) else 1
+    rep_key = ((owner[in_period] + 1) * n_kind + kind[in_period] + 1) * n_week + (week - wk0)
+    counts = pd.Series(rep_key).value_counts(sort=False).sort_index()
+    rk = counts.index.to_numpy()
+    by_rep = pd.DataFrame({
+        "owner_id": _labels(rk // (n_kind * n_week) - 1, owner_values),
+        "type": _labels(rk // n_week % n_kind - 1, kind_values),
+        "week": ((rk % n_week + wk0) * 7 - 3).astype("timedelta64[D]") + np.datetime64("1970-01-01", "ns"),
+        "activities": counts.to_numpy(dtype=np.int64),
+    })
+    by_rep["week"] = by_rep["week"].astype("datetime64[ns]")
+    fill = []
+    for col in ASSESSED:
+        p = activities[list({col, "type", "lead_id"})].loc[in_period] if col in NEEDED else None
+        needed = NEEDED[col](p).to_numpy(dtype=bool) if p is not None else np.ones(int(in_period.sum()), dtype=bool)
+        has = activities[col].notna().to_numpy()[in_period]
+        fill.append({"column": col, "needed": int(needed.sum()), "filled": int((has & needed).sum())})
+    logged = activities["logged_at"].to_numpy(dtype="datetime64[ns]")
+    lagged = in_period & ~np.isnat(logged)
+    lag_hours = (logged[lagged] - at[lagged]) / np.timedelta64(1, "h")
+    lag = lag_table(lag_hours.astype("float64"), owner[lagged], owner_values)
+    return ActivitySummary(by_deal=by_deal, by_rep=by_rep, lag=lag, fill=pd.DataFrame(fill, columns=["column", "needed", "filled"]))
 
 
-def lag_table(period: pd.DataFrame) -> pd.DataFrame:
+def lag_table(lag: np.ndarray, owner: np.ndarray, owner_values: pd.Index) -> pd.DataFrame:
     """Per rep (``(none)`` for activities without one), the ``(all)`` row first and then the slowest median
-    first, over the activities of ``period`` with a ``logged_at``: ``activities``, ``median_lag_hours``,
-    ``p90_lag_hours`` (hours) and ``late_share`` (logged more than LATE_LOG_HOURS after; share)."""
+    first, given each activity's logging ``lag`` (hours) and its rep's code in ``owner_values`` (-1: none):
+    ``activities``, ``median_lag_hours``, ``p90_lag_hours`` (hours) and ``late_share`` (logged more than
+    LATE_LOG_HOURS after; share). Reps in the order they first appear, before sorting."""
     cols = ["rep", "activities", "median_lag_hours", "p90_lag_hours", "late_share"]
-    a = period.loc[period["logged_at"].notna()]
-    if a.empty:
+    if not len(lag):
         return pd.DataFrame({c: pd.Series(dtype="string" if c == "rep" else "float64") for c in cols})
-    lag = ((a["logged_at"] - a["at"]) / HOUR).astype("float64")
-    rep = a["owner_id"].astype("string").fillna(NO_VALUE)
+    names = _labels(owner, owner_values).fillna(NO_VALUE)
+    rep, rep_values = pd.factorize(names)  # in order of first appearance; "(none)" merges with a rep so named
 
     def stats(g: Any) -> pd.DataFrame:
         return pd.DataFrame({"activities": g.size(), "median_lag_hours": g.median(), "p90_lag_hours": g.quantile(0.9),
-                             "late_share": (g.apply(lambda s: float((s > LATE_LOG_HOURS).mean())))})
+                             "late_share": g.apply(lambda s: float((s > LATE_LOG_HOURS).mean()))})
 
-    every = stats(pd.Series(lag.to_numpy(), index=pd.Index([ALL] * len(lag), dtype="string")).groupby(level=0))
-    each = stats(pd.Series(lag.to_numpy(), index=pd.Index(rep.to_numpy(), dtype="string")).groupby(level=0, sort=False))
+    every = stats(pd.Series(lag).groupby(np.zeros(len(lag), dtype=np.int64)))
+    every.index = pd.Index([ALL], dtype="string")
+    each = stats(pd.Series(lag).groupby(rep, sort=True))  # codes 0.. are the first-appearance order
+    each.index = pd.Index(rep_values, dtype="string")[each.index.to_numpy()]
     each = each.sort_values("median_lag_hours", ascending=False, kind="stable")
     out = pd.concat([every, each]).rename_axis("rep").reset_index()
     return out.astype({"rep": "string", "activities": "int64"})[cols]
