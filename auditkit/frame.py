@@ -46,6 +46,9 @@ from .quality import QualityIssue
 
 CLEAN = "clean"
 ACTIVITIES = "activities"  # the folder, in the clean cache, of the activities' summary
+#: The clean cache's Parquet compression: zstd is about a third smaller than the default snappy on the
+#: audit's tables (timestamps and ids) and as quick to write and read.
+CACHE_COMPRESSION = "zstd"
 FRAME_VERSION = 2  # 2: the activities kept summarised (clean/activities/), each table's counts in sources.json
 
 #: A column is "mostly unparseable" when more than this share of its non-empty values could not be read.
@@ -447,7 +450,7 @@ class AuditFrame:
                 summary.save(folder / ACTIVITIES)
                 if activities == "summary" or not LazyTables.readable(self.data.tables, name):
                     continue
-            self.data.tables[name].to_parquet(folder / f"{name}.parquet", index=False)
+            self.data.tables[name].to_parquet(folder / f"{name}.parquet", index=False, compression=CACHE_COMPRESSION)
         _write_json(folder / "quality.json", [i.to_dict() for i in self.data.issues])
         _write_json(folder / "sources.json", sources)
         _write_json(

@@ -56,7 +56,7 @@ class ActivitySummary:
         """Write the four tables as Parquet into ``folder`` (created)."""
         folder.mkdir(parents=True, exist_ok=True)
         for name in _PARTS:
-            getattr(self, name).to_parquet(folder / f"{name}.parquet", index=False)
+            getattr(self, name).to_parquet(folder / f"{name}.parquet", index=False, compression="zstd")
         (folder / "summary.json").write_text(json.dumps({"parts": list(_PARTS)}), encoding="utf-8")
 
     @classmethod
