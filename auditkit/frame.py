@@ -39,16 +39,13 @@ import pandas as pd
 
 from .errors import DataError
 from .io.load import AuditData
-from .metrics.activities import ActivitySummary
+from .metrics.activities import CACHE_COMPRESSION, ActivitySummary
 from .io.vector import isin
 from .params import AuditParams, parse_params
 from .quality import QualityIssue
 
 CLEAN = "clean"
 ACTIVITIES = "activities"  # the folder, in the clean cache, of the activities' summary
-#: The clean cache's Parquet compression: zstd is about a third smaller than the default snappy on the
-#: audit's tables (timestamps and ids) and as quick to write and read.
-CACHE_COMPRESSION = "zstd"
 FRAME_VERSION = 2  # 2: the activities kept summarised (clean/activities/), each table's counts in sources.json
 
 #: A column is "mostly unparseable" when more than this share of its non-empty values could not be read.

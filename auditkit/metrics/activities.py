@@ -38,6 +38,9 @@ NEEDED: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
 }
 #: An activity logged later than this after it happened is logged late.
 LATE_LOG_HOURS = 24.0
+#: The clean cache's Parquet compression: zstd is about a third smaller than the default snappy on the
+#: audit's tables (timestamps and ids) and as quick to write and read.
+CACHE_COMPRESSION = "zstd"
 ALL = "(all)"
 NO_VALUE = "(none)"
 _PARTS = ("by_deal", "by_rep", "lag", "fill")
@@ -56,7 +59,7 @@ class ActivitySummary:
         """Write the four tables as Parquet into ``folder`` (created)."""
         folder.mkdir(parents=True, exist_ok=True)
         for name in _PARTS:
-            getattr(self, name).to_parquet(folder / f"{name}.parquet", index=False, compression="zstd")
+            getattr(self, name).to_parquet(folder / f"{name}.parquet", index=False, compression=CACHE_COMPRESSION)
         (folder / "summary.json").write_text(json.dumps({"parts": list(_PARTS)}), encoding="utf-8")
 
     @classmethod
