@@ -111,7 +111,7 @@ def checklist(params: AuditParams) -> pd.DataFrame:
     table (key), label, need ("required" / "optional", as words), required_columns, optional_columns,
     goals (the goal KPIs that cannot be measured without it), steps, lost (what is lost without it),
     provided (whether the params already name a file for it)."""
-    from .report.text import t
+    from .report.text import field_names, t
 
     lang = params.language
     goal_kpis: dict[str, list[str]] = {}
@@ -126,8 +126,8 @@ def checklist(params: AuditParams) -> pd.DataFrame:
             "table": name,
             "label": t(f"table.{name}", lang),
             "need": t("checklist.required" if required else "checklist.optional", lang),
-            "required_columns": ", ".join(spec.required),
-            "optional_columns": ", ".join(c for c in spec.names if c not in spec.required),
+            "required_columns": field_names(spec.required, lang),
+            "optional_columns": field_names([c for c in spec.names if c not in spec.required], lang),
             "goals": ", ".join(dict.fromkeys(goal_kpis.get(name, []))),
             "steps": UNLOCKS[name][0],
             "lost": t(f"unlocks.{name}", lang),

@@ -121,55 +121,12 @@ POPULATIONS: dict[str, Population] = {
 
 AvailabilityStatus = Literal["ok", "no_table", "not_in_export", "empty", "unparseable", "no_rows"]
 
-_REASONS: dict[str, dict[str, str]] = {
-    "no_table": {
-        "en": "not available, because the client provided no {table} data",
-        "ru": "нет данных, потому что клиент не предоставил таблицу {table}",
-    },
-    "not_in_export": {
-        "en": "not available, because the {table} export has no {column} column",
-        "ru": "нет данных, потому что в выгрузке {table} нет столбца {column}",
-    },
-    "empty": {
-        "en": "not available, because {column} is empty in every row of {table}",
-        "ru": "нет данных, потому что столбец {column} в таблице {table} пуст во всех строках",
-    },
-    "unparseable": {
-        "en": "not available, because {share} of the {column} values in {table} could not be read (see data quality)",
-        "ru": "нет данных, потому что {share} значений {column} в таблице {table} не удалось прочитать (см. качество данных)",
-    },
-    "no_rows": {
-        "en": "not available, because {population} has no rows",
-        "ru": "нет данных, потому что в выборке «{population}» нет ни одной строки",
-    },
-    "too_few": {
-        "en": "not judged: {n} rows are too few (at least {minimum} are needed to tell a problem from chance)",
-        "ru": "не оценивается: {n} строк слишком мало (нужно не меньше {minimum}, чтобы отличить проблему от случайности)",
-    },
-    "half_not_reached": {
-        "en": "not available, because fewer than half of {population} had a {column} by the end of the period",
-        "ru": "нет данных, потому что меньше половины выборки «{population}» получили {column} к концу периода",
-    },
-    "partial_amounts": {
-        "en": "over the {known} of {n} rows of {population} with a usable amount; left out, without one: {missing} (see data quality)",
-        "ru": "по {known} из {n} строк выборки «{population}», у которых есть сумма; не учтено строк без суммы: {missing} (см. качество данных)",
-    },
-    "partial_not_judged": {
-        "en": "not judged: only {known} of {n} rows have a usable amount, so the real total is higher than shown",
-        "ru": "не оценивается: сумма есть только у {known} из {n} строк, поэтому настоящий итог больше показанного",
-    },
-    "no_values": {
-        "en": "not available, because no row of {population} has a {column}",
-        "ru": "нет данных, потому что ни у одной строки выборки «{population}» нет значения {column}",
-    },
-}
-
-
 def reason_text(code: str, lang: str = "en", **values: Any) -> str:
-    """A "not available, because ..." sentence in ``lang`` for a reason ``code``."""
-    entry = _REASONS[code]
-    fields = {"table": "", "column": "", "share": "", "population": "", "n": "", "minimum": "", "known": "", "missing": "", **values}
-    return entry.get(lang, entry["en"]).format(**fields)
+    """A "not available, because ..." sentence in ``lang`` for a reason ``code``: the catalog's ``na.<code>``
+    (:func:`auditkit.report.text.na_reason`), which names ``table`` and ``column`` in ``lang``."""
+    from .report.text import na_reason
+
+    return na_reason(code, lang, **values)
 
 
 @dataclass(frozen=True)
@@ -189,8 +146,10 @@ class Availability:
         """None when usable; else the sentence that says why not."""
         if self.ok:
             return None
-        share = f"{self.unreadable_share:.0%}" if lang == "en" else f"{self.unreadable_share:.0%}".replace("%", "\u00a0%")
-        return reason_text(self.status, lang, table=self.table, column=self.column or "", share=share, population=self.table)
+        from .report.text import table_name
+
+        return reason_text(self.status, lang, table=self.table, column=self.column or "", share=float(self.unreadable_share),
+                           population=table_name(self.table, lang))
 
     def as_dict(self) -> dict[str, Any]:
         return {"table": self.table, "column": self.column, "status": self.status, "reason": self.reason("en")}

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any, Callable, Literal
 import numpy as np
 import pandas as pd
 
-from .frame import POPULATIONS, reason_text
+from .frame import POPULATIONS
 from .io.vector import isin
+from .report.text import na_reason
 from .units import Unit
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -96,7 +97,7 @@ class KpiValue:
             return ""
         pop = POPULATIONS[self.kpi.population].label
         label = pop.get(lang, pop["en"])
-        return reason_text("partial_amounts", lang, known=self.known, n=self.n, missing=self.n - self.known,
+        return na_reason("partial_amounts", lang, known=self.known, n=self.n, missing=self.n - self.known,
                            population=label.lower() if lang == "en" else label)
 
     def reason(self, lang: str = "en") -> str | None:
@@ -106,7 +107,7 @@ class KpiValue:
         values = dict(self.reason_values)
         pop = values.pop("population", self.kpi.population)
         label = POPULATIONS[pop].label.get(lang, POPULATIONS[pop].label["en"]) if pop in POPULATIONS else pop
-        return reason_text(self.reason_code, lang, population=label.lower() if lang == "en" else label, **values)
+        return na_reason(self.reason_code, lang, population=label.lower() if lang == "en" else label, **values)
 
 
 # -- formulas ---------------------------------------------------------------------
@@ -324,9 +325,8 @@ def evaluate(frame: "AuditFrame", kpi_id: str) -> KpiValue:
     n = len(frame.population(k.population)) if frame.has(POPULATIONS[k.population].table) else 0
     for table, column in k.requires:
         av = frame.availability(table, column)
-        if not av.ok:
-            share = f"{av.unreadable_share:.0%}"
-            return KpiValue(k, None, n, av.status, {"table": table, "column": column or "", "share": share})
+        if not av.ok:  # table and column stay keys: the reason names them in its language (report.text.na_reason)
+            return KpiValue(k, None, n, av.status, {"table": table, "column": column or "", "share": float(av.unreadable_share)})
     try:
         value = float(k.compute(frame))
     except NotAvailable as na:
@@ -385,14 +385,14 @@ def goal_check(frame: "AuditFrame", goals: list["Goal"], lang: str | None = None
             gap = value - goal.target
             rel = abs(gap) / abs(goal.target) if goal.target else (0.0 if gap == 0 else 1.0)
             if v.n < v.kpi.min_n:
-                reason = reason_text("too_few", lang, n=v.n, minimum=v.kpi.min_n)
+                reason = na_reason("too_few", lang, n=v.n, minimum=v.kpi.min_n)
             else:
                 met = value >= goal.target if better == "max" else value <= goal.target
                 if v.known is not None and v.kpi.id in SUMS and met == (better == "min"):
                     # a total over part of the deals is a lower bound: it can only show a "max" goal met and
                     # a "min" goal missed; the other verdict would rest on the deals without an amount
                     met = None
-                    reason = reason_text("partial_not_judged", lang, known=v.known, n=v.n)
+                    reason = na_reason("partial_not_judged", lang, known=v.known, n=v.n)
         rows.append(
             {
                 "kpi": goal.kpi, "label": v.kpi.label_in(lang), "unit": v.kpi.unit,

@@ -180,9 +180,10 @@ def rank_actions(findings: Iterable[Finding], lang: str = "en") -> pd.DataFrame:
 
 
 def ranking_rule(lang: str = "en") -> str:
-    """The ranking rule as a sentence in ``lang``."""
-    return t("plan.rule.ranking", lang, money=f"{MONEY_POINTS:g}", breadth=f"{BREADTH_POINTS:g}", cap=f"{MAX_BREADTH_POINTS:g}", solid=SOLID_SAMPLE, low=f"{MIN_CONFIDENCE:g}",
-             unknown=f"{UNKNOWN_SAMPLE_CONFIDENCE:g}", medium=f"{EFFORT_DIVISOR['medium']:g}", high=f"{EFFORT_DIVISOR['high']:g}")
+    """The ranking rule as a sentence in ``lang`` (its numbers written as the language writes them)."""
+    n = Formatter(lang).short
+    return t("plan.rule.ranking", lang, money=n(MONEY_POINTS), breadth=n(BREADTH_POINTS), cap=n(MAX_BREADTH_POINTS), solid=n(SOLID_SAMPLE), low=n(MIN_CONFIDENCE),
+             unknown=n(UNKNOWN_SAMPLE_CONFIDENCE), medium=n(EFFORT_DIVISOR["medium"]), high=n(EFFORT_DIVISOR["high"]))
 
 
 # -- what-if ----------------------------------------------------------------------------------------
@@ -241,7 +242,7 @@ def what_ifs(ranked: pd.DataFrame, findings: Iterable[Finding], kpis: Mapping[st
             missing = [name for name, ok in (("entered", entered is not None), ("downstream_win_rate", f.subject in downstream),
                                              ("avg_won_deal", "avg_won_deal" in kpis), ("period", bool(months))) if not ok]
             if missing:
-                row["assumption"] = t("plan.whatif.missing", lang, what=", ".join(missing))
+                row["assumption"] = t("plan.whatif.missing", lang, what=", ".join(t(f"plan.whatif.need.{m}", lang) for m in missing))
             else:
                 w = what_if_conversion(float(entered), float(f.value), float(f.target), downstream[f.subject],  # type: ignore[arg-type]
                                        kpis["avg_won_deal"], float(months))  # type: ignore[arg-type]
@@ -326,9 +327,9 @@ def assessed_areas(run_dir: Path | str) -> dict[str, bool]:
 
 
 def maturity_rule(lang: str = "en") -> str:
-    """The maturity rule as a sentence in ``lang``."""
-    p = MATURITY_PENALTY
-    return t("plan.rule.maturity", lang, low=f"{p['low']:g}", medium=f"{p['medium']:g}", high=f"{p['high']:g}", critical=f"{p['critical']:g}")
+    """The maturity rule as a sentence in ``lang`` (its numbers written as the language writes them)."""
+    p, n = MATURITY_PENALTY, Formatter(lang).short
+    return t("plan.rule.maturity", lang, low=n(p["low"]), medium=n(p["medium"]), high=n(p["high"]), critical=n(p["critical"]))
 
 
 # -- roadmap and summary ----------------------------------------------------------------------------
@@ -433,10 +434,16 @@ def period_months(start: Any, end: Any) -> float:
 
 
 def column_labels(columns: Iterable[str], lang: str) -> dict[str, str]:
-    """Report labels for the plan's table columns (``plan.col.<name>``)."""
+    """Report labels for the plan's table columns (``plan.col.<name>``); a catalog key column (``action``,
+    ``area``) beside its text (``text``, ``label``) is labelled as the key."""
     from .report.text import has
 
-    return {c: t(f"plan.col.{c}", lang) for c in columns if has(f"plan.col.{c}")}
+    columns = list(columns)
+    labels = {c: t(f"plan.col.{c}", lang) for c in columns if has(f"plan.col.{c}")}
+    for key_col in ("action", "area"):
+        if key_col in columns and ("text" in columns or "label" in columns):
+            labels[key_col] = t("plan.col.key", lang)
+    return labels
 
 
 #: Units of the plan's table columns, for ``step.table``.
@@ -493,11 +500,7 @@ def _readable(df: pd.DataFrame, plan: Plan, fmt_numbers: bool) -> pd.DataFrame:
         for col, unit in units.items():
             if col in out:
                 out[col] = [plan.fmt.by_unit(v, unit) if _finite(v) else "–" for v in out[col]]
-    labels = column_labels(out.columns, plan.lang)
-    for key_col in ("action", "area"):
-        if key_col in out and ("text" in out or "label" in out):
-            labels[key_col] = t("plan.col.key", plan.lang)  # the catalog key beside its text
-    return out.rename(columns=labels)
+    return out.rename(columns=column_labels(out.columns, plan.lang))
 
 
 def _sheets(plan: Plan) -> dict[str, pd.DataFrame]:

@@ -67,28 +67,36 @@ def examples_view(issue: QualityIssue, file_columns: dict[str, str] | None = Non
     return df[[*first, *(c for c in df.columns if c not in first)]]
 
 
-def rows_label(rows: Iterable[int], limit: int = 8) -> str:
-    """'2, 17, 33 and 4 more' for a list of row numbers."""
+def rows_label(rows: Iterable[int], limit: int = 8, lang: str = "en", total: int | None = None) -> str:
+    """'2, 17, 33 and 4 more' (``lang`` "ru": '2, 17, 33 и ещё 4') for a list of row numbers; ``total`` is how
+    many rows there are when ``rows`` holds only the first of them (an issue keeps :data:`ROWS_KEPT`)."""
+    from .report.format import Formatter
+    from .report.text import t
+
     rows = list(rows)
+    total = max(len(rows), total or 0)
     head = ", ".join(str(r) for r in rows[:limit])
-    return head + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
+    if total <= limit:
+        return head
+    return t("quality.rows_more", lang, rows=head, n=Formatter(lang).number(total - min(limit, len(rows))))
 
 
 def issues_frame(issues: Iterable[QualityIssue], lang: str = "en") -> pd.DataFrame:
     """Issues as a table (table, check, column, count, level, rows, message), errors first. In a language
     other than English the message is the check's short explanation from the text catalog (the loader's
-    detailed messages, with the params key to set, are English)."""
-    from .report.text import has, t
+    detailed messages, with the params key to set, are English) and the column is named in that language
+    (English keeps the canonical column the params map to)."""
+    from .report.text import field_name, has, t
 
     cols = ["table", "check", "column", "count", "level", "rows", "message"]
     rows = [
         {
             "table": i.table,
             "check": i.check,
-            "column": i.column or "",
+            "column": (field_name(i.column, lang) if lang != "en" else i.column) if i.column else "",
             "count": i.count,
             "level": i.level,
-            "rows": rows_label(i.rows),
+            "rows": rows_label(i.rows, lang=lang, total=i.count),
             "message": t(f"checkdo.{i.check}", lang) if lang != "en" and has(f"checkdo.{i.check}") else i.message,
         }
         for i in issues

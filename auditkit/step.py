@@ -61,6 +61,8 @@ class Step:
     run_dir: Path | None = None
     interactive: bool = False
     findings: list[Finding] = field(default_factory=list)
+    #: What the step could not measure: ``{"what": "kpi.<id>" | "table.<name>", "reason": <in the report's
+    #: language>}`` (optionally ``"label"``); the page names each in the report's language, never by its key.
     not_available: list[dict[str, Any]] = field(default_factory=list)
     _frame: AuditFrame | None = None
     #: The client's review file (beside its params file; None without a params path, e.g. anonymised runs).
@@ -138,28 +140,40 @@ class Step:
         A page shows at most :data:`MAX_COLUMNS` columns, so that a table fits the page and its print:
         ``show`` names the ones that matter, in order (default: the first ones); the others are in the CSV,
         which the page links to. ``words`` maps columns holding internal keys or normalised values to the
-        catalog prefix that puts them in the report's language (``{"outcome": "word", "reason": "reason"}``);
-        the CSV keeps the keys."""
+        catalog prefix that puts them in the report's language (``{"outcome": "word", "reason": "reason"}``;
+        ``"table"`` for canonical table names, ``"field"`` for canonical column names and ``"fields"`` for
+        comma-separated lists of them); the CSV keeps the keys."""
         if caption:
             self.h3(caption)
         path = self._out("tables", name, ".csv") if name else None
         shown = df[list(show)] if show is not None else df
         if words:
-            from .report.text import word
-
-            shown = shown.assign(**{c: shown[c].map(lambda v, p=p: word(v, self.lang, p)) for c, p in words.items() if c in shown})
+            shown = shown.assign(**{c: shown[c].map(self._words(p)) for c, p in words.items() if c in shown})
         hidden = [c for c in df.columns if c not in shown.columns]
         if len(shown.columns) > MAX_COLUMNS:
             hidden = [*shown.columns[MAX_COLUMNS:], *hidden]
             shown = shown[shown.columns[:MAX_COLUMNS]]
         _html(self.fmt.table_html(shown, units, labels, max_rows))
         if hidden:
-            where = f"<a href='../tables/{escape(path.name)}'>{escape(path.name)}</a>" if path is not None else ""
+            where = f"<a href='../tables/{escape(path.name)}'>{escape(t('table.csv_link', self.lang))}</a>" if path is not None else ""
             names = [(labels or {}).get(c) or self.fmt.column_label(c) for c in hidden]
             more = t("table.more_columns", self.lang, n=plural(len(hidden), "n.column", self.lang), columns=", ".join(names))
             _html(f"<p class='ak-more'>{escape(more)} {where}</p>")
         if path is not None:
             to_csv(df if export is None else export, path)
+
+    def _words(self, prefix: str) -> Any:
+        """The function that shows one cell of a ``words`` column in the report's language."""
+        from .report.text import field_name, field_names, table_name, word
+
+        lang = self.lang
+        if prefix == "table":
+            return lambda v: table_name(v, lang) if isinstance(v, str) else v
+        if prefix == "field":
+            return lambda v: field_name(v, lang) if isinstance(v, str) else v
+        if prefix == "fields":
+            return lambda v: field_names(v, lang) if isinstance(v, str) else v
+        return lambda v: word(v, lang, prefix)
 
     def figure(self, fig: Any, name: str | None) -> None:
         """Show a matplotlib figure once, as a PNG whose alt text is its title, and close it; with a run
@@ -193,7 +207,7 @@ class Step:
         if self.frame.has(table):
             return False
         self.note(t("missing_table", self.lang, table=table), warn=True)
-        self.not_available.append({"what": f"table.{table}", "reason": t("missing_table", "en", table=table)})
+        self.not_available.append({"what": f"table.{table}", "reason": t("missing_table", self.lang, table=table)})
         return True
 
     def kpis(self, table: pd.DataFrame, name: str, caption: str | None = None, columns: tuple[str, ...] = ("label", "value")) -> None:
@@ -243,8 +257,10 @@ class Step:
             labels = {"reviewed": t("plan.col.reviewed", self.lang)}
             self.table(df[show], "findings", labels=labels, export=df.drop(columns="order"))
         if self.not_available:
+            from .report.text import what_name
+
             self.h3(t("not_available", self.lang))
-            rows = [{"what": r.get("label") or r["what"], "reason": r["reason"]} for r in self.not_available]
+            rows = [{"what": r.get("label") or what_name(str(r["what"]), self.lang), "reason": r["reason"]} for r in self.not_available]
             labels = {"what": t("col.what", self.lang), "reason": t("col.reason", self.lang)}
             self.table(pd.DataFrame(rows, columns=["what", "reason"]), "not_available", labels=labels)
         if self.run_dir is not None:

@@ -102,10 +102,10 @@ def test_edge_client_steps_agree_and_nothing_rests_on_missing_inputs(tmp_path):
         assert math.isnan(kpi[name]), name
     body = json.loads((run / "findings" / "02_data.json").read_text())
     reasons = {r["what"]: r["reason"] for r in body["not_available"]}
-    assert reasons["kpi.won_value"] == "not available, because amount is empty in every row of deals"
-    assert reasons["kpi.lost_without_reason_share"] == "not available, because the deals export has no lost_reason column"
+    assert reasons["kpi.won_value"] == "not available, because Amount is empty in every row of Deals"
+    assert reasons["kpi.lost_without_reason_share"] == "not available, because the Deals export has no Lost reason column"
     page = (run / "html" / "02_data.html").read_text(encoding="utf-8")
-    assert "not available, because the deals export has no lost_reason column" in page
+    assert "not available, because the Deals export has no Lost reason column" in page
 
     # no finding rests on a missing input, an estimate or a month the data does not cover
     findings = [f for step in ("02_data", "03_process") for f in json.loads((run / "findings" / f"{step}.json").read_text())["findings"]]

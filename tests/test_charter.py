@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from auditkit import load_params
 from auditkit.charter import charter, data_request, request_findings, targets
+from auditkit.charter import checklist as checklist_of
 
 
 def test_charter_targets_and_checklist(small_client):
@@ -19,6 +20,11 @@ def test_charter_targets_and_checklist(small_client):
     checklist = data_request(params).set_index("table")
     assert checklist["provided"].sum() == 2 and checklist.at["leads", "file"] == "leads.csv"
     assert checklist.at["deals", "required_columns"] == "deal_id, created_at, stage, amount, owner_id"
+    # the data request the client reads names the columns as a reader does, in the report's language
+    request = checklist_of(params).set_index("table")
+    assert request.at["deals", "required_columns"] == "Deal ID, Created, Stage, Amount, Owner"
+    ru = checklist_of(params.model_copy(update={"language": "ru"})).set_index("table")
+    assert ru.at["targets", "required_columns"] == "Начало периода, Конец периода, План"
     missing = {f.subject: f for f in request_findings(checklist.reset_index())}
     assert len(missing) == 8
     assert missing["stage_history"].severity == "medium" and missing["tools"].severity == "low"

@@ -197,7 +197,7 @@ def test_an_unreadable_date_column_is_insufficient_data_not_a_report_of_zeros(tm
     checked = cli("validate", str(path))
     assert checked.returncode == 3, checked.stdout + checked.stderr
     assert "02_data" in checked.stdout and "insufficient data" in checked.stdout
-    assert "100% of the created_at values in deals could not be read" in checked.stdout
+    assert "100% of the Created values in Deals could not be read" in checked.stdout
     result = cli("run", str(path), "--outputs", str(tmp_path / "out"), "--steps", "01,02,03,04,07")
     assert result.returncode == 3, result.stdout + result.stderr
     assert "4 step(s) had insufficient data: 02_data, 03_process, 04_people, 07_plan" in result.stderr
@@ -207,7 +207,7 @@ def test_an_unreadable_date_column_is_insufficient_data_not_a_report_of_zeros(tm
     assert "05_technology, 06_communication" in manifest["steps"][-1]["reasons"][0]  # step 7 needs their findings
     assert manifest["status"] == "insufficient"
     page = (run / "html" / "02_data.html").read_text(encoding="utf-8")
-    assert "the data cannot support it" in page and "created_at values in deals could not be read" in page
+    assert "the data cannot support it" in page and "Created values in Deals could not be read" in page
     index = (run / "html" / "index.html").read_text(encoding="utf-8")
     assert "st-insufficient" in index and "insufficient data" in index
 

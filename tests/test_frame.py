@@ -105,7 +105,8 @@ def test_availability_tells_absent_empty_unparseable_and_ok():
     bad = QualityIssue("deals", "unparseable_number", "amount", 3, "warning", "could not be read")
     f = frame_from_tables(params(), {"deals": d}, [bad])
     assert f.availability("deals", "lost_reason").status == "not_in_export"
-    assert f.availability("deals", "lost_reason").reason() == "not available, because the deals export has no lost_reason column"
+    assert f.availability("deals", "lost_reason").reason() == "not available, because the Deals export has no Lost reason column"
+    assert f.availability("deals", "lost_reason").reason("ru") == "нет данных, потому что в выгрузке «Сделки» нет столбца «Причина проигрыша»"
     amount = f.availability("deals", "amount")  # 1 read, 3 unreadable: 75 % > 50 %
     assert amount.status == "unparseable" and amount.unreadable_share == pytest.approx(0.75)
     assert "75%" in amount.reason() and "75\u00a0%" in amount.reason("ru")

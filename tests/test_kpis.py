@@ -83,7 +83,9 @@ def deals(times: int = 10, **cols) -> pd.DataFrame:
 def test_an_absent_lost_reason_column_is_not_100_percent_missing_and_raises_nothing():
     f = frame_from_tables(parse_params(PARAMS), {"deals": deals()})
     v = evaluate(f, "lost_without_reason_share")
-    assert v.value is None and v.reason() == "not available, because the deals export has no lost_reason column"
+    assert v.value is None and v.reason() == "not available, because the Deals export has no Lost reason column"
+    # the reason names the table and the column as a reader does, never by their keys, in the report's language
+    assert v.reason("ru") == "нет данных, потому что в выгрузке «Сделки» нет столбца «Причина проигрыша»"
     check = goal_check(f, f.params.goals).set_index("kpi")
     assert pd.isna(check.at["lost_without_reason_share", "met"])
     found = {x.subject for x in goal_findings(goal_check(f, f.params.goals), Formatter())}
@@ -94,7 +96,7 @@ def test_empty_amounts_give_no_money_kpi_and_no_money_finding():
     f = frame_from_tables(parse_params(PARAMS), {"deals": deals(amount=[None, None, None])})
     table = kpi_table(f).set_index("kpi")
     for kpi in ("won_value", "lost_value", "avg_won_deal", "median_won_deal", "open_pipeline_value"):
-        assert pd.isna(table.at[kpi, "value"]) and "amount is empty in every row" in table.at[kpi, "reason"], kpi
+        assert pd.isna(table.at[kpi, "value"]) and table.at[kpi, "reason"] == "not available, because Amount is empty in every row of Deals", kpi
     assert table.at["win_rate", "value"] == 0.5
     assert {x.subject for x in goal_findings(goal_check(f, f.params.goals), Formatter())} == {"win_rate"}
 
@@ -102,7 +104,8 @@ def test_empty_amounts_give_no_money_kpi_and_no_money_finding():
 def test_some_won_deals_without_amount_use_those_with_one_and_none_with_one_is_not_zero():
     f = frame_from_tables(parse_params(PARAMS), {"deals": deals(amount=[None, 500.0, 700.0])})
     v = evaluate(f, "won_value")
-    assert v.value is None and v.reason() == "not available, because no row of deals won in the period has a amount"
+    assert v.value is None and v.reason() == "not available, because no row of deals won in the period has a value for Amount"
+    assert v.reason("ru") == "нет данных, потому что ни у одной строки выборки «Сделки, выигранные в периоде» нет значения «Сумма»"
     assert evaluate(f, "open_pipeline_value").value == 7000.0  # ten open deals of 700
 
 

@@ -96,8 +96,11 @@ def test_ranking() -> None:
     assert math.isnan(r.loc[r["action"] == "people.call_review_pairing", "money_at_stake"].item())
     assert list(P.first_actions(r, FINDINGS)["action"]) == ["process.qualification_framework", "tech.clean_stale_deals", "people.call_review_pairing"]
     assert [f.id for f in P.top_problems(FINDINGS)] == [F1.id, F2.id, F3.id]
-    assert "score = impact x confidence / effort" in P.ranking_rule("en")
+    assert "score = impact × confidence / effort" in P.ranking_rule("en")
     assert "балл = влияние" in P.ranking_rule("ru")
+    # the rule's constants are written as the language writes numbers: 0.5 in English, 0,5 in Russian
+    assert "plus 0.5 for each further finding" in P.ranking_rule("en") and "плюс 0,5 за каждый следующий вывод" in P.ranking_rule("ru")
+    assert "(low 0.5, medium 1, high 1.5" in P.maturity_rule("en") and "(низкая 0,5, средняя 1, высокая 1,5" in P.maturity_rule("ru")
     assert P.rank_actions([F4]).empty
 
 
@@ -125,7 +128,9 @@ def test_what_if_by_hand() -> None:
     assert (row["subject"], row["extra_won"], row["extra_revenue"]) == ("Proposal", pytest.approx(3.0), pytest.approx(24000.0))
     assert "50.0%" in row["assumption"] and "8,000" in row["assumption"]
     missing = P.what_ifs(r, FINDINGS, {}, {"Proposal": 0.5}, 6).iloc[0]
-    assert math.isnan(missing["extra_revenue"]) and "avg_won_deal" in missing["assumption"]
+    assert math.isnan(missing["extra_revenue"]) and "the average won deal" in missing["assumption"]
+    ru = P.what_ifs(r, FINDINGS, {}, {"Proposal": 0.5}, 6, "ru").iloc[0]
+    assert ru["assumption"] == "Недоступно, потому что в запуске нет: средняя выигранная сделка (шаг 2)."
 
 
 def test_maturity_rules() -> None:

@@ -14,6 +14,9 @@ def issue(check: str, count: int, level: str = "warning", table: str = "deals") 
 def test_rows_label_shortens_long_lists():
     assert rows_label([2, 3]) == "2, 3"
     assert rows_label(range(2, 14), limit=3) == "2, 3, 4 and 9 more"
+    assert rows_label(range(2, 14), limit=3, lang="ru") == "2, 3, 4 и ещё 9"
+    # an issue keeps its first 50 rows: 141 rows, 8 listed, 133 more (not the 42 more of the rows kept)
+    assert rows_label(range(2, 52), lang="ru", total=141) == "2, 3, 4, 5, 6, 7, 8, 9 и ещё 133"
 
 
 def test_issues_frame_orders_by_table_then_level():
@@ -21,6 +24,9 @@ def test_issues_frame_orders_by_table_then_level():
     assert frame["table"].tolist() == ["activities", "deals", "deals"]
     assert frame["level"].tolist() == ["warning", "warning", "info"]
     assert frame.loc[1, "rows"] == "2, 3, 4"
+    assert frame.loc[1, "column"] == "amount"  # English keeps the canonical column the params map to
+    ru = issues_frame([issue("negative_amount", 3)], "ru")
+    assert (ru.loc[0, "column"], ru.loc[0, "message"]) == ("Сумма", "Сумма отрицательная; она исключена, чтобы не уменьшать выручку.")
 
 
 def test_findings_only_for_issues_above_one_percent_with_severity_by_share():
@@ -35,6 +41,8 @@ def test_findings_only_for_issues_above_one_percent_with_severity_by_share():
     assert by_kind["data.quality.duplicate_id"].severity == "medium"  # 4 / 120 = 3.3 %
     assert by_kind["data.quality.negative_amount"].value == 0.125
     assert by_kind["data.quality.negative_amount"].subject == "deals.amount"
+    ru = quality_findings([issue("negative_amount", 15)], {"deals": 120}, "ru")[0]
+    assert ru.title == "Сделки, Сумма: отрицательная сумма в 15 строках"  # the column named, not keyed
 
 
 def test_examples_show_the_row_and_the_offending_column_first():

@@ -52,5 +52,5 @@ def test_sufficiency_names_each_missing_essential_column():
     )
     deals = pd.DataFrame({"deal_id": ["a"], "created_at": [None], "stage": ["New"], "amount": [1.0], "owner_id": ["r"]})
     frame = frame_from_tables(params, {"deals": deals.astype({"created_at": "datetime64[ns]"})})
-    assert sufficiency(frame, "03_process") == ["not available, because created_at is empty in every row of deals"]
+    assert sufficiency(frame, "03_process") == ["not available, because Created is empty in every row of Deals"]
     assert sufficiency(frame, "01_goals") == [] and STEPS["07_plan"].needs_findings_of

@@ -71,6 +71,18 @@ def test_step_writes_tables_and_findings_only_with_a_run_folder(tmp_path, small_
     assert (tmp_path / "run" / "tables" / "03_not_available.csv").is_file()
 
 
+def test_the_not_available_list_names_what_is_missing_in_the_report_language(tmp_path, small_client):
+    # the list shows the KPI's label and the table's name, never their keys (kpi.won_value, table.reps)
+    step = open_step("03_process", str(small_client), str(tmp_path / "run"))
+    step.params = step.params.model_copy(update={"language": "ru"})
+    step.not_available += [{"what": "kpi.won_value", "reason": "нет данных"}, {"what": "table.reps", "reason": "не предоставлена"}]
+    step.finish()
+    shown = (tmp_path / "run" / "tables" / "03_not_available.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert shown == ["what,reason", "Сумма выигранных сделок,нет данных", "Менеджеры,не предоставлена"]
+    body = json.loads((tmp_path / "run" / "findings" / "03_process.json").read_text())
+    assert [r["what"] for r in body["not_available"]] == ["kpi.won_value", "table.reps"]  # the file keeps the keys
+
+
 def test_findings_with_review_marks_each_decision() -> None:
     df = findings_with_review([D, C, B, A], decisions(), Formatter("en"))
     assert list(df["id"]) == [A.id, C.id, D.id, B.id]  # reviewed severity first, the dismissed one last

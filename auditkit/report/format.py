@@ -152,6 +152,15 @@ class Formatter:
 
         return format_date(pd.Timestamp(value).date(), format="LLL yyyy", locale=self.locale)
 
+    def short(self, value: Any) -> str:
+        """A number with as many decimals as it needs (at most three): 0.5 -> '0.5' (en) or '0,5' (ru); 2 -> '2'.
+        For the constants a rule quotes."""
+        if _is_missing(value):
+            return NA
+        from babel.numbers import format_decimal
+
+        return format_decimal(value, format="#,##0.###", locale=self.locale)
+
     def change(self, value: Any, decimals: int = 1) -> str:
         """0.12 -> '+12.0%' (en) or '+12,0 %' (ru): a signed relative change."""
         if _is_missing(value):
@@ -180,8 +189,19 @@ class Formatter:
         return [self.by_unit(v, u) for v, u in zip(values, units)]
 
     def text(self, value: Any) -> str:
-        """Any value as escaped HTML text."""
-        return NA if _is_missing(value) else escape(value)
+        """Any value as escaped HTML text; the kit's own markers ("(all)", "(none)", "(company)", ...) in the
+        report's language."""
+        return NA if _is_missing(value) else escape(self.marker(value))
+
+    def marker(self, value: Any) -> Any:
+        """``value`` in the report's language when it is one of the kit's bracketed markers that the catalog
+        names (``word.(all)``: the total row, ``word.(none)``: no value, ``word.(company)``, ...); else as it is."""
+        if isinstance(value, str) and value[:1] == "(" and value[-1:] == ")":
+            from .text import has, t
+
+            if has(f"word.{value}"):
+                return t(f"word.{value}", self.language)
+        return value
 
     def column_label(self, column: object) -> str:
         """A column's heading in the report's language: the catalog's ``col.<column>``, else the name itself."""
@@ -221,9 +241,11 @@ class Formatter:
                 cls = ' class="num"' if unit in NUMERIC_UNITS else ""
                 cells.append(f"<td{cls}>{text}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
-        more = (
-            f'<p class="ak-more">{html.escape(self.number(len(df) - max_rows))} more rows in the CSV export.</p>'
-            if len(df) > max_rows
-            else ""
-        )
+        more = ""
+        if len(df) > max_rows:
+            from .text import plural, t
+
+            rows = plural(len(df) - max_rows, "n.row", self.language)
+            more = f'<p class="ak-more">{html.escape(t("table.more_rows", self.language, rows=rows))}</p>'
+
         return f'<table class="ak-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{more}'

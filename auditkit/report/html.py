@@ -133,8 +133,10 @@ def status_page(title: str, subtitle: str, head: str, reasons: list[str], target
 
 def run_index(title: str, steps: list[dict], target: Path | str, lang: str = "en") -> Path:
     """A small page linking every step's HTML with its status (in words and colour) and duration."""
+    from .format import Formatter
     from .text import t
 
+    fmt = Formatter(lang)
     rows = []
     for s in steps:
         name = escape(s["title"])
@@ -142,7 +144,7 @@ def run_index(title: str, steps: list[dict], target: Path | str, lang: str = "en
         status = s["status"] if s["status"] in STATUS_COLOURS else "failed"
         shown = escape(t("status." + status, lang))
         err = f"<br><small>{escape(s['error'])}</small>" if s.get("error") else ""
-        rows.append(f"<tr><td>{link}{err}</td><td class='st-{status}'>{shown}</td><td class='num'>{s.get('seconds', 0):.1f} s</td></tr>")
+        rows.append(f"<tr><td>{link}{err}</td><td class='st-{status}'>{shown}</td><td class='num'>{escape(t('unit.seconds', lang, n=fmt.number(s.get('seconds', 0), 1)))}</td></tr>")
     colours = "".join(f".st-{k}{{color:{v};font-weight:bold}}" for k, v in STATUS_COLOURS.items())
     head = (t("col.step", lang), t("col.status", lang), t("col.time", lang))
     page = f"""<!doctype html>

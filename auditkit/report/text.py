@@ -7,6 +7,9 @@ missing translation falls back to English.
 
 from __future__ import annotations
 
+import string
+from typing import Any
+
 CATALOG: dict[str, dict[str, str]] = {
     "step.01": {"en": "Step 1. Audit goals and KPI targets", "ru": "Шаг 1. Цели аудита и целевые KPI"},
     "step.02": {"en": "Step 2. Data inventory, quality and headline KPIs", "ru": "Шаг 2. Данные, их качество и ключевые KPI"},
@@ -20,16 +23,16 @@ CATALOG: dict[str, dict[str, str]] = {
     "quality": {"en": "Data quality", "ru": "Качество данных"},
     "quality.none": {"en": "No data-quality issues were found.", "ru": "Проблем с качеством данных не найдено."},
     "quality.summary": {
-        "en": "{issues} affect {rows}. Bad values were set aside (not used in metrics); no row was dropped silently.",
-        "ru": "Проблемы ({issues}) затрагивают {rows}. Ошибочные значения исключены из расчётов; строки не удалялись молча.",
+        "en": "Found: {issues}, affecting {rows}. Bad values were set aside (not used in metrics); no row was dropped silently.",
+        "ru": "Найдено: {issues}; затронуто: {rows}. Ошибочные значения исключены из расчётов; строки не удалялись молча.",
     },
     "kpis": {"en": "Headline KPIs for the period", "ru": "Ключевые KPI за период"},
     "targets": {"en": "KPIs against the audit's targets", "ru": "KPI в сравнении с целями аудита"},
     "monthly": {"en": "Deals by month", "ru": "Сделки по месяцам"},
     "lost_reasons": {"en": "Lost deals by reason", "ru": "Проигранные сделки по причинам"},
     "missing_table": {
-        "en": "The client provided no {table} data, so this part is skipped.",
-        "ru": "Данных {table} нет, этот раздел пропущен.",
+        "en": "The client provided no {table:table} data, so this part is skipped.",
+        "ru": "Клиент не предоставил таблицу «{table:table}», этот раздел пропущен.",
     },
     "findings": {"en": "Findings", "ru": "Выводы"},
     "findings.none": {"en": "No findings.", "ru": "Выводов нет."},
@@ -76,7 +79,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{n} more are in the CSV export ({columns}):",
         "ru": "Ещё {n} — в выгрузке CSV ({columns}):",
     },
+    "table.more_rows": {"en": "Another {rows} are in the CSV export.", "ru": "Ещё {rows} — в выгрузке CSV."},
+    "table.csv_link": {"en": "the whole table (CSV)", "ru": "вся таблица (CSV)"},
     "nav.index": {"en": "Steps of this run", "ru": "Шаги этого запуска"},
+    "unit.seconds": {"en": "{n} s", "ru": "{n} с"},
     "nav.report": {"en": "Full report", "ru": "Полный отчёт"},
     "summary.contents": {"en": "Contents", "ru": "Содержание"},
     "summary.findings": {"en": "The most important findings", "ru": "Самые важные выводы"},
@@ -115,10 +121,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "когда менеджер работал. Покрытие — открытая воронка / невыполненная часть плана (пусто, если план выполнен).",
     },
     "people.team_note.extra": {
-        "en": "Teams are the reps table's team (the team most of a rep's deals carry when it is empty); {columns} "
+        "en": "Teams are the reps table's team (the team most of a rep's deals carry when it is empty); {columns:fields} "
         "come from the reps table as well. Comparisons are made within the team.",
-        "ru": "Команда — столбец team таблицы менеджеров (если он пуст — команда большинства сделок менеджера); "
-        "{columns} также берутся из таблицы менеджеров. Сравнение идёт внутри команды.",
+        "ru": "Команда — столбец «Команда» таблицы менеджеров (если он пуст — команда большинства сделок менеджера); "
+        "{columns:fields} также берутся из таблицы менеджеров. Сравнение идёт внутри команды.",
     },
     "people.team_note.none": {
         "en": "Neither a reps table nor the deals name a team, so each rep is compared with the rest of the company.",
@@ -126,31 +132,31 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "people.source.reps": {"en": "from the reps table", "ru": "из таблицы менеджеров"},
     "people.source.deals": {
-        "en": "the deals' owners, by their owner id (there is no reps table)",
-        "ru": "владельцы сделок по их owner_id (таблицы менеджеров нет)",
+        "en": "the deals' owners, by the deals' Owner (there is no reps table)",
+        "ru": "ответственные за сделки, по полю «Ответственный» (таблицы менеджеров нет)",
     },
     "people.team_note": {
         "en": "Teams are the reps table's team (the team most of a rep's deals carry when it is empty); the export "
         "has no manager or office column, so the team stands for both.",
-        "ru": "Команда — столбец team таблицы менеджеров (если он пуст — команда большинства сделок менеджера); "
+        "ru": "Команда — столбец «Команда» таблицы менеджеров (если он пуст — команда большинства сделок менеджера); "
         "столбца руководителя или офиса в выгрузке нет, поэтому команда заменяет оба.",
     },
     "people.fair.rules": {
         "en": "The rules. Only reps with at least {min_closed} deals closed in the period are ranked; the others are "
         "'too few deals to judge'. Expected wins: for each closed deal of the rep, the company's win rate in the "
-        "deal's segment ({mix}), summed; mix ratio = actual / expected wins; adjusted win rate = company rate x mix "
-        "ratio. z against the mix = (won - expected) / sqrt(sum p(1-p)); z against the team = (won - closed x team "
-        "rate) / sqrt(closed x rate x (1 - rate)), the team's rate without the rep. 'Needs support': both z at or "
-        "below -{z}; 'top performer': both at or above +{z}; the rest 'core'. Money at stake = closed deals x (team "
-        "rate - rep rate) x the rep's average won deal.",
+        "deal's segment ({mix:fields}), summed; mix ratio = actual / expected wins; adjusted win rate = company rate × mix "
+        "ratio. z against the mix = (won − expected) / √(sum of p(1 − p) over the rep's closed deals, p being each deal's "
+        "expected chance); z against the team = (won − closed × team rate) / √(closed × rate × (1 − rate)), the team's "
+        "rate without the rep. 'Needs support': both z at or below −{z}; 'top performer': both at or above +{z}; the "
+        "rest 'core'. Money at stake = closed deals × (team rate − rep rate) × the rep's average won deal.",
         "ru": "Правила. Ранжируются только менеджеры, закрывшие в периоде не меньше {min_closed} сделок; остальные — "
         "«слишком мало сделок для оценки». Ожидаемые победы: для каждой закрытой сделки менеджера — доля выигранных "
-        "по компании в сегменте сделки ({mix}), в сумме; коэффициент структуры = фактические / ожидаемые победы; "
-        "скорректированная доля = доля компании x коэффициент. z по структуре = (выиграно - ожидаемо) / "
-        "sqrt(сумма p(1-p)); z против команды = (выиграно - закрыто x доля команды) / sqrt(закрыто x доля x (1 - "
-        "доля)), доля команды без самого менеджера. «Нужна поддержка»: оба z не выше -{z}; «лучший»: оба не ниже "
-        "+{z}; остальные — «ядро». Деньги под риском = закрытые сделки x (доля команды - доля менеджера) x средняя "
-        "выигранная сделка менеджера.",
+        "по компании в сегменте сделки ({mix:fields}), в сумме; коэффициент структуры = фактические / ожидаемые победы; "
+        "скорректированная доля = доля компании × коэффициент. z по структуре = (выиграно − ожидаемо) / "
+        "√(сумма по закрытым сделкам менеджера величин ожидаемая доля × (1 − ожидаемая доля)); z против команды = "
+        "(выиграно − закрыто × доля команды) / √(закрыто × доля × (1 − доля)), доля команды без самого менеджера. "
+        "«Нужна поддержка»: оба z не выше −{z}; «лучший»: оба не ниже +{z}; остальные — «ядро». Деньги под риском = "
+        "закрытые сделки × (доля команды − доля менеджера) × средняя выигранная сделка менеджера.",
     },
     "people.fair.summary": {
         "en": "Strongest: {best}. Weakest: {worst}. {support} rep(s) need support, {top} are top performers, {few} "
@@ -171,24 +177,24 @@ CATALOG: dict[str, dict[str, str]] = {
         "его медиана дней на этапе (Каплан-Мейер) не меньше чем в {ratio} раза выше, чем у команды.",
     },
     "people.leaks.estimate": {
-        "en": "Not assessed: there is no stage history, so no stage conversion per rep is claimed. Provide "
-        "stage_history (deal_id, stage, entered_at).",
+        "en": "Not assessed: there is no stage history, so no stage conversion per rep is claimed. Provide the "
+        "{table:table} table (columns: {columns:fields}).",
         "ru": "Не оценивалось: истории этапов нет, поэтому конверсия по этапам для менеджеров не считается. "
-        "Предоставьте stage_history (deal_id, stage, entered_at).",
+        "Предоставьте таблицу «{table:table}» (столбцы: {columns:fields}).",
     },
     "people.leaks.none": {"en": "No rep leaks or stalls at a stage by these rules.", "ru": "По этим правилам ни один менеджер не теряет и не задерживает сделки на этапах."},
     "people.skills.rules": {
         "en": "A score is a gap when it is at most {score} and at least {below} below the rep's team mean (without "
         "the rep). Each competency is placed in a part of the pipeline by its name (objection handling, negotiation, "
         "closing: the last third of the stages; product knowledge, presentation: the middle; prospecting, needs "
-        "discovery: the first; others, such as CRM discipline: all). Priority = (team mean - score) x (1 + the "
+        "discovery: the first; others, such as CRM discipline: all). Priority = (team mean − score) × (1 + the "
         "rep's leaking or stalling stages in that part). A team shares a gap when at least {share} of its assessed "
         "reps (and two) score at most {score}.",
         "ru": "Оценка считается пробелом, если она не выше {score} и хотя бы на {below} ниже среднего по команде "
         "(без самого менеджера). Каждая компетенция по названию относится к части воронки (работа с возражениями, "
         "переговоры, закрытие — последняя треть этапов; знание продукта, презентация — середина; поиск клиентов, "
         "выявление потребностей — первая треть; прочие, например дисциплина в CRM, — все этапы). Приоритет = "
-        "(среднее команды - оценка) x (1 + число этапов этой части, где менеджер теряет или задерживает сделки). "
+        "(среднее команды − оценка) × (1 + число этапов этой части, где менеджер теряет или задерживает сделки). "
         "Пробел общий для команды, если он есть не меньше чем у {share} оценённых менеджеров (и хотя бы у двух).",
     },
     "people.skills.plan": {"en": "Training plan per rep", "ru": "План обучения по менеджерам"},
@@ -213,8 +219,8 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "people.ramp.none": {"en": "No closed deal falls in a rep's first {months} months.", "ru": "Ни одна закрытая сделка не попадает в первые {months} месяцев работы менеджера."},
     "people.not_assessed": {
-        "en": "Not assessed: provide {table} ({columns}) to see {what}.",
-        "ru": "Не оценивалось: предоставьте {table} ({columns}), чтобы увидеть {what}.",
+        "en": "Not assessed: provide the {table:table} table (columns: {columns:fields}) to see {what}.",
+        "ru": "Не оценивалось: предоставьте таблицу «{table:table}» (столбцы: {columns:fields}), чтобы увидеть {what}.",
     },
     "people.what.reps": {"en": "names, teams and tenure (the new-hire ramp)", "ru": "имена, команды и стаж (выход новичков на результат)"},
     "people.what.targets": {"en": "quota, attainment and coverage", "ru": "план, его выполнение и покрытие"},
@@ -252,8 +258,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "people.group.too few deals to judge": {"en": "too few deals to judge", "ru": "слишком мало сделок для оценки"},
     # -- step 5, technology (add step 5's keys below this line) --
     "tc.not_assessed": {
-        "en": "Not assessed: provide the {table} table (columns: {columns}).",
-        "ru": "Не оценивалось: предоставьте таблицу {table} (столбцы: {columns}).",
+        "en": "Not assessed: provide the {table:table} table (columns: {columns:fields}).",
+        "ru": "Не оценивалось: предоставьте таблицу «{table:table}» (столбцы: {columns:fields}).",
     },
     "tech.h.hygiene": {"en": "CRM hygiene, from the data itself", "ru": "Гигиена CRM по самим данным"},
     "tech.h.completeness": {"en": "Field completeness", "ru": "Заполненность полей"},
@@ -275,8 +281,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "ru": "{overdue} из {dated} открытых сделок с ожидаемой датой закрытия ({share}) просрочили её на конец периода.",
     },
     "tech.overdue.na": {
-        "en": "Not assessed: the deals export has no expected_close_at values for open deals.",
-        "ru": "Не оценивалось: в выгрузке сделок нет значений expected_close_at у открытых сделок.",
+        "en": "Not assessed: the deals export has no Expected close date values for open deals.",
+        "ru": "Не оценивалось: в выгрузке сделок нет значений «Ожидаемая дата закрытия» у открытых сделок.",
     },
     "tech.h.gaps": {"en": "Stage-history gaps", "ru": "Пропуски в истории этапов"},
     "tech.gaps.summary": {
@@ -285,12 +291,12 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "tech.h.lag": {"en": "Logging lag", "ru": "Задержка внесения активностей"},
     "tech.lag.note": {
-        "en": "Hours from an activity to its logging in the CRM (logged_at - at), per rep; 'late' means more than {hours} hours.",
-        "ru": "Часы от активности до её внесения в CRM (logged_at - at) по менеджерам; «поздно» — больше {hours} ч.",
+        "en": "Hours from an activity to its logging in the CRM (Logged in the CRM − Date and time), per rep; 'late' means more than {hours} hours.",
+        "ru": "Часы от активности до её внесения в CRM («Дата внесения в CRM» − «Дата и время») по менеджерам; «поздно» — больше {hours} ч.",
     },
     "tech.lag.na": {
-        "en": "Not assessed: the activities export has no usable logged_at column.",
-        "ru": "Не оценивалось: в выгрузке активностей нет пригодного столбца logged_at.",
+        "en": "Not assessed: the activities export has no usable Logged in the CRM column.",
+        "ru": "Не оценивалось: в выгрузке активностей нет пригодного столбца «Дата внесения в CRM».",
     },
     "tech.h.duplicates": {"en": "Duplicates", "ru": "Дубликаты"},
     "tech.duplicates.note": {
@@ -512,10 +518,14 @@ CATALOG: dict[str, dict[str, str]] = {
     "plan.h.findings": {"en": "Findings in the plan", "ru": "Выводы, вошедшие в план"},
     "plan.h.dismissed": {"en": "Findings dismissed in review", "ru": "Выводы, отклонённые при проверке"},
     "plan.h.archived": {"en": "Archived decisions (the finding is not in this run)", "ru": "Архивные решения (вывода нет в этом запуске)"},
-    "plan.rule.ranking": {"en": "Ranking rule: score = impact x confidence / effort. Impact = the severity points of the most severe finding the action answers (low 1, medium 2, high 3, critical 4), plus {breadth} for each further finding (at most {cap}), plus up to {money} points in proportion to its revenue at stake against the largest in the plan. Confidence = the mean over its findings of sample size / {solid} (between {low} and 1; {unknown} when the sample size is not recorded), halved for a finding resting on an estimate. Effort divides by 1 (low), {medium} (medium) or {high} (high).", "ru": "Правило ранжирования: балл = влияние x уверенность / трудозатраты. Влияние — баллы серьёзности самого серьёзного вывода, на который отвечает действие (низкая 1, средняя 2, высокая 3, критическая 4), плюс {breadth} за каждый следующий вывод (не более {cap}), плюс до {money} баллов пропорционально выручке под риском относительно наибольшей в плане. Уверенность — среднее по выводам от размера выборки / {solid} (от {low} до 1; {unknown}, если размер выборки не записан), вдвое меньше для вывода, основанного на оценке. Трудозатраты делят балл на 1 (низкие), {medium} (средние) или {high} (высокие)."},
+    "plan.rule.ranking": {"en": "Ranking rule: score = impact × confidence / effort. Impact = the severity points of the most severe finding the action answers (low 1, medium 2, high 3, critical 4), plus {breadth} for each further finding (at most {cap}), plus up to {money} points in proportion to its revenue at stake against the largest in the plan. Confidence = the mean over its findings of sample size / {solid} (between {low} and 1; {unknown} when the sample size is not recorded), halved for a finding resting on an estimate. Effort divides by 1 (low), {medium} (medium) or {high} (high).", "ru": "Правило ранжирования: балл = влияние × уверенность / трудозатраты. Влияние — баллы серьёзности самого серьёзного вывода, на который отвечает действие (низкая 1, средняя 2, высокая 3, критическая 4), плюс {breadth} за каждый следующий вывод (не более {cap}), плюс до {money} баллов пропорционально выручке под риском относительно наибольшей в плане. Уверенность — среднее по выводам от размера выборки / {solid} (от {low} до 1; {unknown}, если размер выборки не записан), вдвое меньше для вывода, основанного на оценке. Трудозатраты делят балл на 1 (низкие), {medium} (средние) или {high} (высокие)."},
     "plan.rule.maturity": {"en": "Maturity rule: each area starts at 5 and loses points for every finding about it (low {low}, medium {medium}, high {high}, critical {critical}); the score is rounded down and never below 1. An area whose data the audit did not have is not assessed. 1 ad hoc, 2 emerging, 3 defined, 4 managed, 5 optimised.", "ru": "Правило зрелости: каждая область начинается с 5 и теряет баллы за каждый вывод о ней (низкая {low}, средняя {medium}, высокая {high}, критическая {critical}); балл округляется вниз и не опускается ниже 1. Область, данных по которой у аудита не было, не оценивается. 1 — стихийный, 2 — начальный, 3 — определённый, 4 — управляемый, 5 — оптимизированный."},
     "plan.whatif.assumption": {"en": "If {stage} converted at {target}: of the {entered} deals that entered it in {months} months, the extra deals that pass are assumed to win as often as deals after the stage do today ({win}), at today's average won deal ({avg}).", "ru": "Если бы этап «{stage}» конвертировал {target}: из {entered} сделок, вошедших в него за {months} мес., дополнительные прошедшие сделки выигрываются так же часто, как сделки после этапа сейчас ({win}), со средней суммой выигранной сделки ({avg})."},
     "plan.whatif.missing": {"en": "Not available, because the run does not have: {what}.", "ru": "Недоступно, потому что в запуске нет: {what}."},
+    "plan.whatif.need.entered": {"en": "the deals that entered the stage", "ru": "число сделок, вошедших в этап"},
+    "plan.whatif.need.downstream_win_rate": {"en": "the win rate of the deals after the stage (step 3)", "ru": "доля выигранных среди сделок после этапа (шаг 3)"},
+    "plan.whatif.need.avg_won_deal": {"en": "the average won deal (step 2)", "ru": "средняя выигранная сделка (шаг 2)"},
+    "plan.whatif.need.period": {"en": "the length of the audit period", "ru": "длительность периода аудита"},
     "plan.whatif.benchmark": {"en": "The target is the finding's reference: {benchmark}.", "ru": "Цель — ориентир из вывода: {benchmark}."},
     "plan.whatif.none": {"en": "None of the top actions answers a stage-conversion finding with a target, so no what-if is computed.", "ru": "Ни одно из главных действий не отвечает на вывод о конверсии этапа с целью, поэтому сценарий «что, если» не рассчитан."},
     "plan.summary.effect_money": {"en": "Reaching the stage targets would add about {won} won deals and {money} of revenue per quarter (see the assumptions under What if).", "ru": "Достижение целей по этапам дало бы примерно {won} дополнительных выигранных сделок и {money} выручки в квартал (допущения — в разделе «Что, если»)."},
@@ -669,7 +679,96 @@ def plural(n: float, key: str, lang: str = "en") -> str:
 
 
 def t(key: str, lang: str = "en", **values: object) -> str:
-    """The catalogue text for ``key`` in ``lang`` (English when not translated), formatted with ``values``."""
+    """The catalogue text for ``key`` in ``lang`` (English when not translated), formatted with ``values``.
+
+    A placeholder may name what its value is, so that a caller passes the kit's own keys and the reader sees
+    names in ``lang``: ``{table:table}`` (a canonical table, e.g. ``deals`` -> "Сделки"), ``{column:field}``
+    (a canonical column, e.g. ``lost_reason`` -> "Причина проигрыша") and ``{columns:fields}`` (a list of
+    them, or a comma-separated string; see :func:`field_names`)."""
     entry = CATALOG[key]
     text = entry.get(lang) or entry["en"]
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    if ":table}" in text or ":field" in text:
+        return _NamesFormatter(lang).format(text, **values)
+    return text.format(**values)
+
+
+class _NamesFormatter(string.Formatter):
+    """``str.format`` with the kit's name specs (``table``, ``field``, ``fields``) rendered in one language."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec == "table":
+            return table_name(value, self.lang)
+        if format_spec == "field":
+            return field_name(value, self.lang)
+        if format_spec == "fields":
+            return field_names(value, self.lang)
+        return str(super().format_field(value, format_spec))
+
+
+def table_name(table: object, lang: str = "en") -> str:
+    """A canonical table's name in ``lang`` (the catalog's ``table.<name>``: "deals" -> "Deals" / "Сделки");
+    anything else as it is."""
+    from ..schema import SPECS
+
+    return t(f"table.{table}", lang) if table in SPECS else str(table)
+
+
+def field_name(column: object, lang: str = "en") -> str:
+    """A canonical column's name in ``lang`` (the catalog's ``field.<column>``: "lost_reason" -> "Lost reason"
+    / "Причина проигрыша"). Also "a or b" (either column) and a column with a note in brackets ("score (1-5)");
+    anything else (client text, a word already in ``lang``) as it is."""
+    text = str(column)
+    key = f"field.{text}"
+    if key in CATALOG:
+        return t(key, lang)
+    if " or " in text:
+        first, *rest = (field_name(part, lang) for part in text.split(" or "))
+        return f" {t('word.or', lang)} ".join([first, *(r if r[1:2].isupper() else r[:1].lower() + r[1:] for r in rest)])
+    head, sep, note = text.partition(" (")
+    if sep and f"field.{head}" in CATALOG:
+        return f"{t('field.' + head, lang)} ({note.replace('-', chr(0x2013))}"
+    return text
+
+
+def field_names(columns: object, lang: str = "en") -> str:
+    """Canonical columns (a sequence, or one comma-separated string) named in ``lang``, comma-separated."""
+    items = [c.strip() for c in columns.split(",")] if isinstance(columns, str) else [str(c) for c in columns]  # type: ignore[attr-defined]
+    return ", ".join(field_name(c, lang) for c in items if c)
+
+
+def what_name(what: str, lang: str = "en") -> str:
+    """The subject of a "not available" record in ``lang``: ``kpi.<id>`` -> the KPI's label, ``table.<name>``
+    -> the table's name; anything else as it is."""
+    kind, _, name = what.partition(".")
+    if kind == "kpi":
+        from ..kpis import KPIS
+
+        if name in KPIS:
+            return KPIS[name].label_in(lang)
+    if kind == "table":
+        return table_name(name, lang)
+    return what
+
+
+def na_reason(code: str, lang: str = "en", **values: object) -> str:
+    """A "not available, because ..." sentence in ``lang`` for a reason ``code`` (the catalog's ``na.<code>``);
+    ``table`` and ``column`` are canonical names (shown as the tables' and columns' names in ``lang``), a
+    ``share`` given as a fraction and counts given as numbers are formatted for ``lang``."""
+    from .format import Formatter
+
+    fields: dict[str, object] = {"table": "", "column": "", "share": "", "population": "", "n": "", "minimum": "", "known": "", "missing": "", **values}
+    fmt = Formatter(lang)
+    if isinstance(fields["share"], float):
+        fields["share"] = fmt.share(fields["share"], 0)
+    for name in ("n", "minimum", "known", "missing"):
+        if isinstance(fields[name], (int, float)) and not isinstance(fields[name], bool):
+            fields[name] = fmt.number(fields[name])
+    if code == "no_values" and not fields["column"]:
+        code = "no_values_any"
+    return t(f"na.{code}", lang, **fields)

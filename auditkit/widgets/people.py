@@ -22,8 +22,9 @@ CARD_KPIS: tuple[str, ...] = (
 
 
 def column_labels(columns: Any, lang: str = "en") -> dict[str, str]:
-    """Report labels of scorecard columns: a registered KPI's own label, else the text catalogue's
-    ``people.col.<column>``; columns with neither keep their name."""
+    """Report labels of step 4's columns: a registered KPI's own label, else the text catalogue's
+    ``people.col.<column>``, else its ``col.<column>`` (the report's shared headings); columns with none of
+    them are left out (the report then shows the name itself, so every column step 4 shows has an entry)."""
     from ..kpis import KPIS
     from ..report.text import CATALOG, t
 
@@ -33,6 +34,8 @@ def column_labels(columns: Any, lang: str = "en") -> dict[str, str]:
             out[c] = KPIS[c].label_in(lang)
         elif f"people.col.{c}" in CATALOG:
             out[c] = t(f"people.col.{c}", lang)
+        elif f"col.{c}" in CATALOG:
+            out[c] = t(f"col.{c}", lang)
     return out
 
 
@@ -70,17 +73,20 @@ def rep_card(report: "PeopleReport", rep: str) -> dict[str, Any]:
     }
 
 
-def rep_selector(report: "PeopleReport", show: Callable[[dict[str, Any]], None]) -> Any:
-    """A dropdown of the reps (weakest ranked first); ``show(rep_card(...))`` draws the chosen card below."""
+def rep_selector(report: "PeopleReport", show: Callable[[dict[str, Any]], None], lang: str = "en") -> Any:
+    """A dropdown of the reps (weakest ranked first), labelled in ``lang``; ``show(rep_card(...))`` draws the
+    chosen card below."""
     import ipywidgets as w
     from IPython.display import display
+
+    from ..report.text import t
 
     fair = report.fair
     order = list(fair.loc[fair["ranked"]].iloc[::-1]["rep"]) + list(fair.loc[~fair["ranked"]]["rep"])
     names = fair.set_index("rep")["name"]
     if not order:
         return None
-    pick = w.Dropdown(options=[(f"{names[r]} ({r})", r) for r in order], description="Rep", layout=w.Layout(width="60%"))
+    pick = w.Dropdown(options=[(f"{names[r]} ({r})", r) for r in order], description=t("people.col.rep", lang), layout=w.Layout(width="60%"))
     out = w.Output()
 
     def redraw(*_: Any, strict: bool = False) -> None:

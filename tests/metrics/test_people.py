@@ -403,11 +403,15 @@ def test_nothing_closed_and_no_amounts_give_no_numbers_and_no_findings():
 
 
 def test_not_assessed_notes_name_the_table_and_its_columns():
+    # the table and its columns as a reader names them, never by their keys
     assert PP.not_assessed_note("targets") == (
-        "Not assessed: provide targets (rep_id or team, period_start, period_end, quota) to see quota, attainment "
-        "and coverage."
+        "Not assessed: provide the Targets table (columns: Rep ID or team, Period start, Period end, Quota) to see "
+        "quota, attainment and coverage."
     )
-    assert PP.not_assessed_note("activities", "ru").startswith("Не оценивалось: предоставьте activities (activity_id, at,")
+    assert PP.not_assessed_note("activities", "ru").startswith(
+        "Не оценивалось: предоставьте таблицу «Активности» (столбцы: Номер активности, Дата и время, Тип, Ответственный, "
+        "Номер сделки или номер лида), чтобы увидеть"
+    )
 
 
 def test_manager_and_office_from_the_reps_table_stand_beside_the_team(scorecard_frame):

@@ -537,7 +537,7 @@ def test_empty_amounts_give_nan_revenue_at_risk_and_no_money_in_any_text():
     fr = crafted_frame(amount=(None, None, None, None))
     b = p.bottlenecks(fr, f, ts, durations)
     assert b["revenue_at_risk"].isna().all() and math.isnan(b.attrs["avg_won"])
-    assert "amount is empty" in b.attrs["avg_won_reason"]
+    assert "Amount is empty" in b.attrs["avg_won_reason"]
     assert "revenue" not in b.attrs["rules"].lower()  # the rules shown say nothing of money either
     assert b["is_bottleneck"].tolist() == [False, False, True, True, False]  # the rules need no money
     found = p.process_findings(fr, funnel_df=f, bottlenecks_df=b)
@@ -592,7 +592,7 @@ def test_cohort_funnel_on_an_estimate_claims_no_stage_shares(estimate):
 def test_segment_funnel_segment_table_and_most_different_segment(frame):
     s = p.segment_funnel(frame)  # only 'source' is in the export
     assert s.attrs["missing_columns"] == ["product", "team", "region"]
-    assert "no product column" in s.attrs["missing_reasons"]["product"]
+    assert "no Product column" in s.attrs["missing_reasons"]["product"]
     assert list(s.columns) == list(p.segments.SEGMENT_COLUMNS_OUT)
     assert s["by"].unique().tolist() == ["source"]
     assert s["value"].unique().tolist() == ["Web", "Referral", "(none)"]
@@ -674,12 +674,12 @@ def test_an_absent_lost_reason_column_gives_nan_share_and_no_finding():
     s = r["summary"].iloc[0]
     assert math.isnan(s["no_reason_share"]) and math.isnan(s["no_reason_deals"])
     assert r["summary"].attrs["reasons"]["no_reason_share"] == (
-        "not available, because the deals export has no lost_reason column"
+        "not available, because the Deals export has no Lost reason column"
     )
     assert (s["lost_deals"], s["lost_value"]) == (3, 2300.0)  # what is known still is
     by_reason = r["by_reason"]
     assert by_reason.attrs["available"] is False
-    assert col(by_reason, "reason") == ["(not available, because the deals export has no lost_reason column)"]
+    assert col(by_reason, "reason") == ["(not available, because the Deals export has no Lost reason column)"]
     assert col(by_reason, "deals") == [3]
     kinds = {x.kind for x in p.process_findings(fr)}
     assert "process.lost_reason_missing" not in kinds and "process.lost_reason.top" not in kinds

@@ -38,7 +38,7 @@ def test_table_html_escapes_client_text():
 
 def test_table_html_says_how_many_rows_are_cut():
     out = Formatter().table_html(pd.DataFrame({"x": range(12)}), max_rows=10)
-    assert out.count("<tr>") == 11 and "2 more rows" in out
+    assert out.count("<tr>") == 11 and "Another 2 rows are in the CSV export." in out
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", " =1+1", "\r\n=1+1", "\n@SUM(A1)", "\t -2"])
@@ -89,3 +89,17 @@ def test_plural_forms_follow_the_language(n, lang, expected):
     from auditkit.report.text import plural
 
     assert plural(n, "n.row", lang) == expected
+
+
+def test_the_kits_markers_are_shown_in_the_report_language_and_client_text_is_not():
+    df = pd.DataFrame({"team": ["(none)", "(company)", "(all)", "(Sales)", "none"], "n": [1, 2, 3, 4, 5]})
+    ru = Formatter("ru").table_html(df)
+    assert "(не указано)" in ru and "(компания)" in ru and "(все)" in ru
+    assert "(Sales)" in ru and ">none<" in ru  # the client's own text, even in brackets, stays as written
+    assert "(company)" in Formatter("en").table_html(df)
+    assert "Ещё 2 строки — в выгрузке CSV." in Formatter("ru").table_html(pd.DataFrame({"x": range(12)}), max_rows=10)
+
+
+def test_short_numbers_as_the_language_writes_them():
+    assert [Formatter("ru").short(x) for x in (0.5, 2.0, 1.25, 1500)] == ["0,5", "2", "1,25", "1\u00a0500"]
+    assert [Formatter("en").short(x) for x in (0.5, 2.0, 1500)] == ["0.5", "2", "1,500"]

@@ -122,7 +122,7 @@ def velocity(frame: "AuditFrame") -> pd.DataFrame:
     )
     return with_units(
         out.astype({"coverage": "str"}), VELOCITY_UNITS,
-        amounts_available=value_kpi.available, amounts_reason=value_kpi.reason(frame.lang),
+        amounts_available=value_kpi.available, amounts_reason=value_kpi.reason(frame.lang), lang=frame.lang,
     )
 
 
@@ -165,10 +165,9 @@ def velocity_levers(vel_df: pd.DataFrame) -> pd.DataFrame:
     v = vel_df.loc[vel_df["complete"].astype(bool)].reset_index(drop=True) if "complete" in vel_df else vel_df.iloc[0:0]
     h = len(v) // 2
     if h < MIN_COMPLETE_MONTHS_PER_HALF:
-        reason = (
-            f"not available, because the period has {len(v)} complete month(s) of data; comparing two halves "
-            f"needs at least {2 * MIN_COMPLETE_MONTHS_PER_HALF}"
-        )
+        from ...report.text import na_reason
+
+        reason = na_reason("velocity_halves", vel_df.attrs.get("lang", "en"), n=len(v), minimum=2 * MIN_COMPLETE_MONTHS_PER_HALF)
         return with_units(pd.DataFrame(columns=columns), LEVERS_TABLE_UNITS, months=[], reason=reason)
     a, b = _half(v.iloc[:h]), _half(v.iloc[h:])
     names = [*LEVERS, "velocity"]
