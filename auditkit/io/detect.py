@@ -135,7 +135,18 @@ def null_mask(text: pd.Series, words: tuple[str, ...] | list[str]) -> pd.Series:
     from .vector import by_value
 
     wanted = {w.strip().casefold() for w in words}
-    return by_value(text, lambda t: t.str.casefold().isin(wanted).fillna(False).astype(bool))
+    longest = max((len(w) for w in wanted), default=0)
+
+    def match(t: pd.Series) -> pd.Series:
+        # casefolding never shortens text, so only values as short as the longest word can be one; the
+        # length is measured on Arrow's data for every row, the casefold (per value, in Python) only on those
+        found = pd.Series(False, index=t.index)
+        short = t.str.len().le(longest).fillna(False).astype(bool)
+        if short.any():
+            found[short] = t[short].str.casefold().isin(wanted).fillna(False).astype(bool).to_numpy()
+        return found
+
+    return by_value(text, match)
 
 
 # -- amounts with a currency -------------------------------------------------------

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from auditkit.io.detect import null_mask
 from auditkit.io.vector import by_value
 
 
@@ -55,3 +56,15 @@ def test_isin_is_pandas_isin_with_missing_as_false(storage):
     assert not isin(s, set()).any()
     as_read = pd.Series(["D1", None, "D3"], dtype="str")  # pandas' default str dtype, as read back from Parquet
     assert isin(as_read, {"D3"}).tolist() == [False, False, True]
+
+
+def test_null_words_are_matched_ignoring_case_and_only_short_values_are_folded():
+    """null_mask folds only values no longer than the longest null word (folding never shortens text):
+    the result equals folding every value, on values around that length, in Russian and with characters
+    whose folded form is longer (ß -> ss)."""
+    words = ["n/a", "не указано", "ss"]  # the longest: 10 characters
+    values = ["N/A", "Не Указано", "НЕ УКАЗАНО!", "ß", "SS", "ẞ", "n/a ", "ACT0000001", "ACT00000001", None, "", "нет"]
+    s = pd.Series(values * 200, dtype="string")
+    got = null_mask(s, words)
+    assert got.tolist()[:12] == [True, True, False, True, True, True, False, False, False, False, False, False]
+    assert got.equals(s.str.casefold().isin({w.casefold() for w in words}).fillna(False).astype(bool))
