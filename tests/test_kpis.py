@@ -22,7 +22,8 @@ import pytest
 
 from auditkit import load_params
 from auditkit.actions import check_action
-from auditkit.frame import POPULATIONS, build_frame, frame_from_tables
+from auditkit.frame import POPULATIONS, AuditFrame, build_frame, frame_from_tables
+from auditkit.io.load import AuditData
 from auditkit.kpis import KPIS, evaluate, goal_check, goal_findings, kpi_table
 from auditkit.params import parse_params
 from auditkit.report.format import Formatter
@@ -184,6 +185,35 @@ def test_kpi_table_by_owner_is_each_kpi_on_the_owners_deals(small):
                 assert got.at[rep, kpi_id] == pytest.approx(want.value), (rep, kpi_id)
     for kpi_id in ids:  # the company row is step 2's headline KPI
         assert got.at[COMPANY, kpi_id] == pytest.approx(evaluate(small, kpi_id).value), kpi_id
+
+
+def test_kpi_table_by_splits_each_table_once_and_gets_what_matching_each_group_gets(small):
+    """The tables are split by sorting group codes (linear in the rows); every row equals the per-group
+    match (group_frame) it replaces, also when a deal id is shared by two owners' rows, where the shared
+    id's stage history belongs to both (and the split steps aside for the match)."""
+    from auditkit import kpis
+
+    ids = list(EXPECTED)
+    split = kpis.kpi_table_by(small, "owner_id", ids)
+
+    def matched(frame, values, lead_values, names):
+        for name in names:
+            mask = lead_values.eq(name).fillna(False) if lead_values is not None else None
+            yield kpis.group_frame(frame, frame.data.tables["deals"].loc[values.eq(name).fillna(False), "deal_id"], mask)
+
+    original = kpis._group_frames
+    try:
+        kpis._group_frames = matched
+        want = kpis.kpi_table_by(small, "owner_id", ids)
+    finally:
+        kpis._group_frames = original
+    pd.testing.assert_frame_equal(split, want)
+    deals = small.data.tables["deals"]
+    shared = deals.assign(deal_id=deals["deal_id"].replace({"D2": "D1"}))  # R1's D1 and R2's D2 share an id
+    twin = AuditFrame(small.params, AuditData(small.params, {**small.data.tables, "deals": shared}, [], small.data.sources))
+    got = kpis.kpi_table_by(twin, "owner_id", ["deals_won"]).set_index("group")
+    # by the id, R1 gets R2's won twin (D1, its twin, D3, D5, D7: 2 won) and R2 gets R1's D1 (both D1s and D6: 3)
+    assert got.at["R1", "deals_won"] == 2 and got.at["R2", "deals_won"] == 3
 
 
 def test_kpi_table_by_groups_owners_into_teams(small):
