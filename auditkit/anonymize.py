@@ -11,6 +11,7 @@ client's params file (``<params>.pseudonyms.json``), never in the run folder or 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -22,6 +23,7 @@ import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
     from .frame import AuditFrame
+    from .metrics.activities import ActivitySummary
 
 #: Columns that name a person or an account, and the word their pseudonyms start with.
 PSEUDONYMISED: dict[tuple[str, str], str] = {
@@ -76,13 +78,18 @@ class Pseudonyms:
 def anonymize_frame(frame: "AuditFrame", pseudonyms: Pseudonyms) -> "AuditFrame":
     """A copy of ``frame`` with people, accounts and the client's name replaced by pseudonyms; quality
     examples dropped. Owners and rep ids get the same pseudonym wherever they appear, so joins hold."""
-    from .frame import AuditFrame
+    from .frame import AuditFrame, LazyTables
     from .io.load import AuditData
     from .quality import QualityIssue
 
-    tables = {}
-    for name, df in frame.data.tables.items():
-        df = df.copy()
+    raw = frame.data.tables
+    kept = [name for name in raw if not LazyTables.readable(raw, name)]  # an earlier run's summarised activities
+    tables = LazyTables({name: raw._tables[name] for name in kept} if isinstance(raw, LazyTables) else {},
+                        {name: frame.data.stats(name) for name in kept})
+    for name in raw:
+        if name in kept:
+            continue
+        df = raw[name].copy()
         for (table, column), word in PSEUDONYMISED.items():
             if table == name and column in df:
                 # rep ids and owner ids must map alike; names of reps use the same word so they read alike
@@ -94,4 +101,25 @@ def anonymize_frame(frame: "AuditFrame", pseudonyms: Pseudonyms) -> "AuditFrame"
     sources = {name: {k: v for k, v in src.items() if k != "path"} | {"path": Path(str(src.get("path", ""))).name} for name, src in frame.data.sources.items()}
     client = frame.params.client.model_copy(update={"name": CLIENT_PSEUDONYM})
     params = frame.params.model_copy(update={"client": client})
-    return AuditFrame(params, AuditData(params, tables, issues, sources))
+    summary = _pseudonymised_summary(frame, pseudonyms) if "activities" in kept else None
+    return AuditFrame(params, AuditData(params, tables, issues, sources, summary))
+
+
+def _pseudonymised_summary(frame: "AuditFrame", pseudonyms: Pseudonyms) -> "ActivitySummary":
+    """The frame's activity summary with the people who logged the activities replaced by their pseudonyms
+    (the totals row and the row of activities without a person keep their labels)."""
+    from .metrics.activities import ALL, NO_VALUE
+
+    summary = frame.activity
+    assert summary is not None
+    word = PSEUDONYMISED[("activities", "owner_id")]
+
+    def people(s: pd.Series, keep: tuple[str, ...] = ()) -> pd.Series:
+        return s.map(lambda v: v if pd.isna(v) or v in keep else pseudonyms(v, word)).astype("string")
+
+    return dataclasses.replace(
+        summary,
+        by_deal=summary.by_deal.assign(owner_id=people(summary.by_deal["owner_id"])),
+        by_rep=summary.by_rep.assign(owner_id=people(summary.by_rep["owner_id"])),
+        lag=summary.lag.assign(rep=people(summary.lag["rep"], (ALL, NO_VALUE))),
+    )
