@@ -82,10 +82,11 @@ def rows_label(rows: Iterable[int], limit: int = 8, lang: str = "en", total: int
 
 
 def issues_frame(issues: Iterable[QualityIssue], lang: str = "en") -> pd.DataFrame:
-    """Issues as a table (table, check, column, count, level, rows, message), errors first. In a language
-    other than English the message is the check's short explanation from the text catalog (the loader's
-    detailed messages, with the params key to set, are English) and the column is named in that language
-    (English keeps the canonical column the params map to)."""
+    """Issues as a table (table, check, column, count, level, rows, message), errors first: ``count`` is how
+    many rows an issue affects, ``rows`` which ones (see :func:`rows_label`; headings: :func:`issues_labels`).
+    In a language other than English the message is the check's short explanation from the text catalog (the
+    loader's detailed messages, with the params key to set, are English) and the column is named in that
+    language (English keeps the canonical column the params map to)."""
     from .report.text import field_name, has, t
 
     cols = ["table", "check", "column", "count", "level", "rows", "message"]
@@ -105,6 +106,16 @@ def issues_frame(issues: Iterable[QualityIssue], lang: str = "en") -> pd.DataFra
     if not df.empty:
         df = df.sort_values(["table", "level", "check"], key=lambda s: s.map(LEVELS.index) if s.name == "level" else s)
     return df.reset_index(drop=True)
+
+
+def issues_labels(lang: str = "en") -> dict[str, str]:
+    """The headings of :func:`issues_frame`'s two row columns in ``lang``, which the catalog's ``col.<column>``
+    alone cannot tell apart (``rows`` is also the inventory's row count): ``count`` is how many rows an issue
+    affects ("Rows affected" / "Затронуто строк"), ``rows`` which ones, by their number in the file ("Row
+    numbers in the file" / "Номера строк в файле"). Pass them as the table's ``labels``."""
+    from .report.text import t
+
+    return {"count": t("col.count", lang), "rows": t("col.row_numbers", lang)}
 
 
 def quality_findings(issues: Iterable[QualityIssue], rows: dict[str, int], lang: str = "en") -> list["Finding"]:

@@ -91,6 +91,33 @@ ITEMS: tuple[Item, ...] = (
 )
 ITEMS_BY_ID: dict[str, Item] = {i.id: i for i in ITEMS}
 
+#: The departments the standard items name (``Item.counterpart``), in the questionnaire's order. Their names
+#: in a report's language are the catalog's ``survey.dept.<lowercased name>`` (:func:`counterpart_label`);
+#: a client's own department names are never translated.
+COUNTERPARTS: tuple[str, ...] = ("Marketing", "Finance", "Delivery", "Management", "Sales")
+
+
+def counterpart_label(counterpart: str, lang: str = "en") -> str:
+    """The name in ``lang`` of a department the standard items name: ``"Management"`` -> "Management" (en),
+    "Руководство" (ru). Anything that is not one of :data:`COUNTERPARTS` is returned as it is."""
+    from .report.text import has, t
+
+    key = f"survey.dept.{str(counterpart).strip().lower()}"
+    return t(key, lang) if str(counterpart).strip() in COUNTERPARTS and has(key) else str(counterpart)
+
+
+def counterpart_of(department: object) -> str | None:
+    """The counterpart of :data:`COUNTERPARTS` that a client's department name denotes: its name in any
+    report language, in any case, without surrounding spaces ("sales", "Sales", "Продажи", " продажи " ->
+    "Sales"); None for any other name ("Legal", "Отдел продаж") and for a missing value."""
+    if not isinstance(department, str):
+        return None
+    wanted = department.strip().casefold()
+    for counterpart in COUNTERPARTS:
+        if wanted in {counterpart_label(counterpart, lang).casefold() for lang in ("en", "ru")}:
+            return counterpart
+    return None
+
 INTRO = {
     "en": ("This anonymous survey takes about 10 minutes. For each statement, answer 1 (strongly disagree), 2 (disagree), "
            "3 (neither), 4 (agree) or 5 (strongly agree). Results are shown only for groups of at least {n} people."),

@@ -1,4 +1,21 @@
-"""The shared figure style: client text is drawn as written."""
+"""The shared figure style: client text is drawn as written; the kit's words, numbers, shares and months in
+the report's language; titles and axis labels that fit the figure.
+
+Hand-checked values of the language helpers of :mod:`auditkit.figures.base`:
+
+- ``tick_decimals``: ticks 0, 20, 40 need no decimal; 1, 1.5, 2 need one; 0.25, 0.5 two; 0.1 + 0.2
+  (0.30000000000000004 in floating point) one, as 0.3; 1/3 never ends and gets the most, 3; NaN is left out.
+- ``number_ticks``: 0, 500, 1000, 1500 are "0", "500", "1,000", "1,500" in English and "0", "500", "1 000",
+  "1 500" in Russian (a no-break space groups thousands); 1, 1.5, 2 are "1,0", "1,5", "2,0" in Russian (one
+  decimal for all, as 1.5 needs it).
+- ``share_ticks``: 0, 0.1, 0.2 are "0%", "10%", "20%" in English and "0 %", "10 %", "20 %" in Russian (a
+  no-break space before the sign, as Russian typography wants); 0.125 and 0.25 are 12.5 % and 25 %, and
+  12.5 needs one decimal: "12,5 %", "25,0 %".
+- ``month_ticks``: 1 May 2025 is "May 2025" / "май 2025".
+- ``cell_texts``: 3.28 with ".2f" is "3,28" in Russian; 0.82 with ".0%" is "82 %"; an empty cell stays "".
+- ``label``: the kit's markers "(all)" and "(none)" are "(все)" and "(не указано)" in Russian, a handoff pair
+  "Sales -> Legal" is drawn "Sales → Legal", and client text ("New") is left as written.
+"""
 
 from __future__ import annotations
 
@@ -46,3 +63,74 @@ def test_the_theme_is_applied_before_a_steps_first_figure_and_a_step_without_fig
     )
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")[-2]
     assert shown == "[]"
+
+
+# --- the report's language in figures ---------------------------------------------------------------
+
+NBSP = "\u00a0"
+
+
+def test_tick_decimals_are_the_fewest_that_write_every_tick():
+    from auditkit.figures.base import tick_decimals
+
+    assert tick_decimals([0, 20, 40]) == 0
+    assert tick_decimals([1, 1.5, 2]) == 1
+    assert tick_decimals([0.25, 0.5]) == 2
+    assert tick_decimals([0.1 + 0.2]) == 1
+    assert tick_decimals([1 / 3]) == 3
+    assert tick_decimals([float("nan"), 2.0]) == 0
+
+
+def test_number_and_share_ticks_are_written_the_reports_way():
+    from auditkit.figures.base import number_ticks, share_ticks
+
+    assert number_ticks("en").format_ticks([0, 500, 1000, 1500]) == ["0", "500", "1,000", "1,500"]
+    assert number_ticks("ru").format_ticks([0, 500, 1000, 1500]) == ["0", "500", f"1{NBSP}000", f"1{NBSP}500"]
+    assert number_ticks("ru").format_ticks([1.0, 1.5, 2.0]) == ["1,0", "1,5", "2,0"]
+    assert number_ticks("ru").format_ticks([-0.0]) == ["0"]  # never "-0"
+    assert share_ticks("en").format_ticks([0, 0.1, 0.2]) == ["0%", "10%", "20%"]
+    assert share_ticks("ru").format_ticks([0, 0.1, 0.2]) == [f"0{NBSP}%", f"10{NBSP}%", f"20{NBSP}%"]
+    assert share_ticks("ru").format_ticks([0.125, 0.25]) == [f"12,5{NBSP}%", f"25,0{NBSP}%"]
+
+
+def test_month_ticks_name_the_month_in_the_reports_language():
+    import datetime as dt
+
+    import matplotlib.dates as mdates
+
+    from auditkit.figures.base import month_ticks
+
+    may = mdates.date2num(dt.datetime(2025, 5, 1))
+    assert month_ticks("en").format_ticks([may]) == ["May 2025"]
+    assert month_ticks("ru").format_ticks([may]) == ["май 2025"]
+
+
+def test_cell_texts_and_labels():
+    from auditkit.figures.base import cell_texts, label
+
+    cells = pd.DataFrame([[3.28, float("nan")], [0.82, 1.0]])
+    assert cell_texts(cells, ".2f", "ru").values.tolist() == [["3,28", ""], ["0,82", "1,00"]]
+    assert cell_texts(cells, ".2f", "en").values.tolist() == [["3.28", ""], ["0.82", "1.00"]]
+    assert cell_texts(cells, ".0%", "ru").values.tolist() == [[f"328{NBSP}%", ""], [f"82{NBSP}%", f"100{NBSP}%"]]
+    assert label("(all)", "ru") == "(все)" and label("(none)", "ru") == "(не указано)" and label("(all)", "en") == "(all)"
+    assert label("Sales -> Legal", "ru") == "Sales → Legal"
+    assert label("New", "ru") == "New"
+
+
+def test_a_long_axis_label_is_wrapped_to_fit_the_figure_and_a_short_one_is_left():
+    from auditkit.figures.base import _figure, _renderer, fit_text
+
+    fig, ax = _figure(4, 3)
+    ax.barh([0, 1], [1, 2])
+    ax.set_yticks([0, 1], ["a fairly long client name", "another long client name"])  # pushes the axes right
+    long = "доля выигранных (выиграно / закрыто); отрезок: 95-процентный интервал; пунктир: компания"
+    ax.set_xlabel(long)
+    ax.set_ylabel("менеджер")
+    fit_text(fig)
+    fig.canvas.draw()
+    renderer = _renderer(fig)
+    assert "\n" in ax.get_xlabel() and ax.get_xlabel().replace("\n", " ") == long
+    box = ax.xaxis.label.get_window_extent(renderer)
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width
+    assert ax.get_ylabel() == "менеджер"
+    plt.close(fig)

@@ -1,10 +1,16 @@
-"""Quality issues as a table and as findings."""
+"""Quality issues as a table and as findings.
+
+The data-quality table has two columns about rows: ``count``, how many rows an issue affects, and ``rows``,
+which ones by their number in the file ("2, 3, 4 and 133 more"). Both were headed "Rows" ("Строк"); their
+headings now differ in both languages: "Rows affected" / "Затронуто строк" and "Row numbers in the file" /
+"Номера строк в файле".
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from auditkit.quality import QualityIssue, issues_frame, quality_findings, rows_label
+from auditkit.quality import QualityIssue, issues_frame, issues_labels, quality_findings, rows_label
 
 
 def issue(check: str, count: int, level: str = "warning", table: str = "deals") -> QualityIssue:
@@ -53,3 +59,17 @@ def test_examples_show_the_row_and_the_offending_column_first():
     assert examples_view(found, {"Value": "amount"}).columns.tolist() == ["_row", "Value", "Deal ID", "Created", "Owner"]
     snake = QualityIssue("deals", "missing_value", "owner_id", 1, "warning", "m", (7,), examples.rename(columns={"Owner": "Owner ID"}))
     assert examples_view(snake).columns.tolist()[:2] == ["_row", "Owner ID"]
+
+
+def test_the_two_row_columns_have_distinct_clear_headings_in_both_languages():
+    from auditkit.report.format import Formatter
+
+    assert issues_labels("en") == {"count": "Rows affected", "rows": "Row numbers in the file"}
+    assert issues_labels("ru") == {"count": "Затронуто строк", "rows": "Номера строк в файле"}
+    # the count's heading is the table's own even where no labels are passed, and it differs from "rows"
+    for lang in ("en", "ru"):
+        fmt = Formatter(lang)
+        assert fmt.column_label("count") == issues_labels(lang)["count"]
+        assert fmt.column_label("count") != fmt.column_label("rows")
+    html = Formatter("ru").table_html(issues_frame([issue("negative_amount", 3)], "ru"), labels=issues_labels("ru"))
+    assert "<th>Затронуто строк</th>" in html and "<th>Номера строк в файле</th>" in html and "<td>2, 3, 4</td>" in html

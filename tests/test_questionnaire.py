@@ -56,3 +56,17 @@ def test_markdown_in_both_languages_lists_every_item():
     for lang in ("en", "ru"):
         text = Q.markdown(lang)
         assert all(f"{i.id}. " in text for i in Q.ITEMS)
+
+
+def test_the_departments_the_items_name_have_names_in_both_languages():
+    # every counterpart an item names is one of COUNTERPARTS, and the catalog names it in both languages
+    assert {i.counterpart for i in Q.ITEMS if i.counterpart} == set(Q.COUNTERPARTS)
+    assert [Q.counterpart_label(c, "en") for c in Q.COUNTERPARTS] == ["Marketing", "Finance", "Delivery", "Management", "Sales"]
+    assert [Q.counterpart_label(c, "ru") for c in Q.COUNTERPARTS] == ["Маркетинг", "Финансы", "Внедрение", "Руководство", "Продажи"]
+    assert Q.counterpart_label("Legal", "ru") == "Legal"  # not one of the kit's: as it is
+
+
+def test_a_client_department_is_a_counterpart_by_its_name_in_either_language():
+    assert [Q.counterpart_of(d) for d in ("Sales", "sales", " Продажи ", "продажи", "Руководство", "Delivery")] == [
+        "Sales", "Sales", "Sales", "Sales", "Management", "Delivery"]
+    assert [Q.counterpart_of(d) for d in ("Legal", "Отдел продаж", "", None)] == [None, None, None, None]

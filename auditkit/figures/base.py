@@ -5,16 +5,25 @@ a title and labelled axes; the caller decides whether to show or save it.
 Every figure is drawn in the report theme: :func:`_figure` applies it before a step's first figure
 (:func:`reset_theme` marks a new step), so a step that draws nothing never imports seaborn (and scipy
 with it, about a second of a kernel's start).
+
+Every figure is written in its report's language (``lang``): the kit's own words come from the text
+catalog, the kit's bracketed markers ("(all)", "(none)") are shown through :func:`label`, and numbers,
+shares and months on axes, colour bars and in cells are written by the report's
+:class:`~auditkit.report.format.Formatter` (:func:`number_ticks`, :func:`share_ticks`, :func:`month_ticks`,
+:func:`cell_texts`): "1 000", "0,5", "10 %" and "май 2025" in Russian. :func:`finish` ends every figure:
+it writes every plain numeric axis the report's way and wraps a title or axis label that would run off
+the figure (:func:`fit_text`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.ticker import Formatter as TickFormatter
 
 PALETTE = "crest"
 #: Colours that stay apart for colour-blind readers (Okabe-Ito): deals created, won and lost.
@@ -64,6 +73,159 @@ def _figure(width: float = 8, height: float = 4.2) -> tuple["Figure", "Axes"]:
     return fig, ax
 
 
+# --------------------------------------------------------------------------- the report's language
+
+
+def label(value: object, lang: str = "en") -> str:
+    """``value`` as a figure shows it: one of the kit's bracketed markers ("(all)", "(none)", "(company)",
+    ...) in ``lang`` ("(все)", "(не указано)"), a handoff pair "A -> B" with an arrow ("A → B"); anything else
+    (client text: stages, teams, departments) as written."""
+    from ..report.format import Formatter
+
+    text = str(Formatter(lang).marker(value))
+    return text.replace(" -> ", " → ")
+
+
+def tick_decimals(values: "Iterable[float]", most: int = 3) -> int:
+    """The fewest decimals (at most ``most``) that write every one of ``values`` exactly: ticks at 0, 20, 40
+    need 0; at 1, 1.5, 2 need 1; at 0.25, 0.5 need 2. Values that are not finite are left out."""
+    import math
+
+    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    for decimals in range(most + 1):
+        if all(abs(round(v, decimals) - v) <= 1e-9 * max(1.0, abs(v)) for v in finite):
+            return decimals
+    return most
+
+
+def _ticks(lang: str, kind: str, decimals: int | None = None) -> "TickFormatter":
+    """A matplotlib tick formatter writing numbers (``kind`` "number") or shares ("share": 0.1 is 10 %) with
+    the report's :class:`Formatter`; with ``decimals`` None, as many decimals as the ticks shown need."""
+    import math
+
+    from matplotlib.ticker import Formatter as _TickFormatter
+
+    from ..report.format import Formatter
+
+    fmt = Formatter(lang)
+
+    class LocaleTicks(_TickFormatter):
+        places = decimals if decimals is not None else 0
+
+        def set_locs(self, locs: "Iterable[float]") -> None:
+            locs = list(locs)
+            super().set_locs(locs)
+            if decimals is None:
+                self.places = tick_decimals([v * 100 if kind == "share" else v for v in locs])
+
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            if not math.isfinite(x):
+                return ""
+            x = 0.0 if abs(x) < 1e-12 else x  # never "-0"
+            return fmt.share(x, self.places) if kind == "share" else fmt.number(x, self.places)
+
+    return LocaleTicks()
+
+
+def number_ticks(lang: str = "en", decimals: int | None = None) -> "TickFormatter":
+    """A tick formatter writing numbers in ``lang``: 1000 -> '1,000' / '1 000', 0.5 -> '0.5' / '0,5'."""
+    return _ticks(lang, "number", decimals)
+
+
+def share_ticks(lang: str = "en", decimals: int | None = None) -> "TickFormatter":
+    """A tick formatter writing shares in ``lang``: 0.1 -> '10%' (en) / '10 %' (ru)."""
+    return _ticks(lang, "share", decimals)
+
+
+def month_ticks(lang: str = "en") -> "TickFormatter":
+    """A tick formatter for a date axis writing months in ``lang``: 'May 2025' / 'май 2025'."""
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import FuncFormatter
+
+    from ..report.format import Formatter
+
+    fmt = Formatter(lang)
+    return FuncFormatter(lambda v, _: fmt.month(mdates.num2date(v).replace(tzinfo=None)))
+
+
+def cell_texts(matrix: "pd.DataFrame", spec: str = ".1f", lang: str = "en") -> "pd.DataFrame":
+    """The texts written in a heatmap's cells: each value by the report's :class:`Formatter`, ``spec`` saying
+    how (a format spec: ".2f" a number with 2 decimals, ".0%" a share with none); an empty cell stays empty."""
+    import re
+
+    from ..report.format import Formatter
+
+    fmt = Formatter(lang)
+    m = re.fullmatch(r"\.(\d+)([f%])", spec)
+    if m is None:
+        raise ValueError(f"unsupported cell format {spec!r}: use '.Nf' or '.N%'")
+    places, kind = int(m.group(1)), m.group(2)
+    one = (lambda v: fmt.share(v, places)) if kind == "%" else (lambda v: fmt.number(v, places))
+    return matrix.astype(float).map(lambda v: "" if v != v else one(v))
+
+
+def localise_numbers(fig: "Figure", lang: str = "en") -> None:
+    """Every linear axis of ``fig`` still on matplotlib's own number formatter (bars, lines, colour bars)
+    written by :func:`number_ticks` in ``lang``; category, date, log and already-formatted axes are left."""
+    from matplotlib.ticker import ScalarFormatter
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter and axis.get_scale() == "linear":
+                axis.set_major_formatter(number_ticks(lang))
+
+
+def _renderer(fig: "Figure") -> object:
+    canvas = fig.canvas
+    get = getattr(canvas, "get_renderer", None)
+    return get() if get is not None else fig._get_renderer()  # type: ignore[attr-defined]
+
+
+def fit_text(fig: "Figure", margin: float = 0.97) -> None:
+    """Wrap every title and axis label of ``fig`` that would run off the figure (a long Russian axis label,
+    a long client name in a title) into as many lines as it needs, at word boundaries. A text is centred on
+    its axes, so it fits when half of it fits between its centre and the nearer edge of the figure."""
+    import textwrap
+
+    engine = fig.get_layout_engine()
+    renderer = _renderer(fig)
+    for _ in range(3):
+        if engine is not None:
+            engine.execute(fig)
+        width, height = fig.bbox.width, fig.bbox.height
+        changed = False
+        for ax in fig.axes:
+            for text, along in ((ax.title, "x"), (ax.xaxis.label, "x"), (ax.yaxis.label, "y")):
+                content = text.get_text()
+                if not content.strip() or not text.get_visible():
+                    continue
+                box = text.get_window_extent(renderer)  # type: ignore[arg-type]
+                lo, hi, size, edge = (box.x0, box.x1, box.width, width) if along == "x" else (box.y0, box.y1, box.height, height)
+                centre = (lo + hi) / 2
+                room = 2 * max(0.0, min(centre, edge - centre)) * margin
+                if size <= room or size <= 0:
+                    continue
+                lines = content.split("\n")
+                chars = max(8, int(max(len(line) for line in lines) * room / size))
+                wrapped = "\n".join(textwrap.fill(line, chars, break_long_words=False) for line in lines)
+                if wrapped != content:
+                    text.set_text(wrapped)
+                    changed = True
+        if not changed:
+            break
+
+
+def finish(fig: "Figure", lang: str = "en") -> "Figure":
+    """End a figure: numbers on its plain axes written in ``lang`` (:func:`localise_numbers`), titles and axis
+    labels wrapped to fit (:func:`fit_text`). Returns ``fig``."""
+    localise_numbers(fig, lang)
+    fit_text(fig)
+    return fig
+
+
+# --------------------------------------------------------------------------- figures
+
+
 def bar(
     data: "pd.DataFrame",
     x: str,
@@ -74,8 +236,10 @@ def bar(
     ylabel: str,
     horizontal: bool = False,
     highlight: str | None = None,
+    lang: str = "en",
 ) -> "Figure":
-    """A bar chart of ``y`` by ``x``; bars whose ``x`` equals ``highlight`` are drawn in the accent colour."""
+    """A bar chart of ``y`` by ``x``; bars whose ``x`` equals ``highlight`` are drawn in the accent colour;
+    numbers on the value axis written in ``lang``."""
     import seaborn as sns
 
     fig, ax = _figure(8, max(3.0, 0.35 * len(data) + 1.2) if horizontal else 4.2)
@@ -90,7 +254,7 @@ def bar(
         ax.set_ylabel(ylabel)
         ax.tick_params(axis="x", rotation=30 if len(data) > 6 else 0)
     ax.set_title(title)
-    return fig
+    return finish(fig, lang)
 
 
 def line(
@@ -106,13 +270,9 @@ def line(
     sns.lineplot(data=data, x=x, y=y, hue=hue, marker="o", ax=ax, palette=palette, hue_order=list(palette) if palette else None)
     if pd.api.types.is_datetime64_any_dtype(data[x]):
         import matplotlib.dates as mdates
-        from matplotlib.ticker import FuncFormatter
 
-        from ..report.format import Formatter
-
-        fmt = Formatter(lang)
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=10))
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.month(mdates.num2date(v).replace(tzinfo=None))))
+        ax.xaxis.set_major_formatter(month_ticks(lang))
         ax.tick_params(axis="x", rotation=30)
     box = ax.get_legend()
     if legend is not None and box is not None:
@@ -120,4 +280,4 @@ def line(
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    return fig
+    return finish(fig, lang)

@@ -1,69 +1,82 @@
-"""Step 6's figures: lead response by source, the handoff matrix, the handoff trend and survey heatmaps."""
+"""Step 6's figures: lead response by source, the handoff matrix, the handoff trend and survey heatmaps.
+
+Every function takes ``lang``, the report's language: the kit's own words (the 90th-percentile mark, the
+"(all)" pair) come from the text catalog, numbers and months are written the report's way; client text
+(sources, departments) is drawn as written."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .base import ACCENT, BASE, _figure
+from ..report.text import t
+from .base import ACCENT, BASE, _figure, cell_texts, finish, label, month_ticks
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.figure import Figure
 
 
-def response_bars(table: "pd.DataFrame", key: str, sla: float, *, title: str, xlabel: str, sla_label: str) -> "Figure":
-    """Median (bar) and p90 (tick) response hours per ``key``, with the SLA as a dashed line; bars above it in the accent colour."""
+def response_bars(table: "pd.DataFrame", key: str, sla: float, *, title: str, xlabel: str, sla_label: str,
+                  lang: str = "en") -> "Figure":
+    """Median (bar) and 90th percentile (tick) response hours per ``key``, with the SLA as a dashed line; bars
+    above it in the accent colour."""
     import numpy as np
 
-    t = table.dropna(subset=["median_hours"])
-    fig, ax = _figure(8, max(3.0, 0.4 * len(t) + 1.2))
-    y = np.arange(len(t))
-    med = t["median_hours"].astype(float).to_numpy()
+    t_ = table.dropna(subset=["median_hours"])
+    fig, ax = _figure(8, max(3.0, 0.4 * len(t_) + 1.6))
+    y = np.arange(len(t_))
+    med = t_["median_hours"].astype(float).to_numpy()
     ax.barh(y, med, color=np.where(med > sla, ACCENT, BASE))
-    ax.plot(t["p90_hours"].astype(float), y, "k|", markersize=12, label="p90")
+    ax.plot(t_["p90_hours"].astype(float), y, "k|", markersize=12, label=t("fig6.p90", lang))
     ax.axvline(sla, color="grey", linestyle="--", label=sla_label)
-    ax.set_yticks(y, [str(v) for v in t[key]])
+    ax.set_yticks(y, [label(v, lang) for v in t_[key]])
     ax.invert_yaxis()
     ax.set_xlabel(xlabel)
-    ax.legend(loc="lower right", fontsize=8)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=8, frameon=False)  # below the axes: it covers no bar
     ax.set_title(title)
-    return fig
+    return finish(fig, lang)
 
 
 def heatmap(matrix: "pd.DataFrame", *, title: str, xlabel: str, ylabel: str, fmt: str = ".1f", center: float | None = None,
-            cmap: str = "rocket_r", vmin: float | None = None, vmax: float | None = None) -> "Figure":
-    """A labelled heatmap of a matrix (empty cells left blank); ``vmin``/``vmax`` fix the colour scale (1-5
-    for survey scores)."""
+            cmap: str = "rocket_r", vmin: float | None = None, vmax: float | None = None, lang: str = "en") -> "Figure":
+    """A labelled heatmap of a matrix (empty cells left blank), each cell written in ``lang`` as ``fmt`` says
+    (".1f": one decimal; ".0%": a share); ``vmin``/``vmax`` fix the colour scale (1-5 for survey scores).
+    The kit's markers among the row and column names ("(none)") are shown in ``lang``."""
     import seaborn as sns
 
+    shown = matrix.astype(float)
+    shown.index = [label(v, lang) for v in matrix.index]
+    shown.columns = [label(v, lang) for v in matrix.columns]
     fig, ax = _figure(max(6.0, 1.1 * matrix.shape[1] + 3), max(3.0, 0.55 * matrix.shape[0] + 1.5))
-    sns.heatmap(matrix.astype(float), annot=True, fmt=fmt, cmap=cmap, center=center, vmin=vmin, vmax=vmax, linewidths=0.5,
-                ax=ax, cbar=True)
+    sns.heatmap(shown, annot=cell_texts(shown, fmt, lang).to_numpy(), fmt="", cmap=cmap, center=center, vmin=vmin, vmax=vmax,
+                linewidths=0.5, ax=ax, cbar=True)
     ax.grid(False)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.tick_params(axis="x", rotation=30)
-    for label in ax.get_xticklabels():
-        label.set_horizontalalignment("right")
-        label.set_rotation_mode("anchor")
+    for tick in ax.get_xticklabels():
+        tick.set_horizontalalignment("right")
+        tick.set_rotation_mode("anchor")
     ax.tick_params(axis="y", rotation=0)
     ax.set_title(title)
-    return fig
+    return finish(fig, lang)
 
 
-def trend(data: "pd.DataFrame", sla: float, *, title: str, xlabel: str, ylabel: str, sla_label: str) -> "Figure":
-    """Median response hours by month, one line per pair, with the SLA dashed."""
+def trend(data: "pd.DataFrame", sla: float, *, title: str, xlabel: str, ylabel: str, sla_label: str, lang: str = "en") -> "Figure":
+    """Median response hours by month, one line per pair ("(all)" and "A -> B" shown in ``lang`` as "(все)"
+    and "A → B"), with the SLA dashed; months named in ``lang``."""
     import matplotlib.dates as mdates
     import seaborn as sns
 
     fig, ax = _figure(9, 4.5)
-    sns.lineplot(data=data, x="month", y="median_response_hours", hue="pair", marker="o", palette="deep", ax=ax)
+    shown = data.assign(pair=[label(p, lang) for p in data["pair"]])
+    sns.lineplot(data=shown, x="month", y="median_response_hours", hue="pair", marker="o", palette="deep", ax=ax)
     ax.axhline(sla, color="grey", linestyle="--", label=sla_label)
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=10))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
+    ax.xaxis.set_major_formatter(month_ticks(lang))
     ax.tick_params(axis="x", rotation=30)
     ax.legend(fontsize=7, ncol=2)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
-    return fig
+    return finish(fig, lang)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .base import ACCENT, BASE, PALETTE, _figure
+from .base import ACCENT, BASE, PALETTE, _figure, finish, label, number_ticks, share_ticks
 from ..report.text import t, word
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -17,10 +17,9 @@ if TYPE_CHECKING:  # pragma: no cover
 GROUP_COLORS = {"needs support": ACCENT, "top performer": "#1a9850", "core": BASE, "too few deals to judge": "#bbbbbb"}
 
 
-def _share_axis(axis: object) -> None:
-    from matplotlib.ticker import PercentFormatter
-
-    axis.set_major_formatter(PercentFormatter(1.0, decimals=0))  # type: ignore[attr-defined]
+def _share_axis(axis: object, lang: str = "en") -> None:
+    """Shares on ``axis`` written in ``lang`` ("10%" / "10 %")."""
+    axis.set_major_formatter(share_ticks(lang))  # type: ignore[attr-defined]
 
 
 def ranked_win_rates(
@@ -46,13 +45,14 @@ def ranked_win_rates(
         ax.axvline(float(company.iloc[0]), color="#333333", linestyle="--", linewidth=1)
     ax.set_yticks(y, labels=[f"{nm} ({rp})" if nm != rp else str(rp) for nm, rp in zip(fair["name"], fair["rep"])])
     ax.invert_yaxis()
-    _share_axis(ax.xaxis)
+    _share_axis(ax.xaxis, lang)
     ax.set_xlabel(t("fig4.ranked.x", lang))
     ax.set_ylabel(t("fig4.rep", lang))
-    ax.legend(handles=[Patch(color=c, label=str(word(g, lang, "people.group"))) for g, c in GROUP_COLORS.items() if g in set(fair["group"])],
-              loc="lower right", fontsize=8)
+    handles = [Patch(color=c, label=str(word(g, lang, "people.group"))) for g, c in GROUP_COLORS.items() if g in set(fair["group"])]
+    if handles:  # below the axes, where it covers no bar and no interval
+        fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4), fontsize=8, frameon=False)
     ax.set_title(title or t("fig4.ranked.title", lang))
-    return fig
+    return finish(fig, lang)
 
 
 def skills_heatmap(wide: "pd.DataFrame", *, title: str | None = None, lang: str = "en") -> "Figure":
@@ -64,8 +64,11 @@ def skills_heatmap(wide: "pd.DataFrame", *, title: str | None = None, lang: str 
     ax.set_xlabel(t("fig4.skills.x", lang))
     ax.set_ylabel(t("fig4.rep", lang))
     ax.tick_params(axis="x", rotation=30)
+    for tick in ax.get_xticklabels():
+        tick.set_horizontalalignment("right")
+        tick.set_rotation_mode("anchor")
     ax.set_title(title or t("fig4.skills.title", lang))
-    return fig
+    return finish(fig, lang)
 
 
 def ramp_curve(ramp_df: "pd.DataFrame", *, title: str | None = None, lang: str = "en") -> "Figure":
@@ -75,21 +78,16 @@ def ramp_curve(ramp_df: "pd.DataFrame", *, title: str | None = None, lang: str =
     ax2 = ax.twinx()
     ax2.bar(x, ramp_df["won_value"].to_numpy(dtype=float), color=BASE, alpha=0.25)
     ax2.set_ylabel(t("fig4.ramp.value", lang))
-    from matplotlib.ticker import FuncFormatter
-
-    from ..report.format import Formatter
-
-    fmt = Formatter(lang)
-    ax2.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(v)))
+    ax2.yaxis.set_major_formatter(number_ticks(lang))
     ax2.grid(False)
     ax.plot(x, ramp_df["win_rate"].to_numpy(dtype=float), marker="o", color=ACCENT)
     ax.set_zorder(ax2.get_zorder() + 1)
     ax.patch.set_visible(False)
-    _share_axis(ax.yaxis)
+    _share_axis(ax.yaxis, lang)
     ax.set_xlabel(t("fig4.ramp.x", lang))
     ax.set_ylabel(t("fig4.win_rate", lang))
     ax.set_title(title or t("fig4.ramp.title", lang))
-    return fig
+    return finish(fig, lang)
 
 
 def activity_scatter(activity: "pd.DataFrame", *, title: str | None = None, lang: str = "en") -> "Figure":
@@ -103,25 +101,30 @@ def activity_scatter(activity: "pd.DataFrame", *, title: str | None = None, lang
     if len(x):
         ax.axvline(float(np.nanmedian(x)), color="#999999", linestyle="--", linewidth=1)
         ax.axhline(float(np.nanmedian(y)), color="#999999", linestyle="--", linewidth=1)
-    _share_axis(ax.yaxis)
+    _share_axis(ax.yaxis, lang)
     ax.set_xlabel(t("fig4.activity.x", lang))
     ax.set_ylabel(t("fig4.win_rate", lang))
     ax.set_title(title or t("fig4.activity.title", lang))
-    return fig
+    return finish(fig, lang)
 
 
 def rep_funnel_chart(leaks: "pd.DataFrame", rep: str, *, title: str | None = None, lang: str = "en") -> "Figure":
     """One rep's stage conversions against the team's (without the rep), leaking stages in the accent colour."""
+    from matplotlib.patches import Patch
+
     d = leaks.loc[leaks["rep"] == rep]
     fig, ax = _figure()
     x = np.arange(len(d))
     ax.bar(x - 0.2, d["conversion"].to_numpy(dtype=float), width=0.4, label=t("fig4.funnel.rep", lang),
            color=[ACCENT if bool(v) else BASE for v in d["leak"]])
     ax.bar(x + 0.2, d["team_conversion"].to_numpy(dtype=float), width=0.4, label=t("fig4.funnel.team", lang), color="#bbbbbb")
-    ax.set_xticks(x, labels=[str(s) for s in d["stage"]])
-    _share_axis(ax.yaxis)
+    ax.set_xticks(x, labels=[label(s, lang) for s in d["stage"]])
+    _share_axis(ax.yaxis, lang)
     ax.set_xlabel(t("fig4.funnel.x", lang))
     ax.set_ylabel(t("fig4.funnel.y", lang))
-    ax.legend(fontsize=8)
+    handles = [Patch(color=BASE, label=t("fig4.funnel.rep", lang)), Patch(color="#bbbbbb", label=t("fig4.funnel.team", lang))]
+    if d["leak"].astype(bool).any():
+        handles.insert(1, Patch(color=ACCENT, label=t("fig4.funnel.leak", lang)))
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize=8, frameon=False)  # below the axes: it covers no bar
     ax.set_title(title or t("fig4.funnel.title", lang, rep=rep))
-    return fig
+    return finish(fig, lang)

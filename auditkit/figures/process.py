@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING
 
 from ..report.format import Formatter
 from ..report.text import t, word
-from .base import ACCENT, BASE, PALETTE, _figure, bar, line
+from .base import ACCENT, BASE, PALETTE, _figure, _renderer, bar, cell_texts, finish, label, month_ticks, share_ticks
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.text import Text
 
 
 def funnel_chart(funnel_df: "pd.DataFrame", *, title: str | None = None, lang: str = "en") -> "Figure":
@@ -32,7 +34,7 @@ def funnel_chart(funnel_df: "pd.DataFrame", *, title: str | None = None, lang: s
     flagged = [bool(v) for v in funnel_df["is_bottleneck"]] if "is_bottleneck" in funnel_df else [False] * n
     entered = [float(v) for v in funnel_df["entered"]]
     waiting = [float(v) for v in funnel_df["in_progress"]] if "in_progress" in funnel_df else [0.0] * n
-    labels = [str(s) for s in funnel_df["stage"]]
+    labels = [label(s, lang) for s in funnel_df["stage"]]
     colors = [ACCENT if f else BASE for f in flagged]
     done = [e - w for e, w in zip(entered, waiting)]
     ax.barh(range(n), done, color=colors)
@@ -40,19 +42,21 @@ def funnel_chart(funnel_df: "pd.DataFrame", *, title: str | None = None, lang: s
     ax.set_yticks(range(n), labels=labels)
     ax.invert_yaxis()
     top = max(entered, default=0.0) or 1.0
+    notes = []
     for i, (value, wait, conv) in enumerate(zip(entered, waiting, funnel_df["conversion"])):
         parts = [fmt.number(value)]
         if conv is not None and not (isinstance(conv, float) and math.isnan(conv)):
             parts.append(t("fig.funnel.advance", lang, share=fmt.share(float(conv), 0)))
         if wait:
             parts.append(f"{fmt.number(wait)} {t('col.in_progress', lang).lower()}")
-        ax.text(value + 0.01 * top, i, "  ·  ".join(parts), va="center", fontsize=9)
-    ax.set_xlim(0, top * 1.6)
+        note = ax.text(value + 0.01 * top, i, "  ·  ".join(parts), va="center", fontsize=9)
+        note.set_in_layout(False)  # the axes are widened to hold it (_fit_notes), not shrunk around it
+        notes.append(note)
     handles = [Patch(color=BASE, alpha=0.35, label=t("fig.funnel.waiting", lang))] if any(waiting) else []
     if any(flagged):
         handles.append(Patch(color=ACCENT, label=t("fig.funnel.bottleneck", lang)))
-    if handles:
-        ax.legend(handles=handles, loc="lower right", frameon=False)
+    if handles:  # below the axes, where it covers no bar and no note
+        fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), frameon=False)
     if title is None:
         attrs = funnel_df.attrs
         mode = t("fig.funnel.mode." + ("estimate" if attrs.get("estimate") else str(attrs.get("mode", "any"))), lang)
@@ -60,7 +64,37 @@ def funnel_chart(funnel_df: "pd.DataFrame", *, title: str | None = None, lang: s
     ax.set_title(title)
     ax.set_xlabel(t("fig.funnel.x", lang))
     ax.set_ylabel(t("fig.stage", lang))
-    return fig
+    _fit_notes(fig, ax, notes, entered, top)
+    return finish(fig, lang)
+
+
+def _fit_notes(fig: "Figure", ax: "Axes", notes: list["Text"], ends: list[float], top: float) -> None:
+    """Widen the x axis so that every note written after the end of its bar ends inside the axes. When that
+    would leave the longest bar less than 35 % of the axes' width, every note is first broken in two lines
+    (its count and conversion, then what is still in the stage)."""
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+    renderer = _renderer(fig)
+    width = ax.get_window_extent(renderer).width  # type: ignore[arg-type]
+
+    def right_edge() -> float:
+        # a note starts at end + 1 % of top and must end inside: (end + 0.01 top) / right * width + size <= 0.98 width
+        right = top * 1.05
+        for note, end in zip(notes, ends):
+            free = 0.98 * width - note.get_window_extent(renderer).width  # type: ignore[arg-type]
+            right = max(right, (end + 0.01 * top) * width / free) if free > 0 else right
+        return right
+
+    right = right_edge()
+    if top / right < 0.35:
+        for note in notes:
+            first, sep, rest = note.get_text().partition("  ·  ")
+            head, sep2, tail = rest.partition("  ·  ")
+            note.set_text(f"{first}  ·  {head}\n{tail}" if sep2 else note.get_text())
+        right = right_edge()
+    ax.set_xlim(0, right)
+    ax.set_xticks([v for v in ax.get_xticks() if 0 <= v <= top * 1.05])  # no scale under the notes
 
 
 def stage_time_boxplot(durations: "pd.DataFrame", *, title: str | None = None, lang: str = "en") -> "Figure":
@@ -96,12 +130,12 @@ def stage_time_boxplot(durations: "pd.DataFrame", *, title: str | None = None, l
         ax.xaxis.set_minor_formatter(NullFormatter())
     else:
         ax.text(0.5, 0.5, t("fig.time.none", lang), ha="center", va="center", transform=ax.transAxes)
-    ax.set_yticks(range(len(order)), labels=order)
+    ax.set_yticks(range(len(order)), labels=[label(s, lang) for s in order])
     ax.set_ylim(len(order) - 0.5, -0.5)  # first stage on top
     ax.set_title(title or t("fig.time.title", lang))
     ax.set_xlabel(t("fig.time.x", lang))
     ax.set_ylabel(t("fig.stage", lang))
-    return fig
+    return finish(fig, lang)
 
 
 def cohort_heatmap(cohort_df: "pd.DataFrame", *, title: str | None = None, lang: str = "en") -> "Figure":
@@ -125,16 +159,17 @@ def cohort_heatmap(cohort_df: "pd.DataFrame", *, title: str | None = None, lang:
     fig, ax = _figure(max(6.0, 1.1 * len(matrix.columns) + 2.5), max(3.0, 0.35 * len(matrix) + 1.6))
     if len(matrix):
         sns.heatmap(
-            matrix, annot=True, fmt=".0%", vmin=0, vmax=1, cmap=PALETTE, linewidths=0.5, ax=ax,
-            cbar_kws={"label": t("fig.cohorts.bar", lang)}, annot_kws={"fontsize": 8},
+            matrix, annot=cell_texts(matrix, ".0%", lang).to_numpy(), fmt="", vmin=0, vmax=1, cmap=PALETTE, linewidths=0.5,
+            ax=ax, cbar_kws={"label": t("fig.cohorts.bar", lang), "format": share_ticks(lang)}, annot_kws={"fontsize": 8},
         )
     else:
         ax.text(0.5, 0.5, t("fig.cohorts.none", lang), ha="center", va="center", transform=ax.transAxes)
+    ax.grid(False)  # empty cells stay blank
     ax.tick_params(axis="y", rotation=0)
     ax.set_title(title or t("fig.cohorts.title", lang))
     ax.set_xlabel(t("fig.cohorts.x", lang))
     ax.set_ylabel(t("fig.cohorts.y", lang))
-    return fig
+    return finish(fig, lang)
 
 
 def lost_reason_bars(by_reason: "pd.DataFrame", *, title: str | None = None, lang: str = "en") -> "Figure":
@@ -147,7 +182,7 @@ def lost_reason_bars(by_reason: "pd.DataFrame", *, title: str | None = None, lan
     shown = by_reason.assign(reason=[word(r, lang, "reason") if r != NO_REASON else word(r, lang) for r in by_reason["reason"]])
     return bar(
         shown, "reason", "deals", title=title or t("fig.lost.title", lang), xlabel=t("fig.lost.x", lang),
-        ylabel=t("fig.lost.y", lang), horizontal=True, highlight=str(word(NO_REASON, lang)),
+        ylabel=t("fig.lost.y", lang), horizontal=True, highlight=str(word(NO_REASON, lang)), lang=lang,
     )
 
 
@@ -177,6 +212,11 @@ def velocity_chart(
         handles, labels = ax.get_legend_handles_labels()
         keep = {lab: h for h, lab in zip(handles, labels)}
         ax.legend(keep.values(), keep.keys(), loc="best", frameon=False)
-    ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, len(vel_df) // 12)))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
-    return fig
+    # at most nine months named, each in the report's language, slanted so that they never overlap
+    ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, -(-len(vel_df) // 9))))
+    ax.xaxis.set_major_formatter(month_ticks(lang))
+    ax.tick_params(axis="x", rotation=30)
+    for tick in ax.get_xticklabels():
+        tick.set_horizontalalignment("right")
+        tick.set_rotation_mode("anchor")
+    return finish(fig, lang)

@@ -9,6 +9,10 @@
   ``hidden`` is True, so no one's answers can be singled out. Free-text answers of such a group are not shown
   either.
 - Answers to items not in the standard questionnaire are not scored; :func:`unknown_items` lists them.
+- The departments the items name (marketing, finance, delivery, management, sales) are the kit's words,
+  shown in the report's language (``lang``); a respondent's department is the client's and stays as
+  written. A client department written as one of those names, in either language ("Sales", "Продажи"), is
+  that department (:func:`auditkit.questionnaire.counterpart_of`).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from .tables import units_of  # noqa: F401  (re-exported: the notebooks read uni
 from .tables import with_units as _units
 
 from ..findings import Finding, records
-from ..questionnaire import DIMENSIONS, ITEMS_BY_ID
+from ..questionnaire import COUNTERPARTS, DIMENSIONS, ITEMS_BY_ID, counterpart_label, counterpart_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..frame import AuditFrame
@@ -34,7 +38,7 @@ MIN_GROUP = 5
 #: A dimension scoring below this (of 5) in a shown group is a finding; so is a sales/counterpart gap above GAP.
 LOW_SCORE = 3.0
 GAP = 1.0
-SALES = "sales"
+SALES = "Sales"
 NO_VALUE = "(none)"
 SCORE_UNITS = {"respondents": "count", "score": "score", "answers": "count"}
 
@@ -104,49 +108,58 @@ def group_sizes(answers: pd.DataFrame, by: tuple[str, ...] = ("department",), mi
     return _units(g, SCORE_UNITS, min_group=min_group)
 
 
-def counterpart_heatmap(answers: pd.DataFrame, min_group: int = MIN_GROUP) -> pd.DataFrame:
-    """How each department (rows) rates each counterpart department (columns), mean score of the items that
-    name the counterpart; a cell with fewer than ``min_group`` respondents is empty. A department does not
-    rate itself."""
+def counterpart_heatmap(answers: pd.DataFrame, min_group: int = MIN_GROUP, lang: str = "en") -> pd.DataFrame:
+    """How each department (rows, the client's names as written) rates each counterpart department (columns,
+    named in ``lang``, in the questionnaire's order), mean score of the items that name the counterpart; a
+    cell with fewer than ``min_group`` respondents is empty. A department does not rate itself."""
     a = answers.loc[answers["counterpart"].fillna("") != ""]
-    a = a.loc[a["department"].str.lower() != a["counterpart"].str.lower()]
+    own = a["department"].map(counterpart_of)
+    a = a.loc[own.isna() | (own != a["counterpart"])]
     if a.empty:
         return pd.DataFrame()
     per_resp = a.groupby(["department", "counterpart", "respondent_id"])["score"].mean().reset_index()
     g = per_resp.groupby(["department", "counterpart"]).agg(n=("respondent_id", "nunique"), score=("score", "mean"))
     g["score"] = g["score"].where(g["n"] >= min_group)
-    return g["score"].unstack()
+    out = g["score"].unstack()
+    out = out[[c for c in COUNTERPARTS if c in out.columns]]
+    out.columns = [counterpart_label(c, lang) for c in out.columns]
+    return out
 
 
-def sales_gaps(answers: pd.DataFrame, min_group: int = MIN_GROUP) -> pd.DataFrame:
+def sales_gaps(answers: pd.DataFrame, min_group: int = MIN_GROUP, lang: str = "en") -> pd.DataFrame:
     """Per counterpart department: ``sales_rates_them`` (how sales rates it), ``they_rate_sales`` (how it rates
     sales), ``gap`` (the first minus the second) and the respondents behind each; empty where a side has fewer
-    than ``min_group`` respondents."""
+    than ``min_group`` respondents. ``department`` is the client's department that is the counterpart, as
+    written, or, when no respondent is from it, the counterpart's name in ``lang`` (such a row has no
+    ``they_rate_sales`` and no ``gap``, so it is never a finding). Rows in the questionnaire's order."""
     cols = ["department", "sales_rates_them", "sales_respondents", "they_rate_sales", "their_respondents", "gap"]
-    heat_n: dict[tuple[str, str], int] = {}
+    units = {"sales_rates_them": "score", "they_rate_sales": "score", "gap": "number", "sales_respondents": "count", "their_respondents": "count"}
     a = answers.loc[answers["counterpart"].fillna("") != ""]
     if a.empty:
-        return _units(pd.DataFrame(columns=cols), {"sales_rates_them": "score", "they_rate_sales": "score", "gap": "number"})
+        return _units(pd.DataFrame(columns=cols), units, min_group=min_group)
     per_resp = a.groupby(["department", "counterpart", "respondent_id"])["score"].mean().reset_index()
     g = per_resp.groupby(["department", "counterpart"]).agg(n=("respondent_id", "nunique"), score=("score", "mean"))
     heat_n = g["n"].to_dict()
     score = g["score"].to_dict()
-    dept_by_key = {str(d).lower(): str(d) for d in answers["department"].unique()}
-    sales = dept_by_key.get(SALES)
+    client_dept: dict[str, str] = {}  # counterpart -> the client's department that is it (the first, by name)
+    for d in sorted(str(d) for d in answers["department"].dropna().unique()):
+        cp = counterpart_of(d)
+        if cp is not None:
+            client_dept.setdefault(cp, d)
+    sales = client_dept.get(SALES)
     rows = []
     if sales is not None:
-        for cp in sorted({str(c) for c in a["counterpart"].unique()} - {sales}):
-            if cp.lower() == SALES:
-                continue
-            dept = dept_by_key.get(cp.lower(), cp)
-            n1, n2 = heat_n.get((sales, cp), 0), heat_n.get((dept, "Sales"), 0)
+        named = {str(c) for c in a["counterpart"].unique()}
+        for cp in (c for c in COUNTERPARTS if c in named and c != SALES):  # the questionnaire's order
+            dept = client_dept.get(cp)
+            shown = dept if dept is not None else counterpart_label(cp, lang)
+            n1, n2 = heat_n.get((sales, cp), 0), heat_n.get((dept, SALES), 0) if dept is not None else 0
             s1 = score.get((sales, cp), math.nan) if n1 >= min_group else math.nan
-            s2 = score.get((dept, "Sales"), math.nan) if n2 >= min_group else math.nan
-            rows.append({"department": dept, "sales_rates_them": s1, "sales_respondents": n1, "they_rate_sales": s2,
+            s2 = score.get((dept, SALES), math.nan) if n2 >= min_group else math.nan
+            rows.append({"department": shown, "sales_rates_them": s1, "sales_respondents": n1, "they_rate_sales": s2,
                          "their_respondents": n2, "gap": s1 - s2})
     out = pd.DataFrame(rows, columns=cols)
-    return _units(out, {"sales_rates_them": "score", "they_rate_sales": "score", "gap": "number",
-                        "sales_respondents": "count", "their_respondents": "count"}, min_group=min_group)
+    return _units(out, units, min_group=min_group)
 
 
 def free_text(survey: pd.DataFrame | None, step: int, min_group: int = MIN_GROUP) -> pd.DataFrame:

@@ -10,6 +10,15 @@ Respondents: five in Sales (s1-s5), two in Legal (l1, l2), five in Marketing (m1
 - C03 names Marketing: Sales answers 2 (sales rates marketing 2.0). C11 names Sales: Marketing answers 4
   (marketing rates sales 4.0). The gap is 2.0 - 4.0 = -2.0.
 - Free text X01: one answer from Sales (shown), one from Legal (a group of 2: not shown).
+
+The departments the items name are the kit's words, shown in the report's language; the client's department
+names stay as written. With ``lang="ru"`` the counterpart columns of the heatmap are "Маркетинг" (C03) and
+"Продажи" (C11), and the rows "Marketing" and "Sales" (the client's names). A Russian client that writes its
+departments "Продажи" and "Маркетинг" gets the same numbers as the English one: "Продажи" is the sales
+department (it rates marketing 2.0; its answers of 5 to C11, about sales itself, are left out), "Маркетинг" is
+marketing (it rates sales 4.0), so the gap is again -2.0 on the row "Маркетинг". Sales (five respondents) also answers C09 = 3 about
+management, a department no respondent is from: its row is named in the report's language ("Руководство"),
+with sales' 3.0 and nothing from the other side (no gap, so no finding).
 """
 
 from __future__ import annotations
@@ -90,3 +99,43 @@ def test_no_survey_gives_empty_tables():
     assert S.dimension_scores(S.scored(None)).empty
     assert S.free_text(None, 6).empty
     assert S.unknown_items(None) == []
+
+
+def russian_client() -> pd.DataFrame:
+    """The survey above, the departments written in Russian; the five in sales also answer C11 (about sales)
+    with 5, which is rating themselves and so is left out."""
+    own = pd.DataFrame([(f"s{i}", "Sales", "AE", "C11", "5") for i in range(1, 6)], columns=survey().columns)
+    df = pd.concat([survey(), own], ignore_index=True)
+    return df.assign(department=df["department"].map({"Sales": "Продажи", "Marketing": "Маркетинг", "Legal": "Юристы"}))
+
+
+def with_management(df: pd.DataFrame) -> pd.DataFrame:
+    sales = df.loc[(df["question_id"] == "T01") & df["respondent_id"].str.startswith("s"), ["respondent_id", "department", "role"]].drop_duplicates()
+    return pd.concat([df, sales.assign(question_id="C09", answer="3")], ignore_index=True)
+
+
+def test_the_departments_the_items_name_are_shown_in_the_reports_language():
+    a = S.scored(with_management(survey()))
+    heat = S.counterpart_heatmap(a, lang="ru")
+    assert list(heat.columns) == ["Маркетинг", "Руководство", "Продажи"]  # the questionnaire's order
+    assert sorted(heat.index) == ["Marketing", "Sales"]  # the client's names, as written
+    assert heat.loc["Sales", "Маркетинг"] == pytest.approx(2.0) and heat.loc["Marketing", "Продажи"] == pytest.approx(4.0)
+    assert list(S.counterpart_heatmap(a).columns) == ["Marketing", "Management", "Sales"]  # English by default
+    gaps = S.sales_gaps(a, lang="ru").set_index("department")
+    assert list(gaps.index) == ["Marketing", "Руководство"]  # a client department as written; management in Russian
+    assert gaps.loc["Руководство", "sales_rates_them"] == pytest.approx(3.0) and gaps.loc["Руководство", "their_respondents"] == 0
+    assert math.isnan(gaps.loc["Руководство", "gap"])
+    assert list(S.sales_gaps(a).set_index("department").index) == ["Marketing", "Management"]
+
+
+def test_a_client_writing_its_departments_in_russian_gets_the_same_numbers():
+    a = S.scored(russian_client())
+    heat = S.counterpart_heatmap(a, lang="ru")
+    assert heat.loc["Продажи", "Маркетинг"] == pytest.approx(2.0) and heat.loc["Маркетинг", "Продажи"] == pytest.approx(4.0)
+    assert list(heat.columns) == ["Маркетинг", "Продажи"] and math.isnan(heat.loc["Продажи", "Продажи"])  # sales does not rate itself
+    gaps = S.sales_gaps(a, lang="ru").set_index("department")
+    assert list(gaps.index) == ["Маркетинг"]
+    assert (gaps.loc["Маркетинг", "sales_rates_them"], gaps.loc["Маркетинг", "they_rate_sales"], gaps.loc["Маркетинг", "gap"]) == (
+        pytest.approx(2.0), pytest.approx(4.0), pytest.approx(-2.0))
+    found = S.survey_findings(S.dimension_scores(a, ("department",), step=6, lang="ru"), S.sales_gaps(a, lang="ru"), 6, Formatter("ru", "EUR"))
+    assert {(f.kind, f.subject) for f in found} == {("survey.low_dimension", "Продажи/marketing"), ("survey.sales_gap", "Маркетинг")}
