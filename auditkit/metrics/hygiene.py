@@ -266,6 +266,12 @@ def stage_gaps(frame: "AuditFrame") -> pd.DataFrame:
     return _units(g[cols].astype({"skips": "int64", "moves_back": "int64"}), {"entries": "count", "skips": "count", "moves_back": "count"})
 
 
+def irregular_deals(gaps: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`stage_gaps` with a skip or a move back: the deals to look at (the export of a
+    step, rather than every deal of the period)."""
+    return gaps.loc[(gaps["skips"] > 0) | (gaps["moves_back"] > 0)].reset_index(drop=True)
+
+
 def consistency_part(gaps: pd.DataFrame) -> float:
     """The consistency part (0-100): share of deals with a stage history that neither skip nor move back."""
     if gaps.empty:

@@ -124,6 +124,7 @@ def test_stage_gaps_count_skips_and_moves_back(frame):
         "d3": {"skips": 1, "moves_back": 1}, "d4": {"skips": 0, "moves_back": 0},
     }
     assert H.consistency_part(gaps.reset_index()) == pytest.approx(50.0)
+    assert H.irregular_deals(gaps.reset_index())["deal_id"].tolist() == ["d2", "d3"]  # the step's export: these only
 
 
 def test_score_and_its_parts_for_the_company_and_a_team(frame):
