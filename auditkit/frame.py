@@ -39,7 +39,7 @@ import pandas as pd
 
 from .errors import DataError
 from .io.load import AuditData
-from .metrics.activities import CACHE_COMPRESSION, ActivitySummary
+from .metrics.activities import ActivitySummary, to_cache
 from .io.vector import isin
 from .params import AuditParams, parse_params
 from .quality import QualityIssue
@@ -406,7 +406,7 @@ class AuditFrame:
                 summary.save(folder / ACTIVITIES)
                 if activities == "summary" or not LazyTables.readable(self.data.tables, name):
                     continue
-            self.data.tables[name].to_parquet(folder / f"{name}.parquet", index=False, compression=CACHE_COMPRESSION)
+            to_cache(self.data.tables[name], folder / f"{name}.parquet")
         _write_json(folder / "quality.json", [i.to_dict() for i in self.data.issues])
         _write_json(folder / "sources.json", sources)
         _write_json(
