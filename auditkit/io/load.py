@@ -158,14 +158,27 @@ class _Checks:
 
     def __init__(self, table: str, raw: pd.DataFrame):
         self.table = table
-        self.raw = raw.set_index(ROW, drop=False)
+        self.raw = raw
         self.issues: list[QualityIssue] = []
+        self._numbers: np.ndarray | None = None  # the raw rows' numbers, when they rise (then searched, not hashed)
+
+    def examples(self, rows: list[int]) -> pd.DataFrame:
+        """The raw rows numbered ``rows`` (those that exist), in file order."""
+        if self._numbers is None:
+            numbers = self.raw[ROW].to_numpy(dtype=np.int64)
+            self._numbers = numbers if len(numbers) < 2 or bool((np.diff(numbers) > 0).all()) else np.empty(0, np.int64)
+        if len(self._numbers) or not len(self.raw):
+            wanted = np.unique(np.asarray(rows, dtype=np.int64))
+            at = np.searchsorted(self._numbers, wanted).clip(max=max(len(self._numbers) - 1, 0))
+            found = at[self._numbers[at] == wanted] if len(self._numbers) else at[:0]
+            return self.raw.iloc[found].reset_index(drop=True)
+        return self.raw.loc[self.raw[ROW].isin(rows)].reset_index(drop=True)
 
     def flag(self, rows: pd.Series | np.ndarray | list, check: str, column: str | None, message: str, level: Level = "warning") -> None:
         rows = [int(r) for r in (rows.tolist() if hasattr(rows, "tolist") else rows)]
         if not rows:
             return
-        examples = self.raw.loc[self.raw.index.intersection(rows[:EXAMPLES])].reset_index(drop=True)
+        examples = self.examples(rows[:EXAMPLES])
         self.issues.append(
             QualityIssue(self.table, check, column, len(rows), level, message, tuple(rows[:ROWS_KEPT]), examples)
         )

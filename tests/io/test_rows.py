@@ -97,3 +97,18 @@ def test_excel_blank_rows_count_as_rows(tmp_path: Path):
     path.write_text(path.read_text().replace("path: deals.csv", "path: deals.xlsx"))
     data = load(load_params(path))
     assert located(data) == {"empty_row": ("info", (3,)), "negative_amount": ("warning", (4,))}
+
+
+def test_issue_examples_are_the_raw_rows_by_number_in_file_order():
+    """A check's examples are found by row number: searched when the numbers rise (the usual file), matched
+    when they do not (rows joined from two files); numbers that are not there are skipped."""
+    import pandas as pd
+
+    from auditkit.io.load import _Checks
+    from auditkit.io.readers import ROW
+
+    rising = pd.DataFrame({ROW: [2, 3, 5, 8, 9], "v": list("abcde")})
+    assert _Checks("deals", rising).examples([9, 4, 3, 3])["v"].tolist() == ["b", "e"]
+    mixed = pd.DataFrame({ROW: [9, 2, 5, 3], "v": list("wxyz")})
+    assert _Checks("deals", mixed).examples([3, 9, 7])["v"].tolist() == ["w", "z"]
+    assert _Checks("deals", rising.iloc[:0]).examples([2]).empty
