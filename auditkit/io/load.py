@@ -1048,23 +1048,32 @@ def _reps_from_owners(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return out[[ROW, *SPECS["reps"].names]]
 
 
-def _orphans(tables: dict[str, pd.DataFrame], raw_rows: dict[str, pd.DataFrame]) -> list[QualityIssue]:
-    """References to deals or reps that do not exist."""
+#: The tables whose ``deal_id`` must name a deal of the deals table.
+DEAL_REFERENCES = ("stage_history", "leads", "activities")
+
+
+def _unknown_references(table: str, df: pd.DataFrame, raw: pd.DataFrame, col: str, known: set[Any], target: str) -> list[QualityIssue]:
+    """The rows of ``df`` whose ``col`` is not in ``known`` (the ids of ``target``), as an issue."""
+    bad = df[col].notna() & ~isin(df[col], known)
+    if not bad.any():
+        return []
+    checks = _Checks(table, raw)
+    checks.flag(df.loc[bad, ROW], "unknown_reference", col, f"{col} is not in the {target} table; these rows are kept but cannot be joined to {target}.")
+    return checks.issues
+
+
+def _orphans(tables: dict[str, pd.DataFrame], raw_rows: dict[str, pd.DataFrame], found: dict[str, list[QualityIssue]]) -> list[QualityIssue]:
+    """References to deals or reps that do not exist (``found``: those already checked, per table)."""
     issues: list[QualityIssue] = []
-    deal_ids = set(tables["deals"]["deal_id"].dropna())
-    refs = [("stage_history", "deal_id", deal_ids, "deals"), ("leads", "deal_id", deal_ids, "deals"), ("activities", "deal_id", deal_ids, "deals")]
+    deal_ids = set(tables["deals"]["deal_id"].dropna()) if set(DEAL_REFERENCES) & (set(tables) - set(found)) else set()
+    for table in DEAL_REFERENCES:
+        if table in found:
+            issues.extend(found[table])
+        elif table in tables:
+            issues.extend(_unknown_references(table, tables[table], raw_rows[table], "deal_id", deal_ids, "deals"))
     if "reps" in tables:
         rep_ids = set(tables["reps"]["rep_id"].dropna())
-        refs.append(("deals", "owner_id", rep_ids, "reps"))
-    for table, col, known, target in refs:
-        if table not in tables:
-            continue
-        df = tables[table]
-        bad = df[col].notna() & ~isin(df[col], known)
-        if bad.any():
-            checks = _Checks(table, raw_rows[table])
-            checks.flag(df.loc[bad, ROW], "unknown_reference", col, f"{col} is not in the {target} table; these rows are kept but cannot be joined to {target}.")
-            issues.extend(checks.issues)
+        issues.extend(_unknown_references("deals", tables["deals"], raw_rows["deals"], "owner_id", rep_ids, "reps"))
     return issues
 
 
@@ -1090,6 +1099,11 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
     raw_tables: dict[str, RawTable] = {}
     issues: list[QualityIssue] = []
     sources: dict[str, dict[str, Any]] = {}
+    # a table's raw rows are let go once it is checked, unless another table joins it or the deals' stage
+    # columns or the reps' keys are read from them later (35M raw activities beside the clean ones otherwise)
+    kept_raw = {j.table for n in names for j in params.data.tables[n].join.values()} | {"deals", "reps"}
+    references: dict[str, list[QualityIssue]] = {}
+    deal_ids: set[Any] | None = None
     for name in _order(names, params):
         source = params.data.tables[name]
         raw = read_raw(params.table_path(name), source, name, params.language)
@@ -1100,7 +1114,14 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
             raise DataError(_no_deals(raw.path, params))
         if name == "deals" and tables is None:
             _check_period(df, raw.path, params)
-        out[name], raws[name], raw_tables[name] = df, raw.frame, raw
+        out[name] = df
+        if name in DEAL_REFERENCES and "deals" in out:
+            deal_ids = set(out["deals"]["deal_id"].dropna()) if deal_ids is None else deal_ids
+            references[name] = _unknown_references(name, df, raw.frame, "deal_id", deal_ids, "deals")
+        else:
+            raws[name] = raw.frame
+        if name in kept_raw:
+            raw_tables[name] = raw
         issues.extend(found)
         sources[name] = {
             "path": str(raw.path),
@@ -1145,7 +1166,7 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
                            "columns_empty": [], "derived_from": "owner_id of deals, leads and activities"}
     if "reps" in raw_tables:
         _resolve_owners(out, raw_tables, params, sources)
-    issues.extend(_orphans(out, raws))
+    issues.extend(_orphans(out, raws, references))
     return AuditData(params, out, issues, sources)
 
 

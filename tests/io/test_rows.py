@@ -112,3 +112,25 @@ def test_issue_examples_are_the_raw_rows_by_number_in_file_order():
     mixed = pd.DataFrame({ROW: [9, 2, 5, 3], "v": list("wxyz")})
     assert _Checks("deals", mixed).examples([3, 9, 7])["v"].tolist() == ["w", "z"]
     assert _Checks("deals", rising.iloc[:0]).examples([2]).empty
+
+
+@pytest.mark.parametrize("leads_first", [False, True])
+def test_an_unknown_deal_is_flagged_with_its_raw_row_whichever_table_the_params_name_first(tmp_path, leads_first):
+    """A lead naming a deal that does not exist (L9 -> D99, file row 7) is an unknown_reference with its raw
+    row as the example, whether the leads are read after the deals (checked at once, their raw rows let go)
+    or before them (checked at the end)."""
+    from auditkit import load_params
+    from auditkit.io.load import load
+
+    from helpers import LEADS, PARAMS, write_small_client
+
+    params = PARAMS
+    if leads_first:
+        params = params.replace("    leads: {path: leads.csv}\n", "").replace("  tables:\n", "  tables:\n    leads: {path: leads.csv}\n")
+    path = write_small_client(tmp_path, params=params)
+    leads = tmp_path / "data" / "leads.csv"
+    leads.write_text(leads.read_text(encoding="utf-8") + "L9,2025-01-09 09:00,Web,R1,,new,D99\n", encoding="utf-8")
+    assert list(load_params(path).data.tables)[0] == ("leads" if leads_first else "deals")
+    found = [i for i in load(load_params(path)).issues if i.check == "unknown_reference"]
+    assert [(i.table, i.column, i.rows) for i in found] == [("leads", "deal_id", (len(LEADS) + 2,))]
+    assert found[0].examples["lead_id"].tolist() == ["L9"] and found[0].examples["deal_id"].tolist() == ["D99"]
