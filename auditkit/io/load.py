@@ -632,11 +632,13 @@ def _coerce(
 def _deduplicate(df: pd.DataFrame, spec: TableSpec, checks: _Checks) -> pd.DataFrame:
     if spec.key is None:
         return df
-    keyed = df[df[spec.key].notna()]
-    dup = keyed[keyed.duplicated(spec.key, keep="first")]
-    if dup.empty:
-        return df
-    first = keyed.drop_duplicates(spec.key, keep="first").set_index(spec.key)
+    ids = df[spec.key]
+    repeated = (ids.duplicated(keep="first") & ids.notna()).to_numpy()  # a missing id repeats nothing
+    if not repeated.any():
+        return df  # the usual case: no copy of the table
+    dup = df[repeated]
+    earlier = isin(ids, set(dup[spec.key])) & ~repeated  # the first row of each repeated id
+    first = df[earlier].set_index(spec.key)
     values = [c for c in spec.names if c != spec.key]
     def as_text(frame: pd.DataFrame) -> np.ndarray:
         return frame[values].astype("string").fillna("\0").to_numpy()
