@@ -633,6 +633,13 @@ def _deduplicate(df: pd.DataFrame, spec: TableSpec, checks: _Checks) -> pd.DataF
     if spec.key is None:
         return df
     ids = df[spec.key]
+    if isinstance(ids.dtype, pd.StringDtype) and ids.dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        column = pa.array(ids.array)  # Arrow counts distinct ids without building a pandas hash table
+        if pc.count_distinct(column).as_py() == pc.count(column).as_py():
+            return df  # the usual case: no id repeats
     repeated = (ids.duplicated(keep="first") & ids.notna()).to_numpy()  # a missing id repeats nothing
     if not repeated.any():
         return df  # the usual case: no copy of the table
