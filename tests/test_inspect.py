@@ -120,3 +120,21 @@ def test_inspect_command_prints_a_snippet_that_validate_accepts(tmp_path: Path):
 def test_inspect_of_a_missing_file_is_a_message(tmp_path: Path):
     result = subprocess.run([AUDITKIT, "inspect", str(tmp_path / "nope.csv")], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "nope.csv: file not found" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_inspect_reads_ids_with_letters_and_amounts_without_a_currency(tmp_path: Path):
+    """Columns whose values hold letters that are no currency (ids such as L-001, an amount written "tbd")
+    are inspected, not a crash: the decimal guess only strips currencies it recognises."""
+    from auditkit.io.detect import split_currency
+    import pandas as pd
+
+    text = pd.Series(["L-001", "X1", "tbd", None], dtype="string")
+    number, code = split_currency(text)
+    assert number.tolist()[:3] == ["L-001", "X1", "tbd"] and code.isna().all()
+    number, code = split_currency(pd.Series(["1 200 руб.", "L-001"], dtype="string"))
+    assert number.tolist() == ["1 200", "L-001"] and code.tolist()[0] == "RUB" and pd.isna(code.tolist()[1])
+    path = tmp_path / "leads.csv"
+    path.write_text("lead_id,created_at,amount\nL-001,2025-01-02,tbd\nL-002,2025-01-03,100\n", encoding="utf-8")
+    result = subprocess.run([AUDITKIT, "inspect", str(path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "leads.csv: 2 rows, 3 columns" in result.stdout

@@ -191,8 +191,10 @@ def split_currency(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     pre = parts["pre"].fillna("").map(lambda w: currency_code(w) if w else "")
     post = parts["post"].fillna("").map(lambda w: currency_code(w) if w else "")
     ok = parts["num"].notna() & pre.notna() & post.notna() & ~((pre != "") & (post != "") & (pre != post)) & ((pre != "") | (post != ""))
+    if not ok.any():  # letters, but none of them a currency ("L-001"): assigning nothing would fail on Arrow text
+        return number, code
     found = pre.where(pre != "", post)
-    number.loc[ok[ok].index] = parts.loc[ok, "num"].str.strip()
+    number.loc[ok[ok].index] = parts.loc[ok, "num"].str.strip().astype("string")
     code.loc[ok[ok].index] = found[ok].astype("string")
     return number, code
 
