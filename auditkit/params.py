@@ -519,6 +519,10 @@ class _DuplicateKey(Exception):
     pass
 
 
+class _BadValue(Exception):
+    """A value the YAML holds that cannot be read (a date that does not exist)."""
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
     """yaml's safe loader, but a key written twice in one mapping is an error, not a silent overwrite."""
 
@@ -537,6 +541,20 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                 )
             seen[key] = _at(key_node)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # type: ignore[override]
+        """A date as YAML reads it; a date that does not exist (2025-06-31, month 13) is an error that says
+        where, not a Python traceback."""
+        try:
+            return super().construct_yaml_timestamp(node)  # type: ignore[no-untyped-call]
+        except ValueError as err:
+            raise _BadValue(
+                f"'{node.value}' at {_at(node)} is not a real date ({err}). Write an existing day as YYYY-MM-DD, "
+                f"for example the month's last day."
+            ) from None
+
+
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", _UniqueKeyLoader.construct_yaml_timestamp)
 
 
 def _at(node: yaml.Node) -> str:
@@ -606,7 +624,7 @@ def load_params(path: Path | str, *, check_files: bool = True) -> AuditParams:
     _check_depth(path, text)
     try:
         raw = yaml.load(text, Loader=_UniqueKeyLoader)  # a safe loader that refuses repeated keys
-    except _DuplicateKey as err:
+    except (_DuplicateKey, _BadValue) as err:
         raise ParamsError(f"{path}: {err}") from None
     except RecursionError:  # pragma: no cover - _check_depth stops this first
         raise ParamsError(f"{path}: the YAML nests too deeply to read; a params file nests a few levels (see docs/params.md).") from None

@@ -151,6 +151,18 @@ def test_a_key_written_twice_is_named_with_both_lines(tmp_path: Path):
         load_params(path)
 
 
+@pytest.mark.parametrize(("written", "where"), [("end: 2025-06-31", "line 2, column 34"), ("start: 2025-13-01", "line 2, column 17")])
+def test_a_date_that_does_not_exist_is_named_with_its_line(tmp_path: Path, written: str, where: str):
+    path = write_small_client(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    key = written.split(":")[0]
+    old = "start: 2025-01-01" if key == "start" else "end: 2025-03-31"
+    path.write_text(text.replace(old, written), encoding="utf-8")
+    value = written.split(": ")[1]
+    with pytest.raises(ParamsError, match=rf"'{value}' at {where} is not a real date .*Write an existing day as YYYY-MM-DD"):
+        load_params(path)
+
+
 @pytest.mark.parametrize(("value", "hint"), [("XYZ", ""), ("rub", " Did you mean 'RUB'?"), ("₽", " Did you mean 'RUB'?")])
 def test_an_unknown_currency_code_is_named(value: str, hint: str):
     data = raw()
