@@ -94,8 +94,8 @@ def request_findings(checklist: pd.DataFrame, lang: str = "en") -> list[Finding]
             title=t("finding.missing_table.title", lang, table=t(f"table.{row.table}", lang), unlocks=row.unlocks),
             severity="medium" if row.table in ("stage_history", "activities", "leads") else "low",
             metric="table_provided",
-            value=0.0,
-            target=1.0,
+            value=None,  # no number: a table not provided has nothing to compare with a target
+            target=None,
             benchmark=t("finding.missing_table.benchmark", lang),
             unit="count",
             action="data.request_export",

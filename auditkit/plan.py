@@ -51,7 +51,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     "leads": ("comms.lead_response.",),
     "discipline": ("process.lost_reason", "process.funnel_estimate", "tech.hygiene.stage_gaps", "tech.hygiene.key_field_empty", "process.segment."),
     "people": ("people.",),
-    "crm": ("tech.tools.", "tech.hygiene.logging_lag", "data.", "survey.low_dimension"),
+    "crm": ("tech.tools.", "tech.hygiene.logging_lag", "data.quality.", "survey.low_dimension"),
     "alignment": ("comms.handoff.", "survey.sales_gap"),
 }
 #: Severity points each finding takes off an area's score of 5.
@@ -304,10 +304,10 @@ def maturity(findings: Iterable[Finding], assessed: Mapping[str, bool], lang: st
 
 #: Per area: the steps whose findings file must exist, and the "not available" records that leave it unassessed.
 AREA_SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "pipeline": (("03_process",), ()),
+    "pipeline": (("03_process",), ("table.stage_history+table.activities",)),
     "leads": (("06_communication",), ("table.leads",)),
-    "discipline": (("03_process", "05_technology"), ()),
-    "people": (("04_people",), ()),
+    "discipline": (("03_process", "05_technology"), ("table.stage_history+kpi.lost_without_reason_share",)),
+    "people": (("04_people",), ("table.activities+table.assessments",)),
     "crm": (("05_technology", "02_data"), ()),
     "alignment": (("06_communication",), ("table.handoffs+table.survey",)),
 }

@@ -315,3 +315,27 @@ def test_demo_executive_summary_names_the_planted_problems_first(demo_run: Path)
     first = [r[item] for r in rows if r[part] == t("plan.h.first_actions")]
     keys = ["process.stage_exit_criteria", "process.weekly_pipeline_review", "people.call_review_pairing"]
     assert first == [action_info(k).text_in("en") for k in keys]
+
+
+@pytest.mark.parametrize(("missing", "unassessed"), [
+    (["table.stage_history", "table.activities"], {"pipeline"}),
+    (["table.stage_history"], set()),  # the activities still show stale deals
+    (["table.stage_history", "kpi.lost_without_reason_share"], {"discipline"}),
+    (["table.activities", "table.assessments"], {"people"}),
+    (["table.activities", "table.assessments", "table.stage_history", "kpi.lost_without_reason_share"],
+     {"pipeline", "discipline", "people"}),
+])
+def test_an_area_whose_data_is_missing_is_not_assessed_rather_than_scored_best(tmp_path: Path, missing, unassessed):
+    """A client without stage history and activities has nothing that could show a pipeline problem: the
+    area is not assessed (never 5, 'optimised', from the absence of evidence); a table not provided is a
+    data request, not evidence against the CRM area."""
+    run = tmp_path / "run"
+    for step in ("02_data", "03_process", "04_people", "05_technology", "06_communication"):
+        write_findings(run / "findings" / f"{step}.json", [], [{"what": w, "reason": "x"} for w in missing])
+    assessed = P.assessed_areas(run)
+    assert {a for a, ok in assessed.items() if not ok} == unassessed
+    request = F("data.missing_table", "activities", "medium")
+    table = P.maturity([request], assessed).set_index("area")
+    assert table.loc["crm", "score"] == 5 and table.loc["crm", "findings"] == 0
+    for area in unassessed:
+        assert math.isnan(table.loc[area, "score"])
