@@ -118,8 +118,14 @@ def issues_labels(lang: str = "en") -> dict[str, str]:
     return {"count": t("col.count", lang), "rows": t("col.row_numbers", lang)}
 
 
+#: Checks about how a file was read rather than about the client's data: shown in the quality table for the
+#: analyst to confirm, never a finding (a cp1251 file read correctly is not a problem of the sales team).
+READING_CHECKS = frozenset({"encoding_unsure"})
+
+
 def quality_findings(issues: Iterable[QualityIssue], rows: dict[str, int], lang: str = "en") -> list["Finding"]:
-    """Findings for data-quality issues that affect a notable share (>= 1%) of a table's rows, in ``lang``."""
+    """Findings for data-quality issues that affect a notable share (>= 1%) of a table's rows, in ``lang``
+    (not for :data:`READING_CHECKS`)."""
     from .findings import Finding, severity_for
     from .report.format import Formatter
     from .report.text import t, word
@@ -128,7 +134,7 @@ def quality_findings(issues: Iterable[QualityIssue], rows: dict[str, int], lang:
     for issue in issues:
         total = rows.get(issue.table, 0)
         share = issue.count / total if total else 0.0
-        if issue.level == "info" or share < 0.01:
+        if issue.level == "info" or share < 0.01 or issue.check in READING_CHECKS:
             continue
         out.append(
             Finding(

@@ -49,6 +49,8 @@ def test_findings_only_for_issues_above_one_percent_with_severity_by_share():
     assert by_kind["data.quality.negative_amount"].subject == "deals.amount"
     ru = quality_findings([issue("negative_amount", 15)], {"deals": 120}, "ru")[0]
     assert ru.title == "Сделки, Сумма: отрицательная сумма в 15 строках"  # the column named, not keyed
+    # how a file was read (its encoding guessed) is for the analyst to confirm, not a finding about the client
+    assert quality_findings([issue("encoding_unsure", 120)], {"deals": 120}) == []
 
 
 def test_examples_show_the_row_and_the_offending_column_first():
