@@ -34,6 +34,15 @@ class Comparison:
     kpis: pd.DataFrame
     maturity: pd.DataFrame
     findings: pd.DataFrame
+    currency: str | None = None  # the later run's (its params), for the money KPIs
+
+
+def _currency(run: Path) -> str | None:
+    """The currency of a run's params (its manifest), or None when it does not say."""
+    try:
+        return json.loads((run / "manifest.json").read_text(encoding="utf-8")).get("params", {}).get("currency")
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _started(run: Path) -> str:
@@ -105,25 +114,32 @@ def compare_runs(run_a: Path | str, run_b: Path | str, lang: str = "en") -> Comp
     order = {"opened": 0, "persisting": 1, "closed": 2}
     found = pd.DataFrame(frows, columns=["id", "status", "severity", "title"])
     found = found.sort_values(["status", "id"], key=lambda s: s.map(order) if s.name == "status" else s, kind="stable").reset_index(drop=True)
-    return Comparison(early, late, kpis, mat, found)
+    return Comparison(early, late, kpis, mat, found, _currency(late) or _currency(early))
 
 
-def compare_markdown(c: Comparison, lang: str = "en", currency: str = "EUR") -> str:
-    """The comparison as Markdown: KPIs (formatted by unit, "–" where not available), maturity, findings."""
-    fmt = Formatter(lang, currency)
+def compare_markdown(c: Comparison, lang: str = "en", currency: str | None = None) -> str:
+    """The comparison as Markdown: KPIs (formatted by unit, "–" where not available), maturity, findings;
+    money in ``currency``, by default the runs' own."""
+    fmt = Formatter(lang, currency or c.currency or "EUR")
     k = c.kpis.copy()
     for col in ("before", "after"):
         k[col] = [fmt.by_unit(v, u) if not (isinstance(v, float) and math.isnan(v)) else "–" for v, u in zip(k[col], k["unit"])]
     k["change"] = [fmt.by_unit(v, u) if not math.isnan(v) else "–" for v, u in zip(c.kpis["change"], k["unit"])]
-    f = c.findings.assign(status=[t(f"compare.{s}", lang) for s in c.findings["status"]])
+    f = c.findings.assign(status=[t(f"compare.{s}", lang) for s in c.findings["status"]],
+                          severity=[t(f"severity.{s}", lang) for s in c.findings["severity"]])
+    heads = {c_: t(f"compare.col.{c_}", lang) for c_ in ("label", "before", "after", "change", "id", "status", "severity", "title")}
+    k = k.rename(columns=heads)
+    f = f.rename(columns=heads)
+    m = c.maturity.assign(**{col: [fmt.short(v) if not (isinstance(v, float) and math.isnan(v)) else "–" for v in c.maturity[col]]
+                             for col in ("before", "after", "change")}).rename(columns=heads)
     lines = [f"# {t('compare.title', lang)}", "", t("compare.runs", lang, a=c.earlier.name, b=c.later.name), "",
-             f"## {t('compare.h.kpis', lang)}", "", *(_md_table(k[["label", "before", "after", "change"]]) or [t("plan.none", lang)]), "",
-             f"## {t('compare.h.maturity', lang)}", "", *_md_table(c.maturity[["label", "before", "after", "change"]]), "",
+             f"## {t('compare.h.kpis', lang)}", "", *(_md_table(k[[heads[c_] for c_ in ("label", "before", "after", "change")]]) or [t("plan.none", lang)]), "",
+             f"## {t('compare.h.maturity', lang)}", "", *_md_table(m[[heads[c_] for c_ in ("label", "before", "after", "change")]]), "",
              f"## {t('compare.h.findings', lang)}", "", *(_md_table(f) or [t("plan.none", lang)]), ""]
     return "\n".join(lines)
 
 
-def write_compare(c: Comparison, lang: str = "en", currency: str = "EUR") -> Path:
+def write_compare(c: Comparison, lang: str = "en", currency: str | None = None) -> Path:
     """Write ``compare.md`` into the later run; returns its path."""
     path = c.later / "compare.md"
     path.write_text(compare_markdown(c, lang, currency), encoding="utf-8")

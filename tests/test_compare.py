@@ -81,3 +81,21 @@ def test_cli_compare(tmp_path: Path) -> None:
 def test_cli_compare_not_a_run(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["compare", str(tmp_path / "nope"), str(tmp_path)])
     assert result.exit_code == 2 and "no such run folder" in result.output
+
+
+def test_compare_shows_money_in_the_runs_currency_and_words_in_the_language(tmp_path: Path) -> None:
+    """A RUB client's comparison shows roubles (the runs' params), not the default euros; headings and
+    severities are words of the report's language, maturity scores written as the language writes them."""
+    import json
+
+    a, b = make(tmp_path)
+    for folder in (a, b):
+        (folder / "manifest.json").write_text(json.dumps({"params": {"currency": "RUB"}}), encoding="utf-8")
+    ru = CliRunner().invoke(main, ["compare", str(a), str(b), "--lang", "ru"])
+    assert ru.exit_code == 0, ru.output
+    assert "| Показатель | Было | Стало | Изменение |" in ru.output and "| Вывод | Статус | Важность | Суть |" in ru.output
+    assert "8\xa0000\xa0₽" in ru.output and "€" not in ru.output
+    assert "| низкая |" in ru.output and "low" not in ru.output
+    en = CliRunner().invoke(main, ["compare", str(a), str(b)])
+    assert "RUB" in en.output or "₽" in en.output
+    assert "| Measure | Before | After | Change |" in en.output

@@ -622,6 +622,14 @@ CATALOG: dict[str, dict[str, str]] = {
     "compare.closed": {"en": "closed", "ru": "закрыт"},
     "compare.persisting": {"en": "persisting", "ru": "сохраняется"},
     "compare.runs": {"en": "Earlier run: {a}. Later run: {b}.", "ru": "Ранний запуск: {a}. Поздний запуск: {b}."},
+    "compare.col.label": {"en": "Measure", "ru": "Показатель"},
+    "compare.col.before": {"en": "Before", "ru": "Было"},
+    "compare.col.after": {"en": "After", "ru": "Стало"},
+    "compare.col.change": {"en": "Change", "ru": "Изменение"},
+    "compare.col.id": {"en": "Finding", "ru": "Вывод"},
+    "compare.col.status": {"en": "Status", "ru": "Статус"},
+    "compare.col.severity": {"en": "Severity", "ru": "Важность"},
+    "compare.col.title": {"en": "What", "ru": "Суть"},
 }
 
 
