@@ -127,7 +127,7 @@ def compare_markdown(c: Comparison, lang: str = "en", currency: str | None = Non
     k["change"] = [fmt.by_unit(v, u) if not math.isnan(v) else "–" for v, u in zip(c.kpis["change"], k["unit"])]
     f = c.findings.assign(status=[t(f"compare.{s}", lang) for s in c.findings["status"]],
                           severity=[t(f"severity.{s}", lang) for s in c.findings["severity"]])
-    heads = {c_: t(f"compare.col.{c_}", lang) for c_ in ("label", "before", "after", "change", "id", "status", "severity", "title")}
+    heads = {c_: t(f"compare.col.{c_}", lang) for c_ in ("label", "before", "after", "change", "status", "severity", "title")}
     k = k.rename(columns=heads)
     f = f.rename(columns=heads)
     m = c.maturity.assign(**{col: [fmt.short(v) if not (isinstance(v, float) and math.isnan(v)) else "–" for v in c.maturity[col]]
@@ -135,7 +135,7 @@ def compare_markdown(c: Comparison, lang: str = "en", currency: str | None = Non
     lines = [f"# {t('compare.title', lang)}", "", t("compare.runs", lang, a=c.earlier.name, b=c.later.name), "",
              f"## {t('compare.h.kpis', lang)}", "", *(_md_table(k[[heads[c_] for c_ in ("label", "before", "after", "change")]]) or [t("plan.none", lang)]), "",
              f"## {t('compare.h.maturity', lang)}", "", *_md_table(m[[heads[c_] for c_ in ("label", "before", "after", "change")]]), "",
-             f"## {t('compare.h.findings', lang)}", "", *(_md_table(f) or [t("plan.none", lang)]), ""]
+             f"## {t('compare.h.findings', lang)}", "", *(_md_table(f[[heads[c_] for c_ in ("status", "severity", "title")]]) or [t("plan.none", lang)]), ""]
     return "\n".join(lines)
 
 

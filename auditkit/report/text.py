@@ -626,7 +626,6 @@ CATALOG: dict[str, dict[str, str]] = {
     "compare.col.before": {"en": "Before", "ru": "Было"},
     "compare.col.after": {"en": "After", "ru": "Стало"},
     "compare.col.change": {"en": "Change", "ru": "Изменение"},
-    "compare.col.id": {"en": "Finding", "ru": "Вывод"},
     "compare.col.status": {"en": "Status", "ru": "Статус"},
     "compare.col.severity": {"en": "Severity", "ru": "Важность"},
     "compare.col.title": {"en": "What", "ru": "Суть"},
