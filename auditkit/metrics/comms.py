@@ -16,6 +16,7 @@ Every returned table carries ``attrs["units"]`` (column -> unit).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,6 +27,7 @@ from .tables import with_units as _units
 
 from ..findings import Bands, Finding, records, severity_for
 from ..kpis import HOUR, MIN_JUDGED, lead_response
+from .hygiene import rep_names
 from .survival import km_quantiles
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -301,7 +303,7 @@ def rep_handovers(frame: "AuditFrame") -> pd.DataFrame:
 
 def comms_findings(
     by_source: pd.DataFrame, by_rep: pd.DataFrame, overall: pd.DataFrame, never: pd.DataFrame, pairs: pd.DataFrame,
-    fmt: "Formatter", sla: float, handoff_sla: float,
+    fmt: "Formatter", sla: float, handoff_sla: float, names: Mapping[str, str] | None = None,
 ) -> list[Finding]:
     """Step 6's findings from its data tables:
 
@@ -320,8 +322,9 @@ def comms_findings(
             med = r["median_hours"]
             if r[col] == NO_VALUE or r["leads"] < MIN_JUDGED or not (med > sla) or not (math.isnan(base) or med >= SLOW_RATIO * base):
                 continue
-            title = {"en": f"Leads from {col} {r[col]} wait {fmt.number(med, 1)} hours (median) for a first contact; the SLA is {fmt.number(sla, 0)} hours",
-                     "ru": f"Лиды ({'источник' if col == 'source' else 'менеджер'} {r[col]}) ждут первого контакта {fmt.number(med, 1)} ч (медиана) при SLA {fmt.number(sla, 0)} ч"}
+            who = (names or {}).get(str(r[col]), str(r[col])) if col == "rep" else r[col]  # a rep by name
+            title = {"en": f"Leads from {col} {who} wait {fmt.number(med, 1)} hours (median) for a first contact; the SLA is {fmt.number(sla, 0)} hours",
+                     "ru": f"Лиды ({'источник' if col == 'source' else 'менеджер'} {who}) ждут первого контакта {fmt.number(med, 1)} ч (медиана) при SLA {fmt.number(sla, 0)} ч"}
             out.append(Finding(
                 step=6, kind=f"comms.lead_response.{kind}", subject=str(r[col]), area="communication",
                 title=title.get(lang, title["en"]), severity=severity_for(med / sla, SLOW_SEVERITY),
@@ -374,6 +377,7 @@ def step_findings(frame: "AuditFrame", fmt: "Formatter") -> list[Finding]:
     out = comms_findings(
         lead_response_by(times, "source", sla), lead_response_by(times, "rep", sla), lead_response_by(times, "all", sla),
         never_contacted(times, sla), handoff_pairs(handoff_times(frame), handoff_sla), fmt, sla, handoff_sla,
+        rep_names(frame),
     )
     if frame.has("survey"):
         answers = S.scored(S.survey_of(frame))

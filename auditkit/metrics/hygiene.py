@@ -488,19 +488,34 @@ def hygiene_findings(
                 severity="medium", metric="stage_gap_share", value=share, unit="share", target=GAP_SHARE,
                 action="tech.fix_stage_discipline", evidence=records(bad),
             ))
+    names = rep_names(frame) if len(lag) > 1 else {}
     for _, r in lag.iloc[1:].iterrows() if len(lag) else []:
         med = r["median_lag_hours"]
         if r["activities"] < MIN_JUDGED or not (med > LATE_LOG_HOURS):
             continue
+        who = names.get(str(r["rep"]), str(r["rep"]))  # the rep's name where the reps table gives one
         out.append(Finding(
             step=5, kind="tech.hygiene.logging_lag", subject=str(r["rep"]), area="technology",
-            title=tr(f"{r['rep']} logs activities {fmt.number(med, 1)} hours (median) after they happen",
-                     f"{r['rep']} вносит активности через {fmt.number(med, 1)} ч (медиана) после того, как они произошли"),
+            title=tr(f"{who} logs activities {fmt.number(med, 1)} hours (median) after they happen",
+                     f"{who} вносит активности через {fmt.number(med, 1)} ч (медиана) после того, как они произошли"),
             severity=severity_for(med / LATE_LOG_HOURS, LAG_SEVERITY), metric="median_logging_lag_hours", value=med,
             unit="hours", target=LATE_LOG_HOURS, benchmark=tr(f"all reps: {fmt.number(lag['median_lag_hours'].iloc[0], 1)} h", f"все менеджеры: {fmt.number(lag['median_lag_hours'].iloc[0], 1)} ч"),
             action="tech.log_activities_promptly", evidence=records(lag.loc[lag["rep"].isin([ALL, r["rep"]])]),
         ))
     return out
+
+
+def rep_names(frame: "AuditFrame") -> dict[str, str]:
+    """Each rep's name by rep id (the id itself where the reps table gives no name, or there is none): what a
+    finding about a rep calls the rep, as step 4 does."""
+    from .people import reps
+
+    names = {str(k): str(v) for k, v in reps(frame)["name"].items()}
+    table = frame.table("reps")
+    if table is not None:  # also the people the reps table lists who own no deal of the period (an SDR)
+        listed = table.dropna(subset=["rep_id", "name"])
+        names = {**{str(k): str(v) for k, v in zip(listed["rep_id"], listed["name"])}, **names}
+    return names
 
 
 def step_findings(frame: "AuditFrame", fmt: "Formatter") -> list[Finding]:

@@ -191,6 +191,10 @@ def test_hygiene_findings_rules():
     assert found[("tech.hygiene.stale_deals", "deals")].value == 12
     assert found[("tech.hygiene.stale_deals", "deals")].severity == "high"
     assert found[("tech.hygiene.logging_lag", "R9")].severity == "high"
+    assert found[("tech.hygiene.logging_lag", "R9")].title.startswith("R9 logs activities 80.0 hours")  # no reps table
+    named = frame_from_tables(params(), {"deals": deals(), "reps": pd.DataFrame({"rep_id": ["R9"], "name": ["Anna Berg"]})})
+    (late,) = [f for f in H.hygiene_findings(named, comp, status, gaps, lag, fmt) if f.kind == "tech.hygiene.logging_lag"]
+    assert late.subject == "R9" and late.title.startswith("Anna Berg logs activities 80.0 hours")  # by name, keyed by id
 
 
 def test_tool_usage_overlap_and_findings():
