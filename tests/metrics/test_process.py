@@ -666,6 +666,11 @@ def test_lost_analysis(frame, estimate):
     # without history d5's stage is "Lost": unknown
     no_history = p.lost_analysis(estimate)["by_stage"]
     assert col(no_history, "stage") == [*STAGES, "(unknown)"] and col(no_history, "deals") == [0, 0, 2, 0, 1]
+    # a CRM that moves every lost deal to "Lost" and keeps no history: nothing says where d3, d5 and d6 were
+    # lost, so no stage shows a zero (which would claim none was lost there): only "(unknown)", all three
+    at_lost = make_deals().assign(stage=lambda d: d["stage"].where(d["status"] != "lost", "Lost"))
+    unknown = p.lost_analysis(make_frame(at_lost, history=None))["by_stage"]
+    assert col(unknown, "stage") == ["(unknown)"] and col(unknown, "deals") == [3] and col(unknown, "share") == [1.0]
 
 
 def test_an_absent_lost_reason_column_gives_nan_share_and_no_finding():

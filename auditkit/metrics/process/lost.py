@@ -53,7 +53,8 @@ def lost_analysis(frame: "AuditFrame") -> dict[str, pd.DataFrame]:
     - ``"by_reason"``: reason (normalised), deals, value (money), share (of lost deals), value_share;
       most deals first. Without a usable ``lost_reason`` column, one row whose reason says why
       ("(not available, because the deals export has no lost_reason column)"); ``attrs["available"]``.
-    - ``"by_stage"``: stage (every open stage in order, then "(unknown)" when any), deals, value, share
+    - ``"by_stage"``: stage (every open stage in order, then "(unknown)" when any; only "(unknown)" when no
+      lost deal's stage is known, rather than a zero for every stage), deals, value, share
     - ``"time_to_loss"``: stage (each stage with losses, then "(all)"), deals, median_days, p75_days,
       mean_days (created -> closed; the "(all)" median is :func:`sales_cycle`'s lost median)
     - ``"summary"``: one row: lost_deals, lost_value (money), no_reason_deals, no_reason_share,
@@ -106,7 +107,10 @@ def lost_analysis(frame: "AuditFrame") -> dict[str, pd.DataFrame]:
     value_at = np.bincount(at, weights=np.nan_to_num(amount), minlength=len(names))
     if not amounts_ok:
         value_at = np.full(len(names), np.nan)
-    keep = np.r_[np.ones(len(e.stages), dtype=bool), deals_at[-1] > 0]
+    # the open stages, then "(unknown)" when any; when no lost deal's stage is known (no stage history, every
+    # lost deal at the lost stage) the open stages' zeros would claim that none was lost there: only "(unknown)"
+    known = bool(deals_at[:-1].sum()) or not deals_at[-1]
+    keep = np.r_[np.full(len(e.stages), known), deals_at[-1] > 0]
     by_stage = pd.DataFrame(
         {
             "stage": names[keep],
