@@ -671,6 +671,11 @@ def test_lost_analysis(frame, estimate):
     at_lost = make_deals().assign(stage=lambda d: d["stage"].where(d["status"] != "lost", "Lost"))
     unknown = p.lost_analysis(make_frame(at_lost, history=None))["by_stage"]
     assert col(unknown, "stage") == ["(unknown)"] and col(unknown, "deals") == [3] and col(unknown, "share") == [1.0]
+    # the bottleneck table neither: lost and the money at risk "not available", not 0 and 0 ₽
+    fr = make_frame(at_lost, history=None)
+    d = p.stage_durations(fr)
+    b = p.bottlenecks(fr, p.funnel(fr), p.stage_time_summary(d), d)
+    assert b["lost"].isna().all() and b["revenue_at_risk"].isna().all()
 
 
 def test_an_absent_lost_reason_column_gives_nan_share_and_no_finding():

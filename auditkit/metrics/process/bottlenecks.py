@@ -88,7 +88,7 @@ def bottlenecks(
     ``conversion``, ``target_conversion`` (NaN when none), ``peer_conversion`` (median of the other stages),
     ``conversion_gap`` (conversion minus the target, or minus the peer median without one; negative = below;
     all shares), ``timed_entries``, ``median_days``, ``peer_median_days`` (days), ``time_ratio`` (median /
-    peer median), ``lost``, ``stuck`` (counts), ``downstream_win_rate`` (win rate from the next stage; 1 after
+    peer median), ``lost`` (NaN when no lost deal's stage is known), ``stuck`` (counts), ``downstream_win_rate`` (win rate from the next stage; 1 after
     the last open stage), ``revenue_at_risk`` (money), ``is_conversion_bottleneck``, ``is_time_bottleneck``,
     ``is_bottleneck``, ``rank`` (1 = the bottleneck costing most; <NA> for the others).
 
@@ -136,7 +136,11 @@ def bottlenecks(
     avg_won = avg.value if avg.value is not None else math.nan
     wr = f["win_rate_from_stage"].to_numpy(dtype=float)
     downstream = np.r_[wr[1:], 1.0] if len(wr) else wr
-    lost_n = f["lost"].to_numpy(dtype=np.int64)
+    lost_n: np.ndarray = f["lost"].to_numpy(dtype=np.int64)
+    if f.attrs.get("lost_at_unknown_stage", 0) and not lost_n.sum():
+        # no lost deal's stage is known (no stage history, every lost deal at the lost stage): a zero would
+        # claim that no deal was lost at the stage, and the money at risk would rest on it
+        lost_n = np.full(len(names), np.nan)
     risk = (lost_n + stuck) * avg_won * downstream
 
     out = pd.DataFrame(
