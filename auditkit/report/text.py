@@ -233,6 +233,15 @@ CATALOG: dict[str, dict[str, str]] = {
         "ru": "Выберите менеджера: его KPI с интервалом для доли выигранных, его воронка против команды, компетенции "
         "и потребности в обучении. Числа те же, что в таблицах выше.",
     },
+    "people.card.note_static": {
+        "en": "One rep's card: the rep ranked last by adjusted win rate, or the first rep when none has enough "
+        "closed deals to be ranked (in JupyterLab any rep can be picked). Their KPIs with the win-rate interval, "
+        "their funnel against the team, their skills and training needs; the numbers are those of the tables above.",
+        "ru": "Карточка одного менеджера: последнего в рейтинге по скорректированной доле выигранных или первого, "
+        "если ни у кого не хватает закрытых сделок для рейтинга (в JupyterLab можно выбрать любого). Его KPI с "
+        "интервалом для доли выигранных, воронка против команды, компетенции и потребности в обучении; числа те же, "
+        "что в таблицах выше.",
+    },
     "people.col.rep": {"en": "Rep", "ru": "Менеджер"},
     "people.col.name": {"en": "Name", "ru": "Имя"},
     "people.col.team": {"en": "Team", "ru": "Команда"},
