@@ -162,10 +162,11 @@ def sales_gaps(answers: pd.DataFrame, min_group: int = MIN_GROUP, lang: str = "e
     return _units(out, units, min_group=min_group)
 
 
-def free_text(survey: pd.DataFrame | None, step: int, min_group: int = MIN_GROUP) -> pd.DataFrame:
+def free_text(survey: pd.DataFrame | None, step: int, min_group: int = MIN_GROUP, lang: str = "en") -> pd.DataFrame:
     """The free-text answers of ``step``'s open question, per department, only for departments with at least
-    ``min_group`` respondents in the whole survey (the others are left out entirely)."""
-    cols = ["department", "question_id", "answer"]
+    ``min_group`` respondents in the whole survey (the others are left out entirely): ``department``,
+    ``question_id``, ``question`` (the question as asked, in ``lang``), ``answer``."""
+    cols = ["department", "question_id", "question", "answer"]
     if survey is None or survey.empty:
         return pd.DataFrame(columns=cols)
     sizes = survey.groupby(survey["department"].astype("string").str.strip())["respondent_id"].nunique()
@@ -173,6 +174,7 @@ def free_text(survey: pd.DataFrame | None, step: int, min_group: int = MIN_GROUP
     ids = [i for i, it in ITEMS_BY_ID.items() if it.kind == "text" and it.step == step]
     s = survey.assign(department=survey["department"].astype("string").str.strip())
     s = s.loc[s["question_id"].astype("string").str.strip().isin(ids) & s["department"].isin(shown) & s["answer"].notna()]
+    s = s.assign(question=[getattr(ITEMS_BY_ID[str(q).strip()], "ru" if lang == "ru" else "en") for q in s["question_id"]])
     return s[cols].sort_values(["department", "question_id"], kind="stable").reset_index(drop=True)
 
 

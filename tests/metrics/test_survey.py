@@ -70,7 +70,10 @@ def test_a_group_of_two_is_hidden_and_a_group_of_five_is_shown():
 
 def test_free_text_only_from_groups_above_the_threshold():
     texts = S.free_text(survey(), 5)
-    assert texts.to_dict("records") == [{"department": "Sales", "question_id": "X01", "answer": "Too many tools"}]
+    assert texts.to_dict("records") == [{"department": "Sales", "question_id": "X01",
+                                         "question": "What slows you down most in the tools you use?", "answer": "Too many tools"}]
+    # the question as it was asked, in the report's language (a reader does not know item X01)
+    assert S.free_text(survey(), 5, lang="ru")["question"].tolist() == ["Что больше всего тормозит вас в инструментах, которыми вы пользуетесь?"]
 
 
 def test_counterpart_heatmap_and_the_sales_gap():
