@@ -76,7 +76,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "status.interrupted": {"en": "interrupted", "ru": "прерван"},
     "status.running": {"en": "running", "ru": "выполняется"},
     "table.more_columns": {
-        "en": "{n} more are in the CSV export ({columns}):",
+        "en": "Not shown here, in the CSV export: {n} ({columns}):",
         "ru": "Ещё {n} — в выгрузке CSV ({columns}):",
     },
     "table.more_rows": {"en": "Another {rows} are in the CSV export.", "ru": "Ещё {rows} — в выгрузке CSV."},
@@ -159,10 +159,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "закрытые сделки × (доля команды − доля менеджера) × средняя выигранная сделка менеджера.",
     },
     "people.fair.summary": {
-        "en": "Strongest: {best}. Weakest: {worst}. {support} rep(s) need support, {top} are top performers, {few} "
-        "have too few deals to judge.",
-        "ru": "Сильнейший: {best}. Слабейший: {worst}. Поддержка нужна {support} менеджерам, лучших — {top}, "
-        "слишком мало сделок для оценки — у {few}.",
+        "en": "Strongest: {best}. Weakest: {worst}. Reps who need support: {support}; top performers: {top}; with too "
+        "few deals to judge: {few}.",
+        "ru": "Сильнейший: {best}. Слабейший: {worst}. Нужна поддержка: {support}; лучшие: {top}; слишком мало "
+        "сделок для оценки: {few}.",
     },
     "people.fair.none_ranked": {
         "en": "No rep has enough closed deals to be ranked.",
