@@ -238,7 +238,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "closed deals to be ranked (in JupyterLab any rep can be picked). Their KPIs with the win-rate interval, "
         "their funnel against the team, their skills and training needs; the numbers are those of the tables above.",
         "ru": "Карточка одного менеджера: последнего в рейтинге по скорректированной доле выигранных или первого, "
-        "если ни у кого не хватает закрытых сделок для рейтинга (в JupyterLab можно выбрать любого). Его KPI с "
+        "если ни у кого не хватает закрытых сделок для рейтинга (в интерактивном блокноте можно выбрать любого). Его KPI с "
         "интервалом для доли выигранных, воронка против команды, компетенции и потребности в обучении; числа те же, "
         "что в таблицах выше.",
     },
