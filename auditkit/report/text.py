@@ -698,7 +698,7 @@ def plural(n: float, key: str, lang: str = "en") -> str:
 def t(key: str, lang: str = "en", **values: object) -> str:
     """The catalogue text for ``key`` in ``lang`` (English when not translated), formatted with ``values``.
 
-    A placeholder may name what its value is, so that a caller passes the kit's own keys and the reader sees
+    A replacement field may name what its value is, so that a caller passes the kit's own keys and the reader sees
     names in ``lang``: ``{table:table}`` (a canonical table, e.g. ``deals`` -> "Сделки"), ``{column:field}``
     (a canonical column, e.g. ``lost_reason`` -> "Причина проигрыша") and ``{columns:fields}`` (a list of
     them, or a comma-separated string; see :func:`field_names`)."""
