@@ -138,3 +138,15 @@ def test_inspect_reads_ids_with_letters_and_amounts_without_a_currency(tmp_path:
     result = subprocess.run([AUDITKIT, "inspect", str(path)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert "leads.csv: 2 rows, 3 columns" in result.stdout
+
+
+def test_the_snippet_says_when_the_stage_order_is_only_the_files():
+    """Only "Date entered <stage>" columns (HubSpot) give the pipeline's order; otherwise the stages come in
+    the order the file first shows them, and the snippet says to put them in pipeline order (a funnel in the
+    wrong order would validate silently)."""
+    amo = snippet([inspect_file(FIXTURES / "amocrm" / "amocrm_leads.csv")], lang="ru")
+    (line,) = [ln for ln in amo.splitlines() if ln.startswith("  stages:")]
+    assert line.endswith("# в порядке, в котором они встречаются в файле: расставьте открытые этапы в порядке вашей воронки")
+    hub = snippet([inspect_file(FIXTURES / "hubspot" / n) for n in FILES["hubspot"]])
+    (line,) = [ln for ln in hub.splitlines() if ln.startswith("  stages:")]
+    assert "#" not in line and line.startswith("  stages: [Appointment Scheduled, Qualified To Buy")

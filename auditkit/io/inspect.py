@@ -199,7 +199,8 @@ def snippet(reports: list[FileReport], language: str | None = None, lang: str = 
     ru = language == "ru" or (language is None and any(r.cyrillic for r in reports))
     rows = [c for c in deal_rep.row_currencies if c != "?"]
     currency = (deal_rep.currencies or rows or ["RUB" if ru else "EUR"])[0]  # the commonest first
-    stage_values = dict(_stage_order(deal_rep) or deal_rep.values.get("stage", {}))
+    in_order = _stage_order(deal_rep)  # the pipeline's order is known only from "Date entered <stage>" columns
+    stage_values = dict(in_order or deal_rep.values.get("stage", {}))
     history = tables.get("stage_history")
     if history is not None:
         from .detect import suggest
@@ -220,7 +221,7 @@ def snippet(reports: list[FileReport], language: str | None = None, lang: str = 
         f"currency: {currency}",
         f"language: {'ru' if ru else 'en'}",
         "pipeline:",
-        f"  stages: [{', '.join(yaml_value(s) for s in stages)}]",
+        f"  stages: [{', '.join(yaml_value(s) for s in stages)}]" + ("" if in_order else f"   # {t('inspect.snippet.stage_order', lang)}"),
         f"  won: {yaml_value(won)}",
         f"  lost: {yaml_value(lost)}",
         "data:",
