@@ -423,3 +423,17 @@ def test_manager_and_office_from_the_reps_table_stand_beside_the_team(scorecard_
     assert card.loc[["A", "B", "C"], "manager"].tolist() == ["Maria", "Maria", "Igor"]
     assert card.loc[["A", "B", "C"], "office"].tolist() == ["Riga", "Riga", "Oslo"]
     assert "manager" not in PP.scorecard(scorecard_frame).columns  # absent from the export: no column, not a blank one
+
+
+def test_the_card_view_names_a_team_and_the_company_once():
+    """A page shows a team's row as its name alone, not "Enterprise Enterprise Enterprise"; a rep's row keeps
+    the rep id and team; the export keeps every column as the scorecard has it."""
+    from auditkit.metrics.people import card_view
+
+    card = pd.DataFrame({"kind": ["rep", "team", "company"], "rep": ["R1", "Enterprise", "(company)"],
+                         "name": ["Anna Berg", "Enterprise", "(company)"], "team": ["Enterprise", "Enterprise", "(company)"],
+                         "closed": [10, 10, 10]})
+    card.attrs["units"] = {"closed": "count"}
+    view = card_view(card)
+    assert view[["rep", "name", "team"]].values.tolist() == [["R1", "Anna Berg", "Enterprise"], ["", "Enterprise", ""], ["", "(company)", ""]]
+    assert view.attrs["units"] == {"closed": "count"} and card["rep"].tolist() == ["R1", "Enterprise", "(company)"]

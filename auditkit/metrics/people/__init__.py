@@ -35,7 +35,7 @@ from .activity import RAMP_MONTHS, activity_by_type, activity_vs_results, ramp, 
 from .fair import CORE, GROUPS, SUPPORT, TOO_FEW, TOP, fair_comparison, fair_rules
 from .findings import people_findings
 from .leaks import LEAK_MIN_DIFFERENCE, STALL_RATIO, leak_rules, leak_summary, rep_funnel, rep_stage_time
-from .scorecard import SCORECARD_KPIS, SCORECARD_UNITS, quotas, scorecard
+from .scorecard import SCORECARD_KPIS, SCORECARD_UNITS, card_view, quotas, scorecard
 from .skills import (GAP_BELOW_TEAM, GAP_SCORE, SHARED_GAP_SHARE, phase_of, skill_heatmap, skill_matrix, skill_rules,
                      stage_phase, team_training, training_plan)
 
@@ -105,7 +105,7 @@ def people_report(frame: "AuditFrame") -> PeopleReport:
 __all__ = [
     "COMPANY", "CORE", "GAP_BELOW_TEAM", "GAP_SCORE", "GROUPS", "GROUP_Z", "LEAK_MIN_DIFFERENCE", "MIN_CLOSED_DEALS",
     "MIN_STAGE_ENTRIES", "MIX_COLUMNS", "NO_TEAM", "OPTIONAL_TABLES", "REP_EXTRA_COLUMNS", "RAMP_MONTHS", "SCORECARD_KPIS", "SCORECARD_UNITS",
-    "SHARED_GAP_SHARE", "STALL_RATIO", "SUPPORT", "TOO_FEW", "TOP", "Z95", "PeopleReport", "activity_by_type",
+    "SHARED_GAP_SHARE", "STALL_RATIO", "SUPPORT", "TOO_FEW", "TOP", "Z95", "PeopleReport", "activity_by_type", "card_view",
     "activity_vs_results", "extra_columns", "fair_comparison", "fair_rules", "leak_rules", "leak_summary", "not_assessed", "not_assessed_note", "people_findings",
     "people_report", "phase_of", "quotas", "ramp", "rep_funnel", "rep_stage_time", "reps", "reps_provided", "scorecard",
     "skill_heatmap", "skill_matrix", "skill_rules", "stage_phase", "stale_by_rep", "team_training",

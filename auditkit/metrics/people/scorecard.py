@@ -144,3 +144,13 @@ def scorecard(frame: "AuditFrame") -> pd.DataFrame:
     reasons = {**{(g, k): v for (g, k), v in by_rep.attrs["reasons"].items()},
                **{(g, k): v for (g, k), v in by_team.attrs["reasons"].items() if g != COMPANY}}
     return with_units(out, SCORECARD_UNITS, reasons=reasons, missing=missing, rep_source=r.attrs["source"])
+
+
+def card_view(card: pd.DataFrame) -> pd.DataFrame:
+    """The scorecard as a page shows it: a team's and the company's rows name themselves once (in ``name``),
+    not in ``rep``, ``name`` and ``team`` alike ("Enterprise Enterprise Enterprise"). Same rows, same units;
+    the CSV export keeps :func:`scorecard`'s columns as they are."""
+    other = (card["kind"] != "rep").to_numpy()
+    view = card.assign(rep=card["rep"].where(~other, ""), team=card["team"].where(~other, ""))
+    view.attrs = dict(card.attrs)
+    return view
