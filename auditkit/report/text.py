@@ -159,10 +159,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "закрытые сделки × (доля команды − доля менеджера) × средняя выигранная сделка менеджера.",
     },
     "people.fair.summary": {
-        "en": "Strongest: {best}. Weakest: {worst}. Reps who need support: {support}; top performers: {top}; with too "
-        "few deals to judge: {few}.",
-        "ru": "Сильнейший: {best}. Слабейший: {worst}. Нужна поддержка: {support}; лучшие: {top}; слишком мало "
-        "сделок для оценки: {few}.",
+        "en": "Highest adjusted win rate: {best}; lowest: {worst}. Top performers and reps who need support are "
+        "judged by the z-scores of the rules above, not by the rate alone: top performers: {top}; reps who need "
+        "support: {support}; with too few deals to judge: {few}.",
+        "ru": "Самая высокая скорректированная доля выигранных: {best}; самая низкая: {worst}. Лучших и тех, кому нужна "
+        "поддержка, определяют z-оценки из правил выше, а не одна доля: лучшие: {top}; нужна поддержка: {support}; "
+        "слишком мало сделок для оценки: {few}.",
     },
     "people.fair.none_ranked": {
         "en": "No rep has enough closed deals to be ranked.",
