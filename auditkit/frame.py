@@ -203,7 +203,9 @@ class AuditFrame:
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {name: self._tables[name] for name in self.data.tables}
+        """Every scoped table the client has, read now; on a run's cache, which keeps the activities only
+        summarised, the ones whose rows it has (read :attr:`activity` for the rest)."""
+        return {name: self._tables[name] for name in self.data.tables if LazyTables.readable(self.data.tables, name)}
 
     @cached_property
     def _tables(self) -> "_Scoped":

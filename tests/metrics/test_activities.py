@@ -129,6 +129,7 @@ def test_a_run_cache_keeps_the_summary_not_the_rows(frame, tmp_path):
     assert loaded.data.tables.read() == ["deals"]  # none of it read the activities' rows
     with pytest.raises(DataError, match=r"clean: this run's cache keeps the activities summarised.*build_frame"):
         loaded.table("activities")
+    assert sorted(loaded.tables) == ["deals"] and sorted(frame.tables) == ["activities", "deals"]  # the rows it has
 
 
 def test_a_notebook_cache_keeps_the_rows_too(frame, tmp_path):
