@@ -107,31 +107,32 @@ def test_no_english_catalog_text(edge_ru):
     assert not left, f"English left in the Russian report: {left}"
 
 
+def shown_matches(run: Path, patterns: tuple[re.Pattern[str], ...], allowed: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
+    """Every match of ``patterns`` in the visible text of the run's pages that is not ``allowed``: "page: match"
+    -> the text around it."""
+    left: dict[str, str] = {}
+    for name, text in pages(run).items():
+        for pattern in patterns:
+            for m in pattern.finditer(text):
+                if m.group() not in allowed:
+                    left.setdefault(f"{name}: {m.group()}", text[max(0, m.start() - 60):m.end() + 60])
+    return left
+
+
 def test_every_latin_word_is_the_clients_own(edge_ru):
     run, params = edge_ru
-    allowed = client_words(params) | ALLOWED
-    left = {}
-    for name, text in pages(run).items():
-        for m in WORD.finditer(text):
-            if m.group() not in allowed:
-                left.setdefault(f"{name}: {m.group()}", text[max(0, m.start() - 60):m.end() + 60])
+    left = shown_matches(run, (WORD,), client_words(params) | ALLOWED)
     assert not left, f"words that are neither Russian nor the client's: {left}"
 
 
 def test_no_internal_key_is_shown(edge_ru):
     run, params = edge_ru
     files = {spec["path"] for spec in yaml.safe_load(params.read_text(encoding="utf-8"))["data"]["tables"].values()}
-    left = {}
-    for name, text in pages(run).items():
-        for pattern in (DOTTED_KEY, SNAKE):
-            for m in pattern.finditer(text):
-                if m.group() not in files:
-                    left.setdefault(f"{name}: {m.group()}", text[max(0, m.start() - 60):m.end() + 60])
+    left = shown_matches(run, (DOTTED_KEY, SNAKE), files)
     assert not left, f"internal keys in the report: {left}"
 
 
 def test_numbers_are_written_the_russian_way(edge_ru):
     run, _ = edge_ru
-    left = {f"{name}: {m.group()}": text[max(0, m.start() - 60):m.end() + 60]
-            for name, text in pages(run).items() for m in re.finditer(r"\d\.\d", text)}
+    left = shown_matches(run, (re.compile(r"\d\.\d"),))
     assert not left, f"numbers with a decimal point: {left}"
