@@ -84,8 +84,7 @@ def anonymize_frame(frame: "AuditFrame", pseudonyms: Pseudonyms) -> "AuditFrame"
 
     raw = frame.data.tables
     kept = [name for name in raw if not LazyTables.readable(raw, name)]  # an earlier run's summarised activities
-    tables = LazyTables({name: raw._tables[name] for name in kept} if isinstance(raw, LazyTables) else {},
-                        {name: frame.data.stats(name) for name in kept})
+    tables = LazyTables.like(raw)  # every other table is replaced by its pseudonymised copy below
     for name in raw:
         if name in kept:
             continue

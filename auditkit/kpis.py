@@ -462,9 +462,6 @@ def group_frame(frame: "AuditFrame", deal_ids: Any, lead_mask: pd.Series | None 
     Only the tables the KPIs read are kept (deals, stage history, leads), so building one per rep is cheap;
     for every deals KPI the result equals ``evaluate(frame.subset(deal_ids), kpi)``.
     """
-    from .frame import AuditFrame
-    from .io.load import AuditData
-
     keep = set(pd.Series(list(deal_ids), dtype="string").dropna())
     raw = frame.data.tables
     tables = {"deals": raw["deals"].loc[isin(raw["deals"]["deal_id"], keep)]}
@@ -473,6 +470,14 @@ def group_frame(frame: "AuditFrame", deal_ids: Any, lead_mask: pd.Series | None 
     if "leads" in raw:
         leads = raw["leads"]
         tables["leads"] = leads.loc[lead_mask.reindex(leads.index, fill_value=False)] if lead_mask is not None else leads
+    return _frame_of(frame, tables)
+
+
+def _frame_of(frame: "AuditFrame", tables: dict[str, pd.DataFrame]) -> "AuditFrame":
+    """A frame of ``frame``'s client and period over ``tables`` (a group's deals, stage history and leads)."""
+    from .frame import AuditFrame
+    from .io.load import AuditData
+
     return AuditFrame(frame.params, AuditData(frame.params, tables, frame.data.issues, frame.data.sources))
 
 
@@ -490,9 +495,6 @@ def _group_frames(
     raw deals) is the group's, their stage history, and the leads whose ``lead_values`` is (all the leads
     when None). Each table is split once, by sorting its rows' group codes, rather than matched against
     every group's deal ids: linear in the rows, whatever the number of groups."""
-    from .frame import AuditFrame
-    from .io.load import AuditData
-
     raw = frame.data.tables
     deals = raw["deals"]
     ids = deals["deal_id"]
@@ -519,7 +521,7 @@ def _group_frames(
             tables["stage_history"] = raw["stage_history"].take(history_rows[i])
         if "leads" in raw:
             tables["leads"] = raw["leads"].take(lead_rows[i]) if lead_rows is not None else raw["leads"]
-        yield AuditFrame(frame.params, AuditData(frame.params, tables, frame.data.issues, frame.data.sources))
+        yield _frame_of(frame, tables)
 
 
 #: Label of the company row of :func:`kpi_table_by`.

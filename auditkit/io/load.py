@@ -27,7 +27,7 @@ from .detect import (
     DEFAULT_NULLS, currency_code, file_slash_order, null_mask, parse_local_dates, split_currency, suggest, values_snippet,
 )
 from .readers import ROW, RawTable, peek, read_raw
-from .vector import by_value, isin
+from .vector import arrow_text, by_value, isin
 
 if TYPE_CHECKING:
     from ..metrics.activities import ActivitySummary
@@ -633,11 +633,11 @@ def _deduplicate(df: pd.DataFrame, spec: TableSpec, checks: _Checks) -> pd.DataF
     if spec.key is None:
         return df
     ids = df[spec.key]
-    if isinstance(ids.dtype, pd.StringDtype) and ids.dtype.storage == "pyarrow":
-        import pyarrow as pa
+    column = arrow_text(ids)
+    if column is not None:
         import pyarrow.compute as pc
 
-        column = pa.array(ids.array)  # Arrow counts distinct ids without building a pandas hash table
+        # Arrow counts distinct ids without building a pandas hash table
         if pc.count_distinct(column).as_py() == pc.count(column).as_py():
             return df  # the usual case: no id repeats
     repeated = (ids.duplicated(keep="first") & ids.notna()).to_numpy()  # a missing id repeats nothing

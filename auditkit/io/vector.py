@@ -8,7 +8,7 @@ their order and with their index, so the result is exactly what the transform gi
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -38,11 +38,22 @@ def by_value(s: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
     return out.rename(s.name)
 
 
+def arrow_text(s: pd.Series) -> Any:
+    """The Arrow data of a text Series stored in Arrow (one array even when stored in chunks), for Arrow's
+    own kernels; None for any other Series."""
+    if not isinstance(s.dtype, pd.StringDtype) or s.dtype.storage != "pyarrow":
+        return None
+    import pyarrow as pa
+
+    return pa.array(s.array)
+
+
 def isin(s: pd.Series, values: Iterable[object]) -> pd.Series:
     """``s.isin(values)`` as a boolean Series (a missing value matches only when ``values`` holds one), fast
     for a long ``values`` on a string column: pandas builds one Arrow scalar per value there, about a
     second per million."""
-    if not isinstance(s.dtype, pd.StringDtype) or s.dtype.storage != "pyarrow":
+    column = arrow_text(s)
+    if column is None:
         return s.isin(values).fillna(False).astype(bool)
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -53,9 +64,8 @@ def isin(s: pd.Series, values: Iterable[object]) -> pd.Series:
             strings.append(v)
         elif v is None or v is pd.NA or (isinstance(v, float) and v != v):
             strings.append(None)  # matches the column's missing values, as in pandas
-    column = pa.array(s.array)  # the column's Arrow data (one array even when stored in chunks)
     found = pc.is_in(column, value_set=pa.array(strings, type=column.type)).fill_null(False)
     return pd.Series(found.to_numpy(zero_copy_only=False), index=s.index, name=s.name)
 
 
-__all__ = ["by_value", "isin"]
+__all__ = ["arrow_text", "by_value", "isin"]

@@ -27,7 +27,6 @@ from .tables import with_units as _units
 
 from ..findings import Bands, Finding, records, severity_for
 from ..kpis import HOUR, MIN_JUDGED, lead_response
-from .hygiene import rep_names
 from .survival import km_quantiles
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -369,6 +368,7 @@ def comms_findings(
 def step_findings(frame: "AuditFrame", fmt: "Formatter") -> list[Finding]:
     """Every finding of step 6 on ``frame``: lead response, handoffs and the survey's step-6 dimensions and
     sales gaps (what the notebook adds)."""
+    from . import people as P
     from . import survey as S
 
     sla = float(frame.params.thresholds.lead_response_sla_hours)
@@ -377,7 +377,7 @@ def step_findings(frame: "AuditFrame", fmt: "Formatter") -> list[Finding]:
     out = comms_findings(
         lead_response_by(times, "source", sla), lead_response_by(times, "rep", sla), lead_response_by(times, "all", sla),
         never_contacted(times, sla), handoff_pairs(handoff_times(frame), handoff_sla), fmt, sla, handoff_sla,
-        rep_names(frame),
+        P.rep_names(frame),
     )
     if frame.has("survey"):
         answers = S.scored(S.survey_of(frame))

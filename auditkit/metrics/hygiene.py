@@ -488,6 +488,8 @@ def hygiene_findings(
                 severity="medium", metric="stage_gap_share", value=share, unit="share", target=GAP_SHARE,
                 action="tech.fix_stage_discipline", evidence=records(bad),
             ))
+    from .people import rep_names  # who the reps are is step 4's concern
+
     names = rep_names(frame) if len(lag) > 1 else {}
     for _, r in lag.iloc[1:].iterrows() if len(lag) else []:
         med = r["median_lag_hours"]
@@ -503,19 +505,6 @@ def hygiene_findings(
             action="tech.log_activities_promptly", evidence=records(lag.loc[lag["rep"].isin([ALL, r["rep"]])]),
         ))
     return out
-
-
-def rep_names(frame: "AuditFrame") -> dict[str, str]:
-    """Each rep's name by rep id (the id itself where the reps table gives no name, or there is none): what a
-    finding about a rep calls the rep, as step 4 does."""
-    from .people import reps
-
-    names = {str(k): str(v) for k, v in reps(frame)["name"].items()}
-    table = frame.table("reps")
-    if table is not None:  # also the people the reps table lists who own no deal of the period (an SDR)
-        listed = table.dropna(subset=["rep_id", "name"])
-        names = {**{str(k): str(v) for k, v in zip(listed["rep_id"], listed["name"])}, **names}
-    return names
 
 
 def step_findings(frame: "AuditFrame", fmt: "Formatter") -> list[Finding]:

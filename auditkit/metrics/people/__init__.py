@@ -29,7 +29,7 @@ import pandas as pd
 from ...kpis import COMPANY
 from ..process import MIN_STAGE_ENTRIES
 from ..process._common import units_of
-from ._common import (GROUP_Z, MIN_CLOSED_DEALS, MIX_COLUMNS, NO_TEAM, REP_EXTRA_COLUMNS, Z95, extra_columns, reps,
+from ._common import (GROUP_Z, MIN_CLOSED_DEALS, MIX_COLUMNS, NO_TEAM, REP_EXTRA_COLUMNS, Z95, extra_columns, rep_names, reps,
                       reps_provided, wilson_interval)
 from .activity import RAMP_MONTHS, activity_by_type, activity_vs_results, ramp, stale_by_rep
 from .fair import CORE, GROUPS, SUPPORT, TOO_FEW, TOP, fair_comparison, fair_rules
@@ -107,7 +107,7 @@ __all__ = [
     "MIN_STAGE_ENTRIES", "MIX_COLUMNS", "NO_TEAM", "OPTIONAL_TABLES", "REP_EXTRA_COLUMNS", "RAMP_MONTHS", "SCORECARD_KPIS", "SCORECARD_UNITS",
     "SHARED_GAP_SHARE", "STALL_RATIO", "SUPPORT", "TOO_FEW", "TOP", "Z95", "PeopleReport", "activity_by_type", "card_view",
     "activity_vs_results", "extra_columns", "fair_comparison", "fair_rules", "leak_rules", "leak_summary", "not_assessed", "not_assessed_note", "people_findings",
-    "people_report", "phase_of", "quotas", "ramp", "rep_funnel", "rep_stage_time", "reps", "reps_provided", "scorecard",
+    "people_report", "phase_of", "quotas", "ramp", "rep_funnel", "rep_names", "rep_stage_time", "reps", "reps_provided", "scorecard",
     "skill_heatmap", "skill_matrix", "skill_rules", "stage_phase", "stale_by_rep", "team_training",
     "training_plan", "units_of", "wilson_interval",
 ]

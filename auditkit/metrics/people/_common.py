@@ -117,3 +117,14 @@ def reps(frame: "AuditFrame") -> pd.DataFrame:
     out.attrs["source"] = source
     out.attrs["extra_columns"] = extras
     return out
+
+
+def rep_names(frame: "AuditFrame") -> dict[str, str]:
+    """Each rep's name by rep id (the id itself where the reps table gives no name, or there is none): what a
+    finding about a rep calls the rep, in every step."""
+    names = {str(k): str(v) for k, v in reps(frame)["name"].items()}
+    table = frame.table("reps")
+    if table is not None:  # also the people the reps table lists who own no deal of the period (an SDR)
+        listed = table.dropna(subset=["rep_id", "name"])
+        names = {**{str(k): str(v) for k, v in zip(listed["rep_id"], listed["name"])}, **names}
+    return names
