@@ -122,6 +122,12 @@ def detect_encoding(data: bytes, language: str = "en") -> EncodingGuess:
     return EncodingGuess(enc, confidence, reason, "scored", words, script, runner_up[1] if runner_up else None)
 
 
+#: Every character Python's ``\s`` matches, written out: a pattern with ``\s`` (or a ``\u`` escape) makes
+#: pandas match it in Python one value at a time instead of with Arrow's RE2, which has the same meaning
+#: for these characters written as themselves.
+SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+
+
 # -- null words -----------------------------------------------------------------
 #: Values that mean "no value" in CRM exports; matched case-insensitively after trimming spaces.
 DEFAULT_NULLS: tuple[str, ...] = (
@@ -138,15 +144,34 @@ def null_mask(text: pd.Series, words: tuple[str, ...] | list[str]) -> pd.Series:
     longest = max((len(w) for w in wanted), default=0)
 
     def match(t: pd.Series) -> pd.Series:
-        # casefolding never shortens text, so only values as short as the longest word can be one; the
-        # length is measured on Arrow's data for every row, the casefold (per value, in Python) only on those
+        # casefolding never shortens text, so only values as short as the longest word can be one
         found = pd.Series(False, index=t.index)
         short = t.str.len().le(longest).fillna(False).astype(bool)
         if short.any():
-            found[short] = t[short].str.casefold().isin(wanted).fillna(False).astype(bool).to_numpy()
+            found[short] = folded_in(t[short], wanted).to_numpy()
         return found
 
     return by_value(text, match)
+
+
+def folded_in(t: pd.Series, wanted: set[str]) -> pd.Series:
+    """Whether each value of ``t`` (string dtype), case-folded, is in ``wanted`` (boolean, False where missing).
+    ASCII values are folded by Arrow (for them casefold is lower case); only the others go through Python."""
+    from .vector import arrow_text
+
+    column = arrow_text(t)
+    if column is None:
+        return t.str.casefold().isin(wanted).fillna(False).astype(bool)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ascii_ = pc.fill_null(pc.string_is_ascii(column), True).to_numpy(zero_copy_only=False)
+    hit = pc.fill_null(pc.is_in(pc.utf8_lower(column), value_set=pa.array(sorted(wanted), type=column.type)), False)
+    found = hit.to_numpy(zero_copy_only=False) & ascii_
+    if not ascii_.all():
+        other = t[~ascii_]
+        found[~ascii_] = other.str.casefold().isin(wanted).fillna(False).astype(bool).to_numpy()
+    return pd.Series(found, index=t.index, name=t.name)
 
 
 # -- amounts with a currency -------------------------------------------------------
@@ -182,7 +207,7 @@ def split_currency(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """``text`` (string dtype) with a currency sign, code or word before or after the number removed,
     and the ISO code found per value (NA where there was none). A value whose letters are not a
     currency is left as written, so the number reader reports it."""
-    has_letters = text.str.contains(r"[^\d\s\u00a0\u202f'.,+\-−eE]", regex=True).fillna(False).astype(bool)
+    has_letters = text.str.contains(rf"[^\d{SPACES}'.,+\-−eE]", regex=True).fillna(False).astype(bool)
     number = text.copy()
     code = pd.Series(pd.NA, index=text.index, dtype="string")
     if not has_letters.any():

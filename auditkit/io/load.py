@@ -24,7 +24,7 @@ from ..params import AuditParams, TableSource
 from ..quality import EXAMPLES, ROWS_KEPT, Level, QualityIssue
 from ..schema import SPECS, TableSpec
 from .detect import (
-    DEFAULT_NULLS, currency_code, file_slash_order, null_mask, parse_local_dates, split_currency, suggest, values_snippet,
+    DEFAULT_NULLS, SPACES, currency_code, file_slash_order, null_mask, parse_local_dates, split_currency, suggest, values_snippet,
 )
 from .readers import ROW, RawTable, peek, read_raw
 from .vector import arrow_text, by_value, isin
@@ -299,12 +299,13 @@ def _instances(s: pd.Series, types: tuple[type, ...]) -> pd.Series:
 
 # -- dates ----------------------------------------------------------------------
 # A UTC offset after a time of day: "...T23:30:00-05:00", "... 10:00 +0300", "...Z".
-_OFFSET = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
+_OFFSET = r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?" + f"[{SPACES}]*" + r"(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
 _MARGIN = pd.Timedelta(days=2)  # more than any UTC offset
 
 
 def _parse_dates(
-    s: pd.Series, fmt: str | None, tz: str = "UTC", ambiguous: pd.Series | None = None, hint: str | None = None
+    s: pd.Series, fmt: str | None, tz: str = "UTC", ambiguous: pd.Series | None = None, hint: str | None = None,
+    text: pd.Series | None = None,
 ) -> tuple[pd.Series, pd.Series]:
     """Timestamps as naive local times in ``tz`` (datetime64[ns]) and which values were out of range.
 
@@ -316,7 +317,8 @@ def _parse_dates(
 
     Values with a UTC offset (text, or a tz-aware Parquet column) are converted to ``tz``;
     naive values are taken as already being in ``tz``. Dates before DATE_MIN or from
-    DATE_END on are set aside (NaT) and marked in the second Series.
+    DATE_END on are set aside (NaT) and marked in the second Series. ``text`` is ``_as_text(s)`` when the
+    caller has it already.
     """
     idx = s.index
     parts: list[pd.Series] = []
@@ -329,7 +331,9 @@ def _parse_dates(
                 parts.append(pd.to_datetime(s[native], errors="coerce"))
             except (ValueError, TypeError):  # naive and aware datetimes mixed
                 parts.append(pd.to_datetime(s[native], errors="coerce", utc=True))
-        text = _as_text(s[~native])
+        text = _as_text(s) if text is None else text
+        if native.any():
+            text = text[~native]
         offset = text.str.contains(_OFFSET, regex=True).fillna(False).astype(bool)
         if offset.any():
             parts.append(pd.to_datetime(text[offset], format=fmt or "ISO8601", errors="coerce", utc=True))
@@ -401,14 +405,15 @@ class _Numbers:
     decided: bool  # some value of the column can only be read with the declared mark
 
 
-def _parse_numbers(s: pd.Series, decimal: str) -> _Numbers:
+def _parse_numbers(s: pd.Series, decimal: str, text: pd.Series | None = None) -> _Numbers:
     """Read numbers for the declared ``decimal`` mark, deciding per column from its values.
 
     A value readable only with the other mark is a mismatch (set aside). A value readable
     both ways with different results (one separator followed by exactly three digits:
     ``1,234``, ``1.234``) is read with the declared mark; it is silent when another value
     of the column can only be read with the declared mark, ambiguous otherwise, and set
-    aside with the mismatches when the column's other values use the other mark.
+    aside with the mismatches when the column's other values use the other mark. ``text`` is
+    ``_as_text(s)`` when the caller has it already.
     """
     idx = s.index
     none = pd.Series(False, index=idx)
@@ -417,7 +422,11 @@ def _parse_numbers(s: pd.Series, decimal: str) -> _Numbers:
         native, text = pd.Series(True, index=idx), pd.Series(pd.NA, index=idx, dtype="string")
     else:
         native = _instances(s, (int, float, np.number))
-        text = _as_text(s.mask(native) if native.any() else s).str.replace("\u2212", "-", regex=False)
+        if text is None:
+            text = _as_text(s.mask(native) if native.any() else s)
+        elif native.any():
+            text = text.mask(native)
+        text = text.str.replace("\u2212", "-", regex=False)
     if native.any():
         value[native] = pd.to_numeric(s[native], errors="coerce").astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
     other = "," if decimal == "." else "."
@@ -496,12 +505,17 @@ def null_words(source: TableSource, column: str) -> tuple[str, ...]:
 
 
 def _currency(
-    s: pd.Series, table: str, col: str, currency: str | None, rows: pd.Series, checks: _Checks, seen: dict[str, Any]
+    s: pd.Series, table: str, col: str, currency: str | None, rows: pd.Series, checks: _Checks, seen: dict[str, Any],
+    text: pd.Series | None = None,
 ) -> pd.Series:
-    """``s`` with currency signs, codes and words around the numbers removed. Values in a currency
-    other than the params' ``currency`` are set aside (they would add up wrong) and reported."""
+    """``s`` with currency signs, codes and words around the numbers removed (``s`` itself when it has
+    none). Values in a currency other than the params' ``currency`` are set aside (they would add up
+    wrong) and reported. ``text`` is ``_as_text(s)`` when the caller has it already."""
     native = _instances(s, (int, float, np.number))
-    text = _as_text(s.mask(native) if native.any() else s)
+    if text is None:
+        text = _as_text(s.mask(native) if native.any() else s)
+    elif native.any():
+        text = text.mask(native)
     number, code = split_currency(text)
     if code.isna().all():
         return s
@@ -525,15 +539,22 @@ def _currency(
 
 def _coerce(
     frame: pd.DataFrame, spec: TableSpec, source: TableSource, checks: _Checks, tz: str = "UTC",
-    currency: str | None = None, seen: dict[str, Any] | None = None,
+    currency: str | None = None, seen: dict[str, Any] | None = None, texts: dict[str, pd.Series] | None = None,
 ) -> pd.DataFrame:
     """The canonical columns typed; ``seen`` (when given) receives what was read on the way: null
     words per column (``nulls``), the date format detected per column (``dates``) and the currencies
-    written in amounts (``currencies``)."""
+    written in amounts (``currencies``). ``texts`` holds columns already read as text (:func:`_as_text`)."""
     seen = seen if seen is not None else {}
+    texts = dict(texts or {})
+
+    def text_of(name: str) -> pd.Series:
+        if name not in texts:
+            texts[name] = _as_text(frame[name])
+        return texts[name]
+
     out = pd.DataFrame({ROW: frame[ROW].astype("int64")})
     slashed = [
-        _as_text(frame[c.name]) for c in spec.columns
+        text_of(c.name) for c in spec.columns
         if c.kind == "datetime" and c.name in frame.columns and not source.date_format_for(c.name)
         and not pd.api.types.is_datetime64_any_dtype(frame[c.name])
     ]
@@ -543,7 +564,8 @@ def _coerce(
             continue
         s = frame[col.name]
         native_dates = pd.api.types.is_datetime64_any_dtype(s)
-        text = s if native_dates else _as_text(s)  # computed once per column: the checks below all read it
+        text = s if native_dates else text_of(col.name)  # computed once per column: the checks below all read it
+        texts.pop(col.name, None)
         if not native_dates and col.kind != "bool":
             nulls = null_mask(text, null_words(source, col.name))
             if nulls.any():
@@ -564,7 +586,7 @@ def _coerce(
         elif col.kind == "datetime":
             fmt = source.date_format_for(col.name)
             ambiguous = pd.Series(False, index=s.index)
-            value, out_of_range = _parse_dates(s, fmt, tz, ambiguous, hint)
+            value, out_of_range = _parse_dates(s, fmt, tz, ambiguous, hint, None if native_dates else text)
             if not fmt and not native_dates:
                 from .detect import guess_dates
 
@@ -601,11 +623,12 @@ def _coerce(
                 message = f"{col.name} could not be read as a date{how}; those values were set aside. {fix_format}"
             checks.flag(out[ROW][unreadable | out_of_range], "unparseable_date", col.name, message)
         elif col.kind == "number":
+            read = s
             if not pd.api.types.is_numeric_dtype(s):
-                s = _currency(s, spec.name, col.name, currency, out[ROW], checks, seen)
+                s = _currency(s, spec.name, col.name, currency, out[ROW], checks, seen, text)
             if col.name == "duration_min" and not pd.api.types.is_numeric_dtype(s):
-                s = _clock_minutes(s)
-            nums = _parse_numbers(s, source.decimal)
+                s = _clock_minutes(s, text if s is read else None)
+            nums = _parse_numbers(s, source.decimal, text if s is read and not pd.api.types.is_numeric_dtype(s) else None)
             value = nums.value
             _number_issues(nums, out[ROW], spec.name, col.name, source.decimal, checks)
         else:  # bool
@@ -769,9 +792,10 @@ def composed_headers(header: list[str], side: dict[str, Any]) -> list[str]:
     return [*header, *extra]
 
 
-def _clock_minutes(s: pd.Series) -> pd.Series:
-    """Durations written as a clock (``00:12:30`` h:m:s, ``1:05`` h:m) as minutes, as text; other values unchanged."""
-    text = _as_text(s)
+def _clock_minutes(s: pd.Series, text: pd.Series | None = None) -> pd.Series:
+    """Durations written as a clock (``00:12:30`` h:m:s, ``1:05`` h:m) as minutes, as text; other values unchanged
+    (``s`` itself when none is a clock). ``text`` is ``_as_text(s)`` when the caller has it already."""
+    text = _as_text(s) if text is None else text
     parts = text.str.extract(r"^(\d{1,3}):([0-5]\d)(?::([0-5]\d(?:[.,]\d+)?))?$")
     clock = parts[0].notna()
     if not clock.any():
@@ -949,19 +973,27 @@ def _load_table(
     canonical = [c for c in spec.names if c in frame.columns]
     empty = pd.Series(True, index=frame.index)
     empty_columns = []
+    texts: dict[str, pd.Series] = {}  # each text column trimmed once, for the row test here and for _coerce
     for col in canonical:
         if col in source.constants:
             continue
         s = frame[col]
         # a text cell is blank when empty after trimming; a typed one (Parquet) when missing: it is never
         # written out as text to find out
-        blank = _as_text(s).isna() if s.dtype == object or isinstance(s.dtype, pd.StringDtype) else s.isna()
+        if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+            texts[col] = _as_text(s)
+            blank = texts[col].isna()
+        else:
+            blank = s.isna()
         empty &= blank
         if len(frame) and blank.all():
             empty_columns.append(col)
     checks.flag(frame.loc[empty, ROW], "empty_row", None, "the row is empty; it was skipped.", "info")
-    frame = frame.loc[~empty]
-    df = _coerce(frame, spec, source, checks, params.timezone, params.currency, seen)
+    if empty.any():
+        frame = frame.loc[~empty]
+        texts = {col: text.loc[~empty] for col, text in texts.items()}
+    df = _coerce(frame, spec, source, checks, params.timezone, params.currency, seen, texts)
+    del texts
     df = _deduplicate(df, spec, checks)
     side = _side(source)
     if name in MONEY:

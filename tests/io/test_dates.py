@@ -163,3 +163,19 @@ def test_unknown_time_zone_is_a_located_params_error(tmp_path: Path, value: str,
     msg = str(err.value)
     assert "params.yaml" in msg and f"'timezone': timezone '{value}' is not an IANA time zone name." in msg
     assert hint in msg and "such as Europe/Moscow" in msg
+
+
+def test_the_offset_pattern_is_read_by_arrow_as_pythons_whitespace_pattern_reads_it():
+    """The UTC-offset pattern spells out Python's whitespace (pandas would run ``\\s`` through ``re`` one
+    value at a time): over every whitespace character, and none, it finds what the ``\\s`` pattern finds."""
+    import re
+
+    from auditkit.io.load import _OFFSET
+
+    python = re.compile(r"\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$")
+    spaces = [c for c in map(chr, range(0x110000)) if c.isspace()]
+    values = [f"2025-03-31 10:00{sp}+0300" for sp in ["", *spaces, "x", "_"]] + ["2025-03-31 10:00", "2025-03-31T10:00Z"]
+    text = pd.Series(values * 50, dtype="string[pyarrow]")
+    got = text.str.contains(_OFFSET, regex=True).tolist()
+    assert got == [bool(python.search(v)) for v in values * 50]
+    assert sum(got[: len(values)]) == len(spaces) + 2  # each space, none, and 'Z'
