@@ -430,10 +430,13 @@ def _parse_numbers(s: pd.Series, decimal: str, text: pd.Series | None = None) ->
     if native.any():
         value[native] = pd.to_numeric(s[native], errors="coerce").astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
     other = "," if decimal == "." else "."
-    mine = text.str.fullmatch(_number_pattern(decimal)).fillna(False).astype(bool)
-    theirs = text.str.fullmatch(_number_pattern(other)).fillna(False).astype(bool)
-    non_finite = text.str.fullmatch(_NON_FINITE, case=False).fillna(False).astype(bool)
-    ambiguous = mine & theirs & text.str.contains("[.,]", regex=True).fillna(False).astype(bool)
+    if text.notna().any():
+        mine = text.str.fullmatch(_number_pattern(decimal)).fillna(False).astype(bool)
+        theirs = text.str.fullmatch(_number_pattern(other)).fillna(False).astype(bool)
+        non_finite = text.str.fullmatch(_NON_FINITE, case=False).fillna(False).astype(bool)
+        ambiguous = mine & theirs & text.str.contains("[.,]", regex=True).fillna(False).astype(bool)
+    else:  # typed numbers (Parquet, Excel): no text to match
+        mine = theirs = non_finite = ambiguous = none
     mismatch = theirs & ~mine
     decided = bool((mine & ~theirs).any())
     if ambiguous.any() and not decided and mismatch.any():
@@ -652,6 +655,17 @@ def _coerce(
     return out[[ROW, *spec.names]]
 
 
+def _strictly_ordered(column: Any) -> bool:
+    """Whether an Arrow text array without missing values rises (or falls) strictly from row to row, so that
+    no value repeats: exports sorted by id, told in one pass instead of hashing every id."""
+    import pyarrow.compute as pc
+
+    if len(column) < 2 or column.null_count:
+        return False
+    later, earlier = column.slice(1), column.slice(0, len(column) - 1)
+    return bool(pc.all(pc.greater(later, earlier)).as_py() or pc.all(pc.less(later, earlier)).as_py())
+
+
 def _deduplicate(df: pd.DataFrame, spec: TableSpec, checks: _Checks) -> pd.DataFrame:
     if spec.key is None:
         return df
@@ -660,9 +674,8 @@ def _deduplicate(df: pd.DataFrame, spec: TableSpec, checks: _Checks) -> pd.DataF
     if column is not None:
         import pyarrow.compute as pc
 
-        # Arrow counts distinct ids without building a pandas hash table
-        if pc.count_distinct(column).as_py() == pc.count(column).as_py():
-            return df  # the usual case: no id repeats
+        if _strictly_ordered(column) or pc.count_distinct(column).as_py() == pc.count(column).as_py():
+            return df  # the usual case: no id repeats (Arrow counts without building a pandas hash table)
     repeated = (ids.duplicated(keep="first") & ids.notna()).to_numpy()  # a missing id repeats nothing
     if not repeated.any():
         return df  # the usual case: no copy of the table

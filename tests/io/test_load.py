@@ -188,3 +188,28 @@ def test_sources_record_the_sha256_of_every_file(small_client: Path):
     for name in ("deals", "leads"):
         expected = hashlib.sha256((small_client.parent / "data" / f"{name}.csv").read_bytes()).hexdigest()
         assert data.sources[name]["sha256"] == expected
+
+
+@pytest.mark.parametrize(
+    "ids, repeated",
+    [
+        (["D1", "D2", "D3", "D4"], []),  # rising: no id repeats, told without hashing
+        (["D4", "D3", "D2", "D1"], []),  # falling, as exports sorted newest first are
+        (["D1", "D2", "D2", "D3"], ["D2"]),  # sorted with a repeat next to itself
+        (["D1", "D3", "D2", "D1"], ["D1"]),  # unsorted
+        (["D1", None, "D1", "D2"], ["D1"]),  # a missing id between the two
+    ],
+)
+def test_repeated_ids_are_found_in_sorted_unsorted_and_gapped_tables(ids, repeated):
+    from auditkit.io.load import _Checks, _deduplicate
+    from auditkit.schema import SPECS
+
+    df = pd.DataFrame({"_row": range(2, 2 + len(ids)), "deal_id": pd.Series(ids, dtype="string[pyarrow]")})
+    for col in SPECS["deals"].names:
+        if col != "deal_id":
+            df[col] = pd.Series(pd.NA, index=df.index, dtype="string")
+    checks = _Checks("deals", df)
+    out = _deduplicate(df, SPECS["deals"], checks)
+    kept = [i for i in ids if i is not None]
+    assert out["deal_id"].dropna().tolist() == list(dict.fromkeys(kept))
+    assert sorted({ids[r - 2] for i in checks.issues for r in i.rows}) == repeated
