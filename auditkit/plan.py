@@ -21,7 +21,7 @@ import pandas as pd
 from .actions import action_info, actions
 from .findings import SEVERITIES, Finding, read_findings
 from .report.format import Formatter, safe_for_spreadsheet
-from .report.text import t, word
+from .report.text import plural, t, word
 from .review import Decision, Reviewed, apply_review, covered_steps, load_review, review_note
 
 #: Severity points of a finding (its share of an action's impact).
@@ -400,8 +400,10 @@ class Plan:
         """One sentence: the what-if revenue per quarter of the first actions, or their effects."""
         gain = self.what_if["extra_revenue"].sum(min_count=1) if len(self.what_if) else math.nan
         if _finite(gain) and gain > 0:
-            won = self.what_if["extra_won"].sum()
-            return t("plan.summary.effect_money", self.lang, won=self.fmt.number(won, 1), money=self.fmt.money(gain))
+            won = round(float(self.what_if["extra_won"].sum()))  # whole deals: "2.3 deals" is not something a client can win
+            if won < 1:
+                return t("plan.summary.effect_money_only", self.lang, money=self.fmt.money(gain))
+            return t("plan.summary.effect_money", self.lang, won=plural(won, "n.extra_won", self.lang), money=self.fmt.money(gain))
         return t("plan.summary.effect_text", self.lang, effects="; ".join(self.first["effect"]))
 
     def findings_table(self) -> pd.DataFrame:

@@ -128,7 +128,7 @@ def quality_findings(issues: Iterable[QualityIssue], rows: dict[str, int], lang:
     (not for :data:`READING_CHECKS`)."""
     from .findings import Finding, severity_for
     from .report.format import Formatter
-    from .report.text import t, word
+    from .report.text import plural, t, word
 
     out = []
     for issue in issues:
@@ -144,7 +144,7 @@ def quality_findings(issues: Iterable[QualityIssue], rows: dict[str, int], lang:
                 area="data quality",
                 title=t(
                     "finding.quality.title", lang, table=t(f"table.{issue.table}", lang), column=issue.column or t("p2.quality.rows", lang),
-                    check=word(issue.check, lang, "check"), count=Formatter(lang).number(issue.count),
+                    check=word(issue.check, lang, "check"), rows=plural(issue.count, "n.in_row", lang),
                 ),
                 severity=severity_for(share, QUALITY_SEVERITY),
                 metric=f"{issue.table}.{issue.check}",

@@ -124,7 +124,7 @@ def test_a_rate_on_too_few_rows_is_shown_but_not_judged(small):
     assert check.at["win_rate", "value"] == 0.6 and check.at["win_rate", "gap"] == pytest.approx(0.1)
     assert pd.isna(check.at["win_rate", "met"]) and pd.isna(check.at["median_cycle_days", "met"])
     assert check.at["median_cycle_days", "reason"] == (
-        "not judged: 3 rows are too few (at least 10 are needed to tell a problem from chance)"
+        "not judged: too few rows (3; at least 10 are needed to tell a problem from chance)"
     )
     assert goal_findings(goal_check(small, small.params.goals), Formatter()) == []
 

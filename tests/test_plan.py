@@ -176,7 +176,7 @@ def test_build_plan_applies_review(tmp_path: Path) -> None:
     note = plan.findings_table().set_index("id").loc[F3.id, "reviewed"]
     assert "Anna" in note and "2026-11-29" in note and "high" in note and "Rep on leave" in note
     assert plan.maturity.set_index("area").loc["leads", "level"] == "Not assessed"
-    assert "3.0" in plan.expected_effect() and "24,000" in plan.expected_effect()
+    assert "about 3 more won deals and" in plan.expected_effect() and "24,000" in plan.expected_effect()  # whole deals
     assert set(plan.roadmap["timeframe"]) <= {30, 60, 90} and list(plan.roadmap["timeframe"]) == sorted(plan.roadmap["timeframe"])
 
 

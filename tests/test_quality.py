@@ -49,6 +49,17 @@ def test_findings_only_for_issues_above_one_percent_with_severity_by_share():
     assert by_kind["data.quality.negative_amount"].subject == "deals.amount"
     ru = quality_findings([issue("negative_amount", 15)], {"deals": 120}, "ru")[0]
     assert ru.title == "Сделки, Сумма: отрицательная сумма в 15 строках"  # the column named, not keyed
+    # the rows counted in the plural form the number calls for
+    titles = {
+        (n, lang): quality_findings([issue("negative_amount", n)], {"deals": 100}, lang)[0].title.rsplit(": ", 1)[1]
+        for n in (1, 3, 21, 100) for lang in ("en", "ru")
+    }
+    assert titles == {
+        (1, "en"): "negative amount in 1 row", (3, "en"): "negative amount in 3 rows",
+        (21, "en"): "negative amount in 21 rows", (100, "en"): "negative amount in 100 rows",
+        (1, "ru"): "отрицательная сумма в 1 строке", (3, "ru"): "отрицательная сумма в 3 строках",
+        (21, "ru"): "отрицательная сумма в 21 строке", (100, "ru"): "отрицательная сумма в 100 строках",
+    }
     # how a file was read (its encoding guessed) is for the analyst to confirm, not a finding about the client
     assert quality_findings([issue("encoding_unsure", 120)], {"deals": 120}) == []
 

@@ -54,7 +54,7 @@ def test_reasons_name_their_columns_and_write_numbers_as_the_language_does():
     assert na_reason("unparseable", "en", table="deals", column="created_at", share=1.0).startswith(
         "not available, because 100% of the Created values in Deals could not be read"
     )
-    assert na_reason("too_few", "ru", n=1234, minimum=10000).startswith("не оценивается: 1\u00a0234 строк слишком мало (нужно не меньше 10\u00a0000")
+    assert na_reason("too_few", "ru", n=1234, minimum=10000).startswith("не оценивается: слишком мало строк (1\u00a0234; нужно не меньше 10\u00a0000")
     # a value without a column to name: no empty quotes
     assert na_reason("no_values", "en", population="deals won in the period") == (
         "not available, because no row of deals won in the period has a usable value"
