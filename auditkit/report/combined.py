@@ -174,63 +174,78 @@ def combined_report(run_dir: Path, steps: list[dict[str, Any]], title: str, subt
     return render(nb, run_dir / "report.html", title)
 
 
-def _duration(manifest: dict[str, Any]) -> str:
+def _duration(manifest: dict[str, Any], fmt: Formatter) -> str:
+    """How long a run took, in seconds under two minutes and in minutes from there, in ``fmt``'s language."""
     try:
         start = dt.datetime.fromisoformat(manifest["started_at"])
         end = dt.datetime.fromisoformat(manifest["finished_at"])
     except (KeyError, TypeError, ValueError):
         return "–"
     seconds = (end - start).total_seconds()
-    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+    if seconds < 120:
+        return t("runs.seconds", fmt.language, n=fmt.number(round(seconds)))
+    return t("runs.minutes", fmt.language, n=fmt.number(round(seconds / 60, 1)))
 
 
 def runs_index(outputs: Path) -> Path:
     """Write ``<outputs>/index.html``: every client's runs, newest first, with status, period, dates,
-    duration, headline KPIs and links to the combined report and the run's step index."""
-    rows = []
+    duration, headline KPIs and links to the combined report and the run's step index. The page is in
+    the language of its runs when they share one (English when they do not); each run's KPIs are in its own."""
+    runs = []
     manifests = sorted(outputs.glob("*/*/manifest.json"), key=lambda p: (p.parent.parent.name, p.parent.name), reverse=True)
     for path in manifests:
-        run = path.parent
-        if run.name.startswith("."):
+        if path.parent.name.startswith("."):
             continue  # a run still being written
         try:
-            m = json.loads(path.read_text(encoding="utf-8"))
+            runs.append((path.parent, json.loads(path.read_text(encoding="utf-8"))))
         except (OSError, ValueError):
             continue
+    languages = {(m.get("params") or {}).get("language", "en") for _, m in runs}
+    page_lang = languages.pop() if len(languages) == 1 else "en"
+    page_fmt = Formatter(page_lang)
+    rows = []
+    for run, m in runs:
         params = m.get("params") or {}
-        lang = params.get("language", "en")
-        fmt = Formatter(lang, params.get("currency", "EUR"))
+        fmt = Formatter(params.get("language", "en"), params.get("currency", "EUR"))
         period = params.get("period") or {}
         status = m.get("status", "failed")
-        word = t("status." + status, "en") if f"status.{status}" in _STATUS_KEYS else status
+        word = t("status." + status, page_lang) if f"status.{status}" in _STATUS_KEYS else status
         kpis = "; ".join(f"{label}: {value}" for label, value in _headline(run, fmt))
         rel = run.relative_to(outputs).as_posix()
-        links = [f"<a href='{escape(rel)}/html/index.html'>steps</a>"]
+        links = [f"<a href='{escape(rel)}/html/index.html'>{escape(t('runs.link.steps', page_lang))}</a>"]
         if (run / "report.html").is_file():
-            links.insert(0, f"<a href='{escape(rel)}/report.html'>report</a>")
+            links.insert(0, f"<a href='{escape(rel)}/report.html'>{escape(t('runs.link.report', page_lang))}</a>")
         rows.append(
             f"<tr><td>{escape(m.get('client', run.parent.name))}</td><td>{escape(run.name)}</td>"
             f"<td class='st-{escape(status)}'>{escape(word)}</td>"
-            f"<td>{escape(period.get('start', ''))} – {escape(period.get('end', ''))}</td>"
+            f"<td>{escape(_day(period.get('start'), page_fmt))} – {escape(_day(period.get('end'), page_fmt))}</td>"
             f"<td>{escape((m.get('started_at') or '').replace('T', ' ').removesuffix('+00:00'))}</td>"
-            f"<td class='num'>{escape(_duration(m))}</td><td>{escape(kpis)}</td><td>{' · '.join(links)}</td></tr>"
+            f"<td class='num'>{escape(_duration(m, page_fmt))}</td><td>{escape(kpis)}</td><td>{' · '.join(links)}</td></tr>"
         )
     from .html import STATUS_COLOURS
 
     colours = "".join(f".st-{k}{{color:{v};font-weight:bold}}" for k, v in STATUS_COLOURS.items())
+    heads = "".join(f"<th>{escape(t('runs.col.' + c, page_lang))}</th>" for c in ("client", "run", "status", "period", "started", "duration", "kpis", "open"))
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>auditkit: every audit run</title>
+<html lang="{page_lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{escape(t("runs.title", page_lang))}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:90em}}td,th{{padding:4px 10px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}}
 .num{{text-align:right}}{colours}@media (max-width:700px){{body{{margin:0.5em}}td,th{{padding:3px 4px;font-size:0.85em}}}}</style></head>
-<body><h1>Every audit run</h1><table><thead><tr><th>Client</th><th>Run</th><th>Status</th><th>Period</th><th>Started (UTC)</th>
-<th>Duration</th><th>Headline KPIs</th><th>Open</th></tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>
+<body><h1>{escape(t("runs.heading", page_lang))}</h1><table><thead><tr>{heads}</tr></thead><tbody>{''.join(rows)}</tbody></table></body></html>
 """
     target = outputs / "index.html"
     tmp = target.with_name("index.html.tmp")
     tmp.write_text(page, encoding="utf-8")
     tmp.replace(target)
     return target
+
+
+def _day(value: Any, fmt: Formatter) -> str:
+    """An ISO date from a manifest written for ``fmt``'s language; anything else as it is."""
+    try:
+        return fmt.date(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return "" if value is None else str(value)
 
 
 _STATUS_KEYS = {"status.ok", "status.insufficient", "status.failed", "status.not_built", "status.interrupted", "status.running"}

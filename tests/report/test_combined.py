@@ -64,6 +64,24 @@ def test_the_runs_index_lists_every_run_with_status_kpis_and_links(tmp_path):
     assert '<meta name="viewport"' in page
 
 
+def test_the_runs_index_is_in_the_language_its_runs_share(tmp_path):
+    """Runs all in Russian give a Russian page (headings, status, period, duration, links); runs in two
+    languages give an English page, each run's KPIs in its own language."""
+    run_folder(tmp_path, "acme", "20260102T030405Z", "ok", 1234.6, lang="ru")
+    run_folder(tmp_path, "beta", "20260101T000000Z", "insufficient", 10.0, lang="ru")
+    page = runs_index(tmp_path).read_text(encoding="utf-8")
+    assert '<html lang="ru">' in page and "<h1>Все запуски аудита</h1>" in page
+    heads = re.findall(r"<th>(.*?)</th>", page)
+    assert heads == ["Клиент", "Запуск", "Статус", "Период", "Начало (UTC)", "Длительность", "Главные показатели", "Открыть"]
+    assert re.findall(r"<td class='st-\w+'>(.*?)</td>", page) == ["недостаточно данных", "готово"]
+    assert "1 янв. 2025\u202fг. – 31 дек. 2025\u202fг." in page and "30 с" in page and ">отчёт<" not in page and ">шаги<" in page
+    assert not re.search(r">(report|steps|ok|Client|Period)<", page)
+    run_folder(tmp_path, "gamma", "20260105T000000Z", "ok", 5.0, lang="en")
+    page = runs_index(tmp_path).read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and "<h1>Every audit run</h1>" in page and "30 s" in page
+    assert "1 Jan 2025 – 31 Dec 2025" in page
+
+
 @pytest.mark.slow
 def test_the_demo_runs_combined_report(demo_run):
     report = (demo_run / "report.html").read_text(encoding="utf-8")
