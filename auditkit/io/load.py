@@ -257,7 +257,10 @@ def _check_columns(frame: pd.DataFrame, spec: TableSpec, source: TableSource, pa
     parts = []
     for col in missing:
         if col in inverse:
-            parts.append(f"'{col}' (params map '{inverse[col]}' to it, but the file has no column '{inverse[col]}')")
+            # a misspelt file column: the nearest header nothing maps yet, ignoring case
+            near = difflib.get_close_matches(inverse[col].casefold(), [c.casefold() for c in free], n=1, cutoff=0.6)
+            nearest = f"; is it '{next(c for c in free if c.casefold() == near[0])}'?" if near else ""
+            parts.append(f"'{col}' (params map '{inverse[col]}' to it, but the file has no column '{inverse[col]}'{nearest})")
         else:
             hint = difflib.get_close_matches(col, free, n=1, cutoff=0.6)
             parts.append(f"'{col}'" + (f" (is it '{hint[0]}'?)" if hint else ""))

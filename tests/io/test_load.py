@@ -49,6 +49,17 @@ def test_missing_required_column_names_file_column_and_columns_found(tmp_path: P
     assert "Columns found: Deal ID, Created, Closed, Status, Stage, Owner, Lost reason" in msg
     with pytest.raises(DataError):
         preflight(load_params(path))
+    assert "is it" not in msg  # no header is near 'Value'
+
+
+def test_a_misspelt_mapped_column_is_matched_to_the_nearest_free_header(tmp_path: Path):
+    """The export writes 'VALUE ' where the params map 'Value': the error names the header to map."""
+    path = write_small_client(tmp_path)
+    df = pd.read_csv(tmp_path / "data" / "deals.csv", sep=";").rename(columns={"Value": "VALUE "})
+    df.to_csv(tmp_path / "data" / "deals.csv", sep=";", index=False)
+    with pytest.raises(DataError) as err:
+        load(load_params(path))
+    assert "params map 'Value' to it, but the file has no column 'Value'; is it 'VALUE'?" in str(err.value)
 
 
 def test_headers_in_other_case_map_themselves(tmp_path: Path):
