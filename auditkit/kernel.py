@@ -1,6 +1,6 @@
 """The kernel a run's steps execute in: one warm kernel per run, reset between steps.
 
-Starting a kernel and importing pandas, matplotlib, seaborn, scipy and auditkit costs about 3 s, more than
+Starting a kernel and importing pandas, matplotlib, seaborn and auditkit costs about 3 s, more than
 most steps' own work on a demo-sized client. A run therefore starts one kernel and executes its steps in
 it one after the other (papermill, through the ``auditkit-warm`` engine registered here). Between steps
 the kernel's user namespace is cleared and a new history session begins (its cells counted from 1), every

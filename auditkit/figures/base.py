@@ -4,7 +4,7 @@ Every figure function takes tidy data and returns a matplotlib ``Figure`` with
 a title and labelled axes; the caller decides whether to show or save it.
 Every figure is drawn in the report theme: :func:`_figure` applies it before a step's first figure
 (:func:`reset_theme` marks a new step), so a step that draws nothing never imports seaborn (and scipy
-with it, about a second of a kernel's start).
+with it where scipy is installed, about a second of a kernel's start).
 
 Every figure is written in its report's language (``lang``): the kit's own words come from the text
 catalog, the kit's bracketed markers ("(all)", "(none)") are shown through :func:`label`, and numbers,
