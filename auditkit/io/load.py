@@ -275,7 +275,17 @@ def _check_columns(frame: pd.DataFrame, spec: TableSpec, source: TableSource, pa
 
 
 def _stripped(s: pd.Series) -> pd.Series:
-    out = s.astype("string").str.strip()
+    """``s`` as text without surrounding whitespace, empty text as missing; the column itself (no copy)
+    when no value has either, as in most exports."""
+    out = s.astype("string")
+    if isinstance(out.dtype, pd.StringDtype) and out.dtype.storage == "pyarrow":
+        import pyarrow.compute as pc
+
+        column = out.array.__arrow_array__()  # the chunks as stored: nothing is copied to look
+        trimmed = pc.utf8_trim_whitespace(column)
+        if pc.all(pc.equal(trimmed, column)).as_py() is not False and pc.any(pc.equal(trimmed, "")).as_py() is not True:
+            return out
+    out = out.str.strip()
     return out.mask(out.eq(""))
 
 

@@ -33,6 +33,8 @@ def by_value(s: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
         return fn(s)
     values = pd.Series(uniques, dtype=s.dtype)
     distinct = fn(pd.concat([values, pd.Series([pd.NA], dtype=s.dtype)], ignore_index=True))
+    if distinct.dtype == s.dtype and distinct.iloc[-1] is pd.NA and distinct.iloc[:-1].equals(values):
+        return s  # the transform leaves every value as it is: the column itself, no copy of it
     out = distinct.iloc[np.where(codes < 0, len(uniques), codes)]
     out.index = s.index
     return out.rename(s.name)

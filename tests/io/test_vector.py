@@ -68,3 +68,23 @@ def test_null_words_are_matched_ignoring_case_and_only_short_values_are_folded()
     got = null_mask(s, words)
     assert got.tolist()[:12] == [True, True, False, True, True, True, False, False, False, False, False, False]
     assert got.equals(s.str.casefold().isin({w.casefold() for w in words}).fillna(False).astype(bool))
+
+
+@pytest.mark.parametrize("distinct", [40, 30000])  # transformed per distinct value, and whole
+def test_text_already_clean_is_the_column_itself_and_other_text_is_trimmed(distinct):
+    """Reading text keeps a column whose values need no trimming as it is (35M activity ids copied for
+    nothing before); a column with surrounding spaces or empty values is trimmed and emptied as before."""
+    from auditkit.io.load import _as_text
+
+    clean = pd.Series([f"R{i % distinct}" for i in range(40000)], dtype="string[pyarrow]", name="owner")
+    got = _as_text(clean)
+    assert got.equals(clean) and got.name == "owner"
+    assert np.shares_memory(np.asarray(got.array.__arrow_array__().chunk(0).buffers()[1]),
+                            np.asarray(clean.array.__arrow_array__().chunk(0).buffers()[1]))
+    assert by_value(clean, lambda t: t.str.strip()) is clean or distinct > 20000
+    messy = clean.copy()
+    messy.iloc[[0, 5, 9]] = [" R0", "", "\u00a0R9\t"]
+    got = _as_text(messy)
+    assert got.iloc[0] == "R0" and got.iloc[5] is pd.NA and got.iloc[9] == "R9"
+    assert got.drop([0, 5, 9]).equals(clean.drop([0, 5, 9]))
+    assert messy.iloc[0] == " R0"  # the input is never changed
