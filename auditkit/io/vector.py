@@ -41,13 +41,11 @@ def by_value(s: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
 
 
 def arrow_text(s: pd.Series) -> Any:
-    """The Arrow data of a text Series stored in Arrow (one array even when stored in chunks), for Arrow's
-    own kernels; None for any other Series."""
+    """The Arrow data of a text Series stored in Arrow, for Arrow's own kernels: its chunks as stored (a
+    ``ChunkedArray``; nothing is copied); None for any other Series."""
     if not isinstance(s.dtype, pd.StringDtype) or s.dtype.storage != "pyarrow":
         return None
-    import pyarrow as pa
-
-    return pa.array(s.array)
+    return s.array.__arrow_array__()
 
 
 def isin(s: pd.Series, values: Iterable[object]) -> pd.Series:

@@ -206,6 +206,11 @@ def test_sources_record_the_sha256_of_every_file(small_client: Path):
     [
         (["D1", "D2", "D3", "D4"], []),  # rising: no id repeats, told without hashing
         (["D4", "D3", "D2", "D1"], []),  # falling, as exports sorted newest first are
+        (["D8", "D9", "D10", "D11", "D100"], []),  # numbered without zeros: rising by length, then as text
+        (["D100", "D11", "D10", "D9"], []),
+        (["D9", "D10", "D10", "D100"], ["D10"]),
+        (["D9", "D10", "D9"], ["D9"]),  # rises, then falls back to a repeat
+        (["D10", "D9", "D11"], []),  # neither way: the ids are hashed
         (["D1", "D2", "D2", "D3"], ["D2"]),  # sorted with a repeat next to itself
         (["D1", "D3", "D2", "D1"], ["D1"]),  # unsorted
         (["D1", None, "D1", "D2"], ["D1"]),  # a missing id between the two
