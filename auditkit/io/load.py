@@ -1127,8 +1127,10 @@ def _reps_from_owners(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 DEAL_REFERENCES = ("stage_history", "leads", "activities")
 
 
-def _unknown_references(table: str, df: pd.DataFrame, raw: pd.DataFrame, col: str, known: set[Any], target: str) -> list[QualityIssue]:
-    """The rows of ``df`` whose ``col`` is not in ``known`` (the ids of ``target``), as an issue."""
+def _unknown_references(
+    table: str, df: pd.DataFrame, raw: pd.DataFrame, col: str, known: pd.Series, target: str
+) -> list[QualityIssue]:
+    """The rows of ``df`` whose ``col`` is not in ``known`` (the ids of ``target``, without missing ones), as an issue."""
     bad = df[col].notna() & ~isin(df[col], known)
     if not bad.any():
         return []
@@ -1140,14 +1142,14 @@ def _unknown_references(table: str, df: pd.DataFrame, raw: pd.DataFrame, col: st
 def _orphans(tables: dict[str, pd.DataFrame], raw_rows: dict[str, pd.DataFrame], found: dict[str, list[QualityIssue]]) -> list[QualityIssue]:
     """References to deals or reps that do not exist (``found``: those already checked, per table)."""
     issues: list[QualityIssue] = []
-    deal_ids = set(tables["deals"]["deal_id"].dropna()) if set(DEAL_REFERENCES) & (set(tables) - set(found)) else set()
+    deal_ids = tables["deals"]["deal_id"].dropna()
     for table in DEAL_REFERENCES:
         if table in found:
             issues.extend(found[table])
         elif table in tables:
             issues.extend(_unknown_references(table, tables[table], raw_rows[table], "deal_id", deal_ids, "deals"))
     if "reps" in tables:
-        rep_ids = set(tables["reps"]["rep_id"].dropna())
+        rep_ids = tables["reps"]["rep_id"].dropna()
         issues.extend(_unknown_references("deals", tables["deals"], raw_rows["deals"], "owner_id", rep_ids, "reps"))
     return issues
 
@@ -1178,7 +1180,7 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
     # columns or the reps' keys are read from them later (35M raw activities beside the clean ones otherwise)
     kept_raw = {j.table for n in names for j in params.data.tables[n].join.values()} | {"deals", "reps"}
     references: dict[str, list[QualityIssue]] = {}
-    deal_ids: set[Any] | None = None
+    deal_ids: pd.Series | None = None
     for name in _order(names, params):
         source = params.data.tables[name]
         raw = read_raw(params.table_path(name), source, name, params.language)
@@ -1191,7 +1193,7 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
             _check_period(df, raw.path, params)
         out[name] = df
         if name in DEAL_REFERENCES and "deals" in out:
-            deal_ids = set(out["deals"]["deal_id"].dropna()) if deal_ids is None else deal_ids
+            deal_ids = out["deals"]["deal_id"].dropna() if deal_ids is None else deal_ids
             references[name] = _unknown_references(name, df, raw.frame, "deal_id", deal_ids, "deals")
         else:
             raws[name] = raw.frame

@@ -56,6 +56,9 @@ def test_isin_is_pandas_isin_with_missing_as_false(storage):
     assert not isin(s, set()).any()
     as_read = pd.Series(["D1", None, "D3"], dtype="str")  # pandas' default str dtype, as read back from Parquet
     assert isin(as_read, {"D3"}).tolist() == [False, False, True]
+    # the values as another text column (the deals' ids), whatever its storage: the same answer as the set
+    for values in (pd.Series(["  Rep 1 ", "ИВАНОВ 3", None], dtype="string[pyarrow]"), pd.Series(["  Rep 1 ", "ИВАНОВ 3"], dtype="str")):
+        assert isin(s, values).tolist() == s.isin(set(values)).fillna(False).astype(bool).tolist()
 
 
 def test_null_words_are_matched_ignoring_case_and_only_short_values_are_folded():
