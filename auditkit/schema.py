@@ -21,11 +21,16 @@ Kind = Literal["id", "text", "datetime", "number", "bool", "enum"]
 
 @dataclass(frozen=True)
 class Column:
+    """One canonical column. ``required``: a file without it is not read. ``expected``: asked of every
+    client and its empty values reported, but a file without it still loads (the figures it feeds say
+    "not available")."""
+
     name: str
     kind: Kind
     required: bool = False
     values: tuple[str, ...] = ()
     description: str = ""
+    expected: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,11 @@ class TableSpec:
     @property
     def required(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
+
+    @property
+    def requested(self) -> list[str]:
+        """The columns a data request asks for: the required and the expected ones."""
+        return [c.name for c in self.columns if c.required or c.expected]
 
     @property
     def names(self) -> list[str]:
@@ -64,7 +74,7 @@ SPECS: dict[str, TableSpec] = {
                 C("closed_at", "datetime", description="when it was won or lost; empty while open"),
                 C("status", "enum", values=DEAL_STATUSES, description="open, won or lost; derived from stage when absent"),
                 C("stage", "text", True, description="current pipeline stage (a name from pipeline.stages)"),
-                C("amount", "number", True, description="deal value in the params' currency"),
+                C("amount", "number", description="deal value in the params' currency; without it, money figures are not available", expected=True),
                 C("owner_id", "id", True, description="the rep who owns the deal (reps.rep_id)"),
                 C("source", "text", description="lead source"),
                 C("product", "text"),

@@ -137,8 +137,10 @@ DEFAULT_NULLS: tuple[str, ...] = (
 
 
 def null_mask(text: pd.Series, words: tuple[str, ...] | list[str]) -> pd.Series:
-    """Which values of ``text`` (string dtype, stripped) are one of ``words``, ignoring case."""
-    from .vector import by_value
+    """Which values of ``text`` (string dtype, stripped) are one of ``words``, ignoring case. A column that
+    repeats its values is matched on its distinct values, and spread back over the rows only when one is a
+    null word (in most columns none is)."""
+    from .vector import distinct
 
     wanted = {w.strip().casefold() for w in words}
     longest = max((len(w) for w in wanted), default=0)
@@ -151,7 +153,14 @@ def null_mask(text: pd.Series, words: tuple[str, ...] | list[str]) -> pd.Series:
             found[short] = folded_in(t[short], wanted).to_numpy()
         return found
 
-    return by_value(text, match)
+    values = distinct(text)
+    if values is None:
+        return match(text)
+    codes, uniques = values
+    hit = match(uniques).to_numpy(dtype=bool)
+    if not hit.any():
+        return pd.Series(False, index=text.index, name=text.name)
+    return pd.Series(np.append(hit, False)[codes], index=text.index, name=text.name)  # a missing value (-1) is none
 
 
 def folded_in(t: pd.Series, wanted: set[str]) -> pd.Series:

@@ -232,10 +232,14 @@ def _map_columns(frame: pd.DataFrame, spec: TableSpec, source: TableSource, extr
 
 
 def _check_columns(frame: pd.DataFrame, spec: TableSpec, source: TableSource, path: Path, found: list[str]) -> None:
-    """Raise DataError when a required column is absent after mapping; ``found`` are the file's own names."""
+    """Raise DataError when a required column is absent after mapping, or an expected one the params map
+    explicitly (a misspelt header would otherwise pass for an export without it); ``found`` are the file's
+    own names."""
     found = [c for c in found if c != ROW]
     inverse = {t: f for f in source.columns for t in source.targets(f)}
     missing = [c for c in spec.required if c not in frame.columns]
+    expected = [c.name for c in spec.columns if c.expected and c.name in inverse and c.name not in frame.columns]
+    missing += expected
     for group in spec.one_of:
         if not any(c in frame.columns for c in group):
             missing.append(" or ".join(group))
@@ -271,28 +275,44 @@ def _check_columns(frame: pd.DataFrame, spec: TableSpec, source: TableSource, pa
         f"Columns found: {', '.join(found) or '(none)'}.\n"
         f"Map the file's column names in the params file, e.g.\n"
         f"  data:\n    tables:\n      {spec.name}:\n        columns:\n          <column in the file>: {missing[0].split(' or ')[0]}"
+        + "".join(
+            f"\nIf the export has no {col} at all, remove the mapping of '{inverse[col]}': the audit runs without it "
+            f"and says which figures are not available." for col in expected
+        )
     )
+
+
+def _clean_text(s: pd.Series) -> bool:
+    """Whether ``s`` is text stored in Arrow none of whose values has surrounding whitespace or is empty:
+    then it is already what :func:`_as_text` gives. Looked at on its chunks as stored, in two passes."""
+    column = arrow_text(s)
+    if column is None:
+        return False
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim_whitespace(column)
+    return pc.all(pc.equal(trimmed, column)).as_py() is not False and pc.any(pc.equal(trimmed, "")).as_py() is not True
 
 
 def _stripped(s: pd.Series) -> pd.Series:
     """``s`` as text without surrounding whitespace, empty text as missing; the column itself (no copy)
     when no value has either, as in most exports."""
     out = s.astype("string")
-    if isinstance(out.dtype, pd.StringDtype) and out.dtype.storage == "pyarrow":
-        import pyarrow.compute as pc
-
-        column = arrow_text(out)  # the chunks as stored: nothing is copied to look
-        trimmed = pc.utf8_trim_whitespace(column)
-        if pc.all(pc.equal(trimmed, column)).as_py() is not False and pc.any(pc.equal(trimmed, "")).as_py() is not True:
-            return out
+    if _clean_text(out):
+        return out
     out = out.str.strip()
     return out.mask(out.eq(""))
 
 
 def _as_text(s: pd.Series) -> pd.Series:
-    """``s`` as trimmed text (string dtype), empty text as missing; whole floats written without '.0'."""
+    """``s`` as trimmed text (string dtype), empty text as missing; whole floats written without '.0'.
+    A clean text column is returned as it is, without looking at its distinct values."""
     if pd.api.types.is_float_dtype(s) and s.dropna().mod(1).eq(0).all():
         s = s.astype("Int64")
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        text = s.astype("string")  # the same Arrow data, with missing values as NA
+        if _clean_text(text):
+            return text
     return by_value(s, _stripped)
 
 
@@ -654,7 +674,7 @@ def _coerce(
             bad = text.notna() & ~text.isin(TRUE | FALSE)
             checks.flag(out[ROW][bad], "unparseable_bool", col.name, f"{col.name} must be true/false (or yes/no, 1/0); other values were set aside.")
         out[col.name] = value
-        if col.required:
+        if col.required or col.expected:
             missing = ~present  # values present but unreadable are already flagged above
             checks.flag(
                 out[ROW][missing], "missing_value", col.name,

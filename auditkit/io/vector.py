@@ -19,23 +19,33 @@ DISTINCT_SHARE = 0.5
 SAMPLE = 2000
 
 
-def by_value(s: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """``fn(s)``, computed on the distinct values of ``s`` (and one missing value) when they are fewer
-    than half its rows; the Series returned has ``s``'s index and name and the dtype ``fn`` gives.
-    Columns that are not of string dtype, and short ones, are passed to ``fn`` whole."""
-    if len(s) < 1000 or not isinstance(s.dtype, pd.StringDtype):  # object columns: 1, 1.0 and True hash alike
-        return fn(s)
+def distinct(s: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
+    """The codes of ``s``'s rows (-1 where missing) and its distinct values, when a transform pays to run on
+    those: a string column of at least 1000 rows whose distinct values are fewer than half of them. None
+    otherwise (ids and timestamps: factorizing would not pay; object columns: 1, 1.0 and True hash alike)."""
+    if len(s) < 1000 or not isinstance(s.dtype, pd.StringDtype):
+        return None
     sample = s.iloc[:: max(1, len(s) // SAMPLE)].dropna()
-    if sample.nunique() > DISTINCT_SHARE * len(sample):  # ids, timestamps: factorizing would not pay
-        return fn(s)
+    if sample.nunique() > DISTINCT_SHARE * len(sample):
+        return None
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     if len(uniques) > DISTINCT_SHARE * len(s):
+        return None
+    return np.asarray(codes), pd.Series(uniques, dtype=s.dtype)
+
+
+def by_value(s: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """``fn(s)``, computed on the distinct values of ``s`` (and one missing value) when they are fewer
+    than half its rows (:func:`distinct`); the Series returned has ``s``'s index and name and the dtype
+    ``fn`` gives, and is ``s`` itself when ``fn`` changes no value. Other columns are passed to ``fn`` whole."""
+    found = distinct(s)
+    if found is None:
         return fn(s)
-    values = pd.Series(uniques, dtype=s.dtype)
-    distinct = fn(pd.concat([values, pd.Series([pd.NA], dtype=s.dtype)], ignore_index=True))
-    if distinct.dtype == s.dtype and distinct.iloc[-1] is pd.NA and distinct.iloc[:-1].equals(values):
+    codes, values = found
+    result = fn(pd.concat([values, pd.Series([pd.NA], dtype=s.dtype)], ignore_index=True))
+    if result.dtype == s.dtype and result.iloc[-1] is pd.NA and result.iloc[:-1].equals(values):
         return s  # the transform leaves every value as it is: the column itself, no copy of it
-    out = distinct.iloc[np.where(codes < 0, len(uniques), codes)]
+    out = result.iloc[np.where(codes < 0, len(values), codes)]
     out.index = s.index
     return out.rename(s.name)
 
@@ -73,4 +83,4 @@ def isin(s: pd.Series, values: Iterable[object]) -> pd.Series:
     return pd.Series(found.to_numpy(zero_copy_only=False), index=s.index, name=s.name)
 
 
-__all__ = ["arrow_text", "by_value", "isin"]
+__all__ = ["arrow_text", "by_value", "distinct", "isin"]

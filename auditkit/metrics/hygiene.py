@@ -417,6 +417,19 @@ def score_rule(frame: "AuditFrame", lang: str = "en") -> str:
 # --------------------------------------------------------------------------- findings
 
 
+def _stale_value(stale: pd.DataFrame, amounts: bool, fmt: "Formatter") -> str:
+    """The stale deals' value for a finding's detail: their amounts added up, over those that have one when
+    not all do; not available when the deals have no usable amounts (never a zero)."""
+    from ..report.text import plural, t
+
+    known = stale["amount"].dropna()
+    if not amounts or known.empty:
+        return t("tech.stale.value_na", fmt.language)
+    if len(known) < len(stale):
+        return t("tech.stale.value_part", fmt.language, value=fmt.money(known.sum()), deals=plural(len(known), "n.deal", fmt.language))
+    return t("tech.stale.value", fmt.language, value=fmt.money(known.sum()))
+
+
 def hygiene_findings(
     frame: "AuditFrame", comp: pd.DataFrame, status: pd.DataFrame, gaps: pd.DataFrame, lag: pd.DataFrame,
     fmt: "Formatter",
@@ -450,7 +463,8 @@ def hygiene_findings(
                          f"{len(stale)} открытых сделок ({fmt.share(share)}) без активности и смены этапа дольше {days} дней"),
                 severity=severity_for(share, STALE_SEVERITY), metric="stale_open_deals", value=len(stale), unit="count",
                 benchmark=tr(f"{fmt.share(STALE_SHARE, 0)} of open deals", f"{fmt.share(STALE_SHARE, 0)} открытых сделок"),
-                action="tech.clean_stale_deals", detail=tr(f"value {fmt.money(stale['amount'].sum())}", f"сумма {fmt.money(stale['amount'].sum())}"), evidence=records(stale.sort_values("idle_days", ascending=False)),
+                action="tech.clean_stale_deals", detail=_stale_value(stale, frame.availability("deals", "amount").ok, fmt),
+                evidence=records(stale.sort_values("idle_days", ascending=False)),
             ))
     if len(status):
         dated = status.loc[status["overdue"].notna()]

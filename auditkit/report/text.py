@@ -282,6 +282,9 @@ CATALOG: dict[str, dict[str, str]] = {
     "tech.status.not_in_export": {"en": "not in the export", "ru": "нет в выгрузке"},
     "tech.status.empty": {"en": "empty", "ru": "пустой"},
     "tech.h.stale": {"en": "Stale open deals", "ru": "Зависшие открытые сделки"},
+    "tech.stale.value": {"en": "value {value}", "ru": "сумма {value}"},
+    "tech.stale.value_part": {"en": "value {value}, over the {deals} with an amount", "ru": "сумма {value} — по тем, у которых она есть ({deals})"},
+    "tech.stale.value_na": {"en": "value not available: the deals have no amount", "ru": "сумма недоступна: у сделок нет суммы"},
     "tech.stale.summary": {
         "en": "{stale} of {open} deals open at the end of the period ({share}) show no sign of life (activity, stage change) for more than {days} days; their value is {value}.",
         "ru": "{stale} из {open} открытых на конец периода сделок ({share}) не подают признаков жизни (активность, смена этапа) дольше {days} дней; их сумма {value}.",

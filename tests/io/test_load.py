@@ -39,27 +39,60 @@ def test_input_files_are_not_modified(small_client: Path):
 
 def test_missing_required_column_names_file_column_and_columns_found(tmp_path: Path):
     path = write_small_client(tmp_path)
-    df = pd.read_csv(tmp_path / "data" / "deals.csv", sep=";").drop(columns=["Value"])
+    df = pd.read_csv(tmp_path / "data" / "deals.csv", sep=";").drop(columns=["Owner"])
     df.to_csv(tmp_path / "data" / "deals.csv", sep=";", index=False)
     with pytest.raises(DataError) as err:
         load(load_params(path))
     msg = str(err.value)
-    assert "deals.csv" in msg and "'amount'" in msg
-    assert "params map 'Value' to it, but the file has no column 'Value'" in msg
-    assert "Columns found: Deal ID, Created, Closed, Status, Stage, Owner, Lost reason" in msg
+    assert "deals.csv" in msg and "'owner_id'" in msg
+    assert "params map 'Owner' to it, but the file has no column 'Owner'" in msg
+    assert "Columns found: Deal ID, Created, Closed, Status, Stage, Value, Lost reason" in msg
     with pytest.raises(DataError):
         preflight(load_params(path))
-    assert "is it" not in msg  # no header is near 'Value'
+    assert "is it" not in msg  # no free header is near 'Owner'
+
+
+def test_deals_without_an_amount_column_load_and_money_is_not_available_rather_than_zero(tmp_path: Path):
+    """A CRM export without deal values (and params that map none): the deals load, counts and rates are
+    computed, and every money KPI says why it is not available; no empty amount is reported row by row."""
+    from auditkit.frame import AuditFrame
+    from auditkit.kpis import kpi_table
+
+    params = PARAMS.replace(" Value: amount,", "")
+    path = write_small_client(tmp_path, params=params)
+    df = pd.read_csv(tmp_path / "data" / "deals.csv", sep=";").drop(columns=["Value"])
+    df.to_csv(tmp_path / "data" / "deals.csv", sep=";", index=False)
+    data = load(load_params(path))
+    assert len(data["deals"]) == 8 and data["deals"]["amount"].isna().all()
+    assert "amount" not in data.sources["deals"]["columns_present"]
+    assert not [i for i in data.issues if i.column == "amount"]
+    kpis = kpi_table(AuditFrame(load_params(path), data)).set_index("kpi")
+    # deals closed in Q1 2025: D1, D2, D6 won (D6 created in December), D3, D4 lost; D8 closes in April
+    assert kpis.at["win_rate", "value"] == pytest.approx(3 / 5) and kpis.at["deals_won", "value"] == 3
+    for money in ("won_value", "avg_won_deal", "open_pipeline_value"):
+        assert not kpis.at[money, "available"] and pd.isna(kpis.at[money, "value"])
+        assert "amount" in kpis.at[money, "reason"].lower() and "export" in kpis.at[money, "reason"]
+
+
+def test_an_amount_column_with_empty_values_is_still_reported(tmp_path: Path):
+    deals = [d if d[0] != "D3" else (*d[:5], "", *d[6:]) for d in DEALS]
+    data = load(load_params(write_small_client(tmp_path, deals)))
+    missing = [i for i in data.issues if i.check == "missing_value" and i.column == "amount"]
+    assert len(missing) == 1 and missing[0].rows == (4,)
 
 
 def test_a_misspelt_mapped_column_is_matched_to_the_nearest_free_header(tmp_path: Path):
-    """The export writes 'VALUE ' where the params map 'Value': the error names the header to map."""
+    """The export writes 'VALUE ' where the params map 'Value' (an expected column, which an export may lack):
+    the error names the header to map, and says what to do if the export really has no amount."""
     path = write_small_client(tmp_path)
-    df = pd.read_csv(tmp_path / "data" / "deals.csv", sep=";").rename(columns={"Value": "VALUE "})
+    df = pd.read_csv(tmp_path / "data" / "deals.csv", sep=";").rename(columns={"Value": "VALUE ", "Owner": "OWNER"})
     df.to_csv(tmp_path / "data" / "deals.csv", sep=";", index=False)
     with pytest.raises(DataError) as err:
         load(load_params(path))
-    assert "params map 'Value' to it, but the file has no column 'Value'; is it 'VALUE'?" in str(err.value)
+    msg = str(err.value)
+    assert "params map 'Value' to it, but the file has no column 'Value'; is it 'VALUE'?" in msg
+    assert "params map 'Owner' to it, but the file has no column 'Owner'; is it 'OWNER'?" in msg
+    assert "If the export has no amount at all, remove the mapping of 'Value'" in msg
 
 
 def test_headers_in_other_case_map_themselves(tmp_path: Path):

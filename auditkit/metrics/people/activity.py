@@ -56,7 +56,8 @@ def activity_by_type(frame: "AuditFrame", card: pd.DataFrame) -> pd.DataFrame:
 def stale_by_rep(frame: "AuditFrame") -> pd.DataFrame:
     """Per rep: ``open_deals`` (at the period's end), ``stale_deals``, ``stale_share``, ``stale_value``
     (their amounts). A deal is stale as :func:`auditkit.metrics.staleness.stale` says (the same rule as step
-    5's); without an activities table the stale columns are NaN (not assessed), never 0."""
+    5's); without an activities table the stale columns are NaN (not assessed), never 0, and so is the value
+    when the deals have no usable amounts."""
     open_ = frame.population("deals_open_at_end")
     flags = stale(frame)  # one definition with step 5; <NA> without an activities table
     known = bool(flags.notna().all()) and len(flags) > 0
@@ -65,6 +66,8 @@ def stale_by_rep(frame: "AuditFrame") -> pd.DataFrame:
                       "value": np.where(is_stale, open_["amount"].to_numpy(dtype=float, na_value=np.nan), 0.0)})
     g = d.groupby("rep").agg(open_deals=("stale", "size"), stale_deals=("stale", "sum"), stale_value=("value", "sum"))
     g["stale_share"] = ratio(g["stale_deals"], g["open_deals"])
+    if not frame.availability("deals", "amount").ok:  # no amounts: the value is not known, not zero
+        g["stale_value"] = np.nan
     if not known:  # not assessed: never a zero
         g[["stale_deals", "stale_value", "stale_share"]] = np.nan
     out = g.reset_index()[["rep", "open_deals", "stale_deals", "stale_share", "stale_value"]]
@@ -92,7 +95,7 @@ def activity_vs_results(card: pd.DataFrame, fair: pd.DataFrame) -> pd.DataFrame:
 def ramp(frame: "AuditFrame", team_of: pd.Series, hired: pd.Series, months: int = RAMP_MONTHS) -> pd.DataFrame:
     """The ramp curve: per whole month since hire (0..months-1), over every rep with a hire date: ``reps``
     (whose deals closed that month), ``closed``, ``won``, ``win_rate``, ``won_value`` (per rep: the month's
-    won value / reps). Empty without hire dates."""
+    won value / reps; NaN when the deals have no usable amounts). Empty without hire dates."""
     cols = ["months_since_hire", "reps", "closed", "won", "win_rate", "won_value"]
     hired = hired.dropna()
     if hired.empty:
@@ -108,5 +111,5 @@ def ramp(frame: "AuditFrame", team_of: pd.Series, hired: pd.Series, months: int 
     out = pd.DataFrame({"months_since_hire": g.index.astype(int), "reps": g["reps"].to_numpy(),
                         "closed": g["closed"].to_numpy(), "won": g["won"].to_numpy()})
     out["win_rate"] = ratio(out["won"], out["closed"])
-    out["won_value"] = ratio(g["value"].to_numpy(), out["reps"])
+    out["won_value"] = ratio(g["value"].to_numpy(), out["reps"]) if frame.availability("deals", "amount").ok else np.nan
     return with_units(out, ACTIVITY_UNITS)

@@ -128,7 +128,7 @@ def scorecard(frame: "AuditFrame") -> pd.DataFrame:
                 quota.append(float(have.sum()) if len(have) else np.nan)
         out["quota"] = quota
         out["attainment"] = ratio(out["won_value"], out["quota"])
-        out["remaining_quota"] = (out["quota"] - out["won_value"].fillna(0)).clip(lower=0)
+        out["remaining_quota"] = (out["quota"] - out["won_value"]).clip(lower=0)  # won value unknown: so is what remains
         out["coverage"] = ratio(out["open_pipeline_value"], out["remaining_quota"])
     else:
         out[["quota", "attainment", "remaining_quota", "coverage"]] = np.nan
