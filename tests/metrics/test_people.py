@@ -97,6 +97,24 @@ def scorecard_frame():
     return frame_from_tables(params(), {"deals": deals, "reps": reps, "activities": activities, "targets": targets})
 
 
+
+def test_without_amounts_money_is_not_available_and_counts_stay(scorecard_frame):
+    """The scorecard client exported without deal values: A's counts and win rate are as with them, and every
+    money figure is NaN (not available), never a zero: won value, attainment, what remains of the quota, the
+    value of stale deals, the ramp's won value."""
+    tables = {name: df.drop(columns=["amount"]) if name == "deals" else df
+              for name, df in scorecard_frame.data.tables.items() if name in ("deals", "reps", "activities", "targets")}
+    frame = frame_from_tables(params(), {k: v.drop(columns=["_row"], errors="ignore") for k, v in tables.items()})
+    a = PP.scorecard(frame).set_index("rep").loc["A"]
+    assert (a["deals_won"], a["closed"], a["win_rate"]) == (2, 3, pytest.approx(2 / 3))
+    assert a["quota"] == 9000
+    assert all(math.isnan(a[c]) for c in ("won_value", "avg_won_deal", "open_pipeline_value", "attainment", "remaining_quota", "coverage"))
+    stale = PP.stale_by_rep(frame).set_index("rep")
+    assert stale["stale_value"].isna().all() and stale.loc["A", "open_deals"] == 1
+    hired = frame.data.tables["reps"].set_index("rep_id")["hired_at"]
+    ramp = PP.ramp(frame, frame.data.tables["reps"].set_index("rep_id")["team"], hired)
+    assert ramp["won_value"].isna().all() and ramp["won"].sum() >= 1
+
 def mix_deals(with_team=True):
     rows = []
     def add(owner, source, n, won):
