@@ -134,3 +134,30 @@ def test_an_unknown_deal_is_flagged_with_its_raw_row_whichever_table_the_params_
     found = [i for i in load(load_params(path)).issues if i.check == "unknown_reference"]
     assert [(i.table, i.column, i.rows) for i in found] == [("leads", "deal_id", (len(LEADS) + 2,))]
     assert found[0].examples["lead_id"].tolist() == ["L9"] and found[0].examples["deal_id"].tolist() == ["D99"]
+
+
+READ_BY_PANDAS = ["a;b\n1;2;\n", "a;a\n1;2\n", "a;b;\n1;2;\n", "a;b\n1; 2\n", 'a;b\n1;" 2"\n', "", "a;b\n\t1;2\n"]
+READ_BY_ARROW = [
+    "a;b\n1;2\n", "a;b\n1;2", "a;b\n1;2\n\n", "a;b\n1;2\n\n\n3;4\n", "a;b\r1;2\r\r3;4", 'a;b\r\n"q;""x""";2\r\n',
+    'a;b\n"multi\nline";2\n3;4\n', "a;b\n;\n", "a;b\nИван;Ёж\n", 'a;b\n"1";"2"\n', "a;b\n1 ;2 \n", "a\n1\n\n2\n", "a;b\n",
+]
+
+
+@pytest.mark.parametrize("text", READ_BY_ARROW + READ_BY_PANDAS)
+def test_arrow_reads_a_csv_as_pandas_does_or_leaves_it_to_pandas(text):
+    """Arrow's CSV reader gives every value pandas gives (blank lines as empty rows, quotes, CR line ends,
+    Cyrillic), or leaves the file to pandas where they would differ: ragged rows (pandas names the row),
+    repeated or empty header names, spaces after a delimiter (pandas drops them outside quotes only)."""
+    import io
+
+    import pandas as pd
+
+    from auditkit.io.readers import _arrow_csv
+
+    got = _arrow_csv(text, ";")
+    if text in READ_BY_PANDAS:
+        assert got is None
+        return
+    want = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False, skipinitialspace=True, skip_blank_lines=False)
+    assert got is not None and list(got.columns) == list(want.columns)
+    assert got.astype(object).values.tolist() == want.astype(object).values.tolist() and str(got.dtypes.iloc[0]) == "str"
