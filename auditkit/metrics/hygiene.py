@@ -127,9 +127,10 @@ def _scoped(frame: "AuditFrame", table: str) -> pd.DataFrame | None:
     at its end), leads created in it, activities that happened in it."""
     if table == "deals":
         d = frame.deals
-        keep = pd.Index(frame.population("deals_created")["deal_id"]).union(frame.population("deals_closed")["deal_id"]).union(
-            frame.population("deals_open_at_end")["deal_id"])
-        return d.loc[d["deal_id"].isin(keep)]
+        # the populations are rows of frame.deals: their row labels say which, without matching a million ids
+        keep = frame.population("deals_created").index.union(frame.population("deals_closed").index).union(
+            frame.population("deals_open_at_end").index)
+        return d.loc[d.index.isin(keep)]
     if table == "leads":
         return frame.population("leads_created") if frame.has("leads") else None
     if table == "activities":
@@ -254,16 +255,32 @@ def stage_gaps(frame: "AuditFrame") -> pd.DataFrame:
     p = frame.params.pipeline
     order = {s: i for i, s in enumerate([*p.open_stages, p.won])}
     deals = frame.population("deals_created")
-    h = h.loc[h["deal_id"].isin(set(deals["deal_id"])) & h["entered_at"].notna()]
-    pos = h["stage"].map(order).astype("float64")  # float: mapping no row at all keeps the text dtype
-    h = h.assign(pos=pos).dropna(subset=["pos"]).sort_values(["deal_id", "entered_at"], kind="stable")
-    prev = h.groupby("deal_id")["pos"].shift()
-    h = h.assign(skip=(h["pos"] - prev > 1), back=(h["pos"] < prev))
-    g = h.groupby("deal_id").agg(entries=("pos", "size"), skips=("skip", "sum"), moves_back=("back", "sum")).reset_index()
+    # each entry's deal as a code in the deals' sorted ids, so that sorting and grouping run on integers
+    ids = pd.Index(deals["deal_id"].dropna().unique()).sort_values()
+    code = ids.get_indexer(h["deal_id"])
+    pos = h["stage"].map(order).to_numpy(dtype="float64", na_value=np.nan)
+    at = h["entered_at"]
+    keep = (code >= 0) & at.notna().to_numpy() & ~np.isnan(pos)
+    code, pos, at = code[keep], pos[keep], at.to_numpy(dtype="datetime64[ns]")[keep]
+    order_ = np.lexsort((at, code))  # by deal, then by time; stable, so equal times keep the file's order
+    code, pos = code[order_], pos[order_]
+    same = np.r_[False, code[1:] == code[:-1]]
+    prev = np.where(same, np.r_[np.nan, pos[:-1]], np.nan)
+    skip = (pos - prev > 1)  # NaN (a deal's first entry) compares False
+    back = pos < prev
+    n = len(ids)
+    entries = np.bincount(code, minlength=n)
+    has = np.flatnonzero(entries)
+    g = pd.DataFrame({
+        "deal_id": pd.Series(ids[has], dtype=deals["deal_id"].dtype),
+        "entries": entries[has].astype("int64"),
+        "skips": np.bincount(code, weights=skip, minlength=n)[has].astype("int64"),
+        "moves_back": np.bincount(code, weights=back, minlength=n)[has].astype("int64"),
+    })
     info = deals.set_index("deal_id")
     g["rep"] = g["deal_id"].map(info["owner_id"]).astype("string").fillna(NO_VALUE)
     g["team"] = g["deal_id"].map(info["team"]).astype("string").fillna(NO_VALUE)
-    return _units(g[cols].astype({"skips": "int64", "moves_back": "int64"}), {"entries": "count", "skips": "count", "moves_back": "count"})
+    return _units(g[cols], {"entries": "count", "skips": "count", "moves_back": "count"})
 
 
 def irregular_deals(gaps: pd.DataFrame) -> pd.DataFrame:
