@@ -467,6 +467,17 @@ def per_frame(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class GroupFrame(AuditFrame):
+    """A group's frame (a rep's, a team's) over rows of its parent frame's scoped tables, which are not scoped
+    again; a lead keeps its deal only when the deal is the group's, as scoping the group's own rows would."""
+
+    def _scoped(self, name: str) -> pd.DataFrame:
+        df = self.data.tables[name]
+        if name == "leads":
+            df = df.assign(deal_id=df["deal_id"].where(isin(df["deal_id"], self._tables["deals"]["deal_id"].dropna())))
+        return df.reset_index(drop=True)
+
+
 class _Scoped(Mapping[str, pd.DataFrame]):
     """A frame's scoped tables, each scoped when first read (a step that never reads the activities never
     loads or scopes them)."""

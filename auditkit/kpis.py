@@ -473,12 +473,14 @@ def group_frame(frame: "AuditFrame", deal_ids: Any, lead_mask: pd.Series | None 
     return _frame_of(frame, tables)
 
 
-def _frame_of(frame: "AuditFrame", tables: dict[str, pd.DataFrame]) -> "AuditFrame":
-    """A frame of ``frame``'s client and period over ``tables`` (a group's deals, stage history and leads)."""
-    from .frame import AuditFrame
+def _frame_of(frame: "AuditFrame", tables: dict[str, pd.DataFrame], scoped: bool = False) -> "AuditFrame":
+    """A frame of ``frame``'s client and period over ``tables`` (a group's deals, stage history and leads):
+    raw rows, or rows of ``frame``'s scoped tables (``scoped``), which are not scoped again."""
+    from .frame import AuditFrame, GroupFrame
     from .io.load import AuditData
 
-    return AuditFrame(frame.params, AuditData(frame.params, tables, frame.data.issues, frame.data.sources))
+    data = AuditData(frame.params, tables, frame.data.issues, frame.data.sources)
+    return GroupFrame(frame.params, data) if scoped else AuditFrame(frame.params, data)
 
 
 def _positions(codes: np.ndarray, n: int) -> list[np.ndarray]:
@@ -488,40 +490,58 @@ def _positions(codes: np.ndarray, n: int) -> list[np.ndarray]:
     return [order[cuts[i]:cuts[i + 1]] for i in range(n)]
 
 
+#: Deals columns scoping changes (a deal closed after the as-of moment was open at it): grouping by one of
+#: them splits the raw rows, and each group's frame scopes its own.
+SCOPED_COLUMNS = frozenset({"status", "closed_at", "stage", "lost_reason"})
+
+
+def _group_values(table: pd.DataFrame, column: str, groups: pd.Series | None) -> pd.Series:
+    """Each row's group: its ``column`` as text, mapped through ``groups`` when given."""
+    values = table[column].astype("string")
+    return values.map(groups).astype("string") if groups is not None else values
+
+
 def _group_frames(
-    frame: "AuditFrame", values: pd.Series, lead_values: pd.Series | None, names: list[str]
+    frame: "AuditFrame", column: str, groups: pd.Series | None, values: pd.Series, leads_by: bool, names: list[str]
 ) -> Iterator["AuditFrame"]:
-    """:func:`group_frame` for each group of ``names`` in turn: the deals whose value (``values``, over the
-    raw deals) is the group's, their stage history, and the leads whose ``lead_values`` is (all the leads
-    when None). Each table is split once, by sorting its rows' group codes, rather than matched against
-    every group's deal ids: linear in the rows, whatever the number of groups."""
+    """:func:`group_frame` for each group of ``names`` in turn: the deals whose group (``values``, over the
+    raw deals) is the group's, their stage history, and the leads whose group is (by their own ``column``
+    when ``leads_by``, else all the leads). Each table is split once, by sorting its rows' group codes,
+    rather than matched against every group's deal ids: linear in the rows, whatever the number of groups.
+
+    Scoping is row by row (a deal as it stood at the as-of moment, an entry or a lead before it), so a
+    group's rows of the frame's scoped tables are its own rows scoped: they are split from those and not
+    scoped again, unless the groups are by a column scoping changes."""
     raw = frame.data.tables
-    deals = raw["deals"]
-    ids = deals["deal_id"]
-    if ids.dropna().duplicated().any():  # a deal id shared by two rows belongs to both rows' groups
+    if raw["deals"]["deal_id"].dropna().duplicated().any() or column in SCOPED_COLUMNS:
+        # a deal id shared by two rows belongs to both rows' groups; a group by stage is by the raw stage
+        lead_values = _group_values(raw["leads"], column, groups) if leads_by else None
         for name in names:
             mask = lead_values.eq(name).fillna(False) if lead_values is not None else None
-            yield group_frame(frame, deals.loc[values.eq(name).fillna(False), "deal_id"], mask)
+            yield group_frame(frame, raw["deals"].loc[values.eq(name).fillna(False), "deal_id"], mask)
         return
-    codes = np.asarray(pd.Categorical(values, categories=names).codes, dtype=np.int64)
-    codes[ids.isna().to_numpy()] = -1  # a deal without an id joins no group (as in group_frame)
+    deals = frame.deals
+    codes = np.asarray(pd.Categorical(_group_values(deals, column, groups), categories=names).codes, dtype=np.int64)
+    codes[deals["deal_id"].isna().to_numpy()] = -1  # a deal without an id joins no group (as in group_frame)
     deal_rows = _positions(codes, len(names))
+    history = frame.table("stage_history")
     history_rows: list[np.ndarray] | None = None
-    if "stage_history" in raw:
-        history = raw["stage_history"]
-        where = pd.Index(ids.to_numpy()[codes >= 0]).get_indexer(history["deal_id"])
+    if history is not None:
+        where = pd.Index(deals["deal_id"].to_numpy()[codes >= 0]).get_indexer(history["deal_id"])
         of_deal = codes[codes >= 0]
         history_rows = _positions(np.where(where >= 0, of_deal[where], -1), len(names))
+    leads = frame.table("leads")
     lead_rows: list[np.ndarray] | None = None
-    if "leads" in raw and lead_values is not None:
-        lead_rows = _positions(np.asarray(pd.Categorical(lead_values, categories=names).codes, dtype=np.int64), len(names))
+    if leads is not None and leads_by:
+        lead_codes = pd.Categorical(_group_values(leads, column, groups), categories=names).codes
+        lead_rows = _positions(np.asarray(lead_codes, dtype=np.int64), len(names))
     for i in range(len(names)):
         tables = {"deals": deals.take(deal_rows[i])}
-        if history_rows is not None:
-            tables["stage_history"] = raw["stage_history"].take(history_rows[i])
-        if "leads" in raw:
-            tables["leads"] = raw["leads"].take(lead_rows[i]) if lead_rows is not None else raw["leads"]
-        yield _frame_of(frame, tables)
+        if history is not None and history_rows is not None:
+            tables["stage_history"] = history.take(history_rows[i])
+        if leads is not None:
+            tables["leads"] = leads.take(lead_rows[i]) if lead_rows is not None else leads
+        yield _frame_of(frame, tables, scoped=True)
 
 
 #: Label of the company row of :func:`kpi_table_by`.
@@ -541,26 +561,19 @@ def kpi_table_by(
     and ``<id>__n`` (population size); ``attrs["reasons"]`` maps (group, kpi) -> the "not available" reason
     and ``attrs["units"]`` each KPI's unit.
     """
-    deals = frame.data.tables["deals"]
-    values = deals[column].astype("string")
-    if groups is not None:
-        values = values.map(groups).astype("string")
+    values = _group_values(frame.data.tables["deals"], column, groups)
     leads = frame.data.tables.get("leads")
-    lead_values: pd.Series | None = None
-    if leads is not None and column in leads.columns and frame.availability("leads", column).ok:
-        lead_values = leads[column].astype("string")
-        if groups is not None:
-            lead_values = lead_values.map(groups).astype("string")
+    leads_by = leads is not None and column in leads.columns and frame.availability("leads", column).ok
     rows: list[dict[str, Any]] = []
     reasons: dict[tuple[str, str], str] = {}
     names = sorted(str(v) for v in values.dropna().unique())
-    subs = _group_frames(frame, values, lead_values, names)
+    subs = _group_frames(frame, column, groups, values, leads_by, names)
     for name in [*names, COMPANY]:
         sub = frame if name == COMPANY else next(subs)
         row: dict[str, Any] = {"group": name}
         for kpi_id in kpi_ids:
             k = kpi(kpi_id)
-            if name != COMPANY and POPULATIONS[k.population].table == "leads" and lead_values is None:
+            if name != COMPANY and POPULATIONS[k.population].table == "leads" and not leads_by:
                 v = KpiValue(k, None, 0, "not_in_export", {"table": "leads", "column": column})
             else:
                 v = evaluate(sub, kpi_id)

@@ -188,15 +188,17 @@ def test_kpi_table_by_owner_is_each_kpi_on_the_owners_deals(small):
 
 
 def test_kpi_table_by_splits_each_table_once_and_gets_what_matching_each_group_gets(small):
-    """The tables are split by sorting group codes (linear in the rows); every row equals the per-group
-    match (group_frame) it replaces, also when a deal id is shared by two owners' rows, where the shared
-    id's stage history belongs to both (and the split steps aside for the match)."""
+    """The frame's scoped tables are split by sorting group codes (linear in the rows, each group's rows not
+    scoped again); every row equals the per-group match of raw rows (group_frame, each group scoping its
+    own) it replaces, also when a deal id is shared by two owners' rows, where the shared id's stage history
+    belongs to both (and the split steps aside for the match)."""
     from auditkit import kpis
 
     ids = list(EXPECTED)
     split = kpis.kpi_table_by(small, "owner_id", ids)
 
-    def matched(frame, values, lead_values, names):
+    def matched(frame, column, groups, values, leads_by, names):
+        lead_values = kpis._group_values(frame.data.tables["leads"], column, groups) if leads_by else None
         for name in names:
             mask = lead_values.eq(name).fillna(False) if lead_values is not None else None
             yield kpis.group_frame(frame, frame.data.tables["deals"].loc[values.eq(name).fillna(False), "deal_id"], mask)
