@@ -225,7 +225,7 @@ class AuditFrame:
             late = df["created_at"].notna() & (df["created_at"] >= as_of)
             self._notes["leads_created_after_as_of"] = int(late.sum())
             df = df.loc[~late].assign(first_contact_at=_before(df.loc[~late, "first_contact_at"], as_of))
-            known = set(self._tables["deals"]["deal_id"].dropna())
+            known = self._tables["deals"]["deal_id"].dropna()  # matched as Arrow data, not a Python set of every id
             df = df.assign(deal_id=df["deal_id"].where(isin(df["deal_id"], known)))
         elif name == "activities":
             df = df.loc[~(df["at"].notna() & (df["at"] >= as_of))]

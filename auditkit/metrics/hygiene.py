@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..frame import per_frame
+from ..io.vector import isin
 from .activities import LATE_LOG_HOURS
 from .staleness import last_sign_of_life, stale
 from .tables import units_of  # noqa: F401  (re-exported: the notebooks read units through this module)
@@ -384,9 +385,9 @@ def score_parts(
     gaps = stage_gaps(frame) if gaps is None else gaps
     dup = sum(i.count for i in frame.data.issues if i.table == "deals" and i.check in ("duplicate_row", "duplicate_id"))
     if deal_ids is not None:
-        keep = pd.Index(pd.Series(list(deal_ids), dtype="string"))
-        deals, status, gaps, dup = (deals.loc[deals["deal_id"].isin(keep)], status.loc[status["deal_id"].isin(keep)],
-                                    gaps.loc[gaps["deal_id"].isin(keep)], 0)
+        keep = (deal_ids if isinstance(deal_ids, pd.Series) else pd.Series(list(deal_ids))).astype("string")
+        deals, status, gaps, dup = (deals.loc[isin(deals["deal_id"], keep).to_numpy()], status.loc[isin(status["deal_id"], keep).to_numpy()],
+                                    gaps.loc[isin(gaps["deal_id"], keep).to_numpy()], 0)
     return _parts(frame, deals, status, gaps, issue_rows(frame), dup)
 
 

@@ -88,7 +88,7 @@ def reps(frame: "AuditFrame") -> pd.DataFrame:
     derived from the owners); ``attrs["extra_columns"]`` the extra columns present.
     """
     owners = pd.concat([frame.population(p)["owner_id"] for p in POPULATION_COLUMNS]).astype("string").dropna()
-    ids = sorted(set(owners))
+    ids = sorted(owners.unique())  # Arrow's distinct values, not a Python set of every deal's owner
     out = pd.DataFrame(index=pd.Index(ids, name="rep", dtype="str"))
     deals = frame.deals
     deal_team = _mode(deals["team"], deals["owner_id"]) if frame.availability("deals", "team").ok else pd.Series(dtype="string")
