@@ -116,10 +116,14 @@ def lead_response_times(frame: "AuditFrame") -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     hours, censored = lead_response(leads, frame.as_of)  # created_at is set on every lead of the population
     created = leads["created_at"]
+    def text(s: pd.Series, missing: str | None = None) -> pd.Series:  # kept in Arrow: not one Python string per lead
+        s = s.astype("string").reset_index(drop=True)
+        return (s.fillna(missing) if missing is not None else s).astype("str")
+
     out = pd.DataFrame({
-        "lead_id": leads["lead_id"].astype("string").to_numpy(),
-        "source": leads["source"].astype("string").fillna(NO_VALUE).to_numpy(),
-        "rep": leads["owner_id"].astype("string").fillna(NO_VALUE).to_numpy(),
+        "lead_id": text(leads["lead_id"]),
+        "source": text(leads["source"], NO_VALUE),
+        "rep": text(leads["owner_id"], NO_VALUE),
         "created_at": created.to_numpy(),
         "weekday": created.dt.day_of_week.to_numpy(),
         "hour": created.dt.hour.to_numpy(),
