@@ -140,8 +140,8 @@ def summarise(activities: pd.DataFrame, params: "AuditParams") -> ActivitySummar
     by_rep["week"] = by_rep["week"].astype("datetime64[ns]")
     fill = []
     for col in ASSESSED:
-        p = activities[list({col, "type", "lead_id"})].loc[in_period] if col in NEEDED else None
-        needed = NEEDED[col](p).to_numpy(dtype=bool) if p is not None else np.ones(int(in_period.sum()), dtype=bool)
+        # which rows need a value, on the whole table and then the period's rows: no copy of the table's columns
+        needed = NEEDED[col](activities).to_numpy(dtype=bool)[in_period] if col in NEEDED else np.ones(int(in_period.sum()), dtype=bool)
         has = activities[col].notna().to_numpy()[in_period]
         fill.append({"column": col, "needed": int(needed.sum()), "filled": int((has & needed).sum())})
     logged = activities["logged_at"].to_numpy(dtype="datetime64[ns]")
@@ -159,8 +159,12 @@ def lag_table(lag: np.ndarray, owner: np.ndarray, owner_values: pd.Index) -> pd.
     cols = ["rep", "activities", "median_lag_hours", "p90_lag_hours", "late_share"]
     if not len(lag):
         return pd.DataFrame({c: pd.Series(dtype="string" if c == "rep" else "float64") for c in cols})
-    names = _labels(owner, owner_values).fillna(NO_VALUE)
-    rep, rep_values = pd.factorize(names)  # in order of first appearance; "(none)" merges with a rep so named
+    # each activity's rep as a code in order of first appearance, without writing out a name per activity;
+    # an activity without a rep is "(none)", the same rep as one so named
+    named_none = np.flatnonzero(owner_values == NO_VALUE)
+    none_code = int(named_none[0]) if len(named_none) else len(owner_values)
+    rep, first = pd.factorize(np.where(owner < 0, none_code, owner))
+    rep_values = [owner_values[int(c)] if c < len(owner_values) else NO_VALUE for c in first]
 
     def stats(g: Any) -> pd.DataFrame:
         return pd.DataFrame({"activities": g.size(), "median_lag_hours": g.median(), "p90_lag_hours": g.quantile(0.9),

@@ -145,3 +145,22 @@ def test_a_subset_keeps_the_summary_and_counts_its_own_deals(frame, tmp_path):
     sub = loaded.subset(["d1"])
     assert sub.activity is loaded.activity
     assert sub.data.rows() == {"deals": 1, "activities": 8}
+
+
+def test_lag_table_merges_no_rep_with_a_rep_named_none_and_orders_ties_by_first_appearance():
+    """By hand: A logs 1 h and 4 h, B 2 h and 3 h (both a median of 2.5 h: A, seen first, comes first), and
+    two activities without a rep and one rep literally named "(none)" log 30 h and 40 h, as one row."""
+    import numpy as np
+    import pandas as pd
+
+    from auditkit.metrics.activities import lag_table
+
+    owner_values = pd.Index(["B", "(none)", "A"], dtype="string")
+    owner = np.array([2, -1, 0, 1, 2, 0])  # A, no rep, B, "(none)", A, B
+    lag = np.array([1.0, 30.0, 2.0, 40.0, 4.0, 3.0])
+    out = lag_table(lag, owner, owner_values).set_index("rep")
+    assert list(out.index) == ["(all)", "(none)", "A", "B"]
+    assert out["activities"].tolist() == [6, 2, 2, 2]
+    assert out["median_lag_hours"].tolist() == [3.5, 35.0, 2.5, 2.5]
+    assert out.loc["(none)", "p90_lag_hours"] == 39.0 and out.loc["A", "p90_lag_hours"] == 3.7
+    assert out["late_share"].tolist() == [2 / 6, 1.0, 0.0, 0.0]
