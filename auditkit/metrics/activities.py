@@ -102,34 +102,61 @@ def summarise(activities: pd.DataFrame, params: "AuditParams") -> ActivitySummar
     after the as-of moment is counted; ``by_rep``, ``lag`` and ``fill`` read the activities of the period.
 
     Works on integer codes of the ids rather than their text, and never copies the table: 35M activities
-    are a few NumPy arrays."""
+    are a few NumPy arrays, and each part lets go of its own before the next is built."""
     start, as_of = params.period.start_ts().to_datetime64(), params.period.end_ts().to_datetime64()
     at = activities["at"].to_numpy(dtype="datetime64[ns]")
     seen = ~(at >= as_of)  # NaT compares False: an activity without a date is not after the as-of moment
     in_period = seen & (at >= start)
-    deal, deal_values = _codes(activities["deal_id"])
     owner, owner_values = _codes(activities["owner_id"])
+    by_deal = _by_deal(activities["deal_id"], at, seen, in_period, owner, owner_values)
+    del seen
+    by_rep = _by_rep(activities["type"], at, in_period, owner, owner_values)
+    fill = _fill(activities, in_period)
+    logged = activities["logged_at"].to_numpy(dtype="datetime64[ns]")
+    lagged = in_period & ~np.isnat(logged)
+    lag_hours = (logged[lagged] - at[lagged]) / np.timedelta64(1, "h")
+    del logged, at
+    lag = lag_table(lag_hours.astype("float64"), owner[lagged], owner_values)
+    return ActivitySummary(by_deal=by_deal, by_rep=by_rep, lag=lag, fill=fill)
+
+
+def _by_deal(
+    deal_ids: pd.Series, at: np.ndarray, seen: np.ndarray, in_period: np.ndarray, owner: np.ndarray, owner_values: pd.Index
+) -> pd.DataFrame:
+    """Per (deal, owner) of the activities ``seen`` by the as-of moment: activities, in_period, last_at."""
+    deal, deal_values = _codes(deal_ids)
     # per (deal, owner): one integer key, the owner's code shifted by one so that a missing owner is 0
     rows = seen & (deal >= 0)
     key = deal[rows] * (len(owner_values) + 1) + owner[rows] + 1
-    g = pd.DataFrame({"key": key, "in_period": in_period[rows], "at": at[rows].view(np.int64)}).groupby("key", sort=True)
-    agg = g.agg(activities=("in_period", "size"), in_period=("in_period", "sum"), last_at=("at", "max"))
+    del deal
+    g = pd.DataFrame({"key": key, "in_period": in_period[rows], "at": at[rows].view(np.int64)})
+    del key, rows
+    agg = g.groupby("key", sort=True).agg(activities=("in_period", "size"), in_period=("in_period", "sum"), last_at=("at", "max"))
+    del g
     keys = agg.index.to_numpy()
-    by_deal = pd.DataFrame({
+    return pd.DataFrame({
         "deal_id": _labels(keys // (len(owner_values) + 1), deal_values),
         "owner_id": _labels(keys % (len(owner_values) + 1) - 1, owner_values),
         "activities": agg["activities"].to_numpy(dtype=np.int64),
         "in_period": agg["in_period"].to_numpy(dtype=np.int64),
         "last_at": agg["last_at"].to_numpy().view("datetime64[ns]"),  # NaT (the smallest) only when every date is missing
     })
-    kind, kind_values = _codes(activities["type"])
+
+
+def _by_rep(types: pd.Series, at: np.ndarray, in_period: np.ndarray, owner: np.ndarray, owner_values: pd.Index) -> pd.DataFrame:
+    """Per owner, type and week (Monday) of the period's activities: activities."""
+    kind, kind_values = _codes(types)
+    kind = kind[in_period]
     days = at[in_period].view(np.int64) // (86_400 * 10**9)
     week = (days + 3) // 7  # weeks from Monday 1969-12-29 (1970-01-01 was a Thursday)
+    del days
     n_kind = len(kind_values) + 1
     wk0 = int(week.min()) if len(week) else 0
     n_week = int(week.max()) - wk0 + 1 if len(week) else 1
-    rep_key = ((owner[in_period] + 1) * n_kind + kind[in_period] + 1) * n_week + (week - wk0)
+    rep_key = ((owner[in_period] + 1) * n_kind + kind + 1) * n_week + (week - wk0)
+    del kind, week
     counts = pd.Series(rep_key).value_counts(sort=False).sort_index()
+    del rep_key
     rk = counts.index.to_numpy()
     by_rep = pd.DataFrame({
         "owner_id": _labels(rk // (n_kind * n_week) - 1, owner_values),
@@ -138,17 +165,18 @@ def summarise(activities: pd.DataFrame, params: "AuditParams") -> ActivitySummar
         "activities": counts.to_numpy(dtype=np.int64),
     })
     by_rep["week"] = by_rep["week"].astype("datetime64[ns]")
+    return by_rep
+
+
+def _fill(activities: pd.DataFrame, in_period: np.ndarray) -> pd.DataFrame:
+    """Per assessed column, of the period's activities: those that need a value, and of them those with one."""
     fill = []
     for col in ASSESSED:
         # which rows need a value, on the whole table and then the period's rows: no copy of the table's columns
         needed = NEEDED[col](activities).to_numpy(dtype=bool)[in_period] if col in NEEDED else np.ones(int(in_period.sum()), dtype=bool)
         has = activities[col].notna().to_numpy()[in_period]
         fill.append({"column": col, "needed": int(needed.sum()), "filled": int((has & needed).sum())})
-    logged = activities["logged_at"].to_numpy(dtype="datetime64[ns]")
-    lagged = in_period & ~np.isnat(logged)
-    lag_hours = (logged[lagged] - at[lagged]) / np.timedelta64(1, "h")
-    lag = lag_table(lag_hours.astype("float64"), owner[lagged], owner_values)
-    return ActivitySummary(by_deal=by_deal, by_rep=by_rep, lag=lag, fill=pd.DataFrame(fill, columns=["column", "needed", "filled"]))
+    return pd.DataFrame(fill, columns=["column", "needed", "filled"])
 
 
 def lag_table(lag: np.ndarray, owner: np.ndarray, owner_values: pd.Index) -> pd.DataFrame:
