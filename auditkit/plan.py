@@ -240,16 +240,22 @@ def what_ifs(ranked: pd.DataFrame, findings: Iterable[Finding], kpis: Mapping[st
                    "extra_won": math.nan, "extra_revenue": math.nan}
             entered = next((r.get("entered") for r in _subject_rows(f) if _finite(r.get("entered"))), None)
             missing = [name for name, ok in (("entered", entered is not None), ("downstream_win_rate", f.subject in downstream),
-                                             ("avg_won_deal", "avg_won_deal" in kpis), ("period", bool(months))) if not ok]
+                                             ("period", bool(months))) if not ok]
             if missing:
                 row["assumption"] = t("plan.whatif.missing", lang, what=", ".join(t(f"plan.whatif.need.{m}", lang) for m in missing))
             else:
+                # the extra won deals need counts and rates only; their revenue needs the average won deal too
+                money = "avg_won_deal" in kpis
                 w = what_if_conversion(float(entered), float(f.value), float(f.target), downstream[f.subject],  # type: ignore[arg-type]
-                                       kpis["avg_won_deal"], float(months))  # type: ignore[arg-type]
-                row.update(extra_won=w["extra_won"], extra_revenue=w["extra_revenue"])
-                row["assumption"] = t("plan.whatif.assumption", lang, stage=f.subject, target=fmt.share(f.target),
-                                      entered=fmt.number(entered), months=fmt.number(months), win=fmt.share(downstream[f.subject]),
-                                      avg=fmt.money(kpis["avg_won_deal"]))
+                                       kpis["avg_won_deal"] if money else math.nan, float(months))  # type: ignore[arg-type]
+                row.update(extra_won=w["extra_won"], extra_revenue=w["extra_revenue"] if money else math.nan)
+                values = dict(stage=f.subject, target=fmt.share(f.target), entered=fmt.number(entered), months=fmt.number(months),
+                              win=fmt.share(downstream[f.subject]))
+                if money:
+                    row["assumption"] = t("plan.whatif.assumption", lang, avg=fmt.money(kpis["avg_won_deal"]), **values)
+                else:
+                    row["assumption"] = t("plan.whatif.assumption_deals", lang, **values) + " " + t(
+                        "plan.whatif.no_revenue", lang, what=t("plan.whatif.need.avg_won_deal", lang))
                 if f.benchmark:
                     row["assumption"] += " " + t("plan.whatif.benchmark", lang, benchmark=f.benchmark)
             rows.append(row)
@@ -399,11 +405,13 @@ class Plan:
     def expected_effect(self) -> str:
         """One sentence: the what-if revenue per quarter of the first actions, or their effects."""
         gain = self.what_if["extra_revenue"].sum(min_count=1) if len(self.what_if) else math.nan
+        won = round(float(self.what_if["extra_won"].sum())) if len(self.what_if) else 0  # whole deals: "2.3 deals" is nothing to win
         if _finite(gain) and gain > 0:
-            won = round(float(self.what_if["extra_won"].sum()))  # whole deals: "2.3 deals" is not something a client can win
             if won < 1:
                 return t("plan.summary.effect_money_only", self.lang, money=self.fmt.money(gain))
             return t("plan.summary.effect_money", self.lang, won=plural(won, "n.extra_won", self.lang), money=self.fmt.money(gain))
+        if won >= 1:  # the deals are known, their revenue is not (no amounts)
+            return t("plan.summary.effect_deals", self.lang, won=plural(won, "n.extra_won", self.lang))
         return t("plan.summary.effect_text", self.lang, effects="; ".join(self.first["effect"]))
 
     def findings_table(self) -> pd.DataFrame:

@@ -127,10 +127,15 @@ def test_what_if_by_hand() -> None:
     row = wi.iloc[0]
     assert (row["subject"], row["extra_won"], row["extra_revenue"]) == ("Proposal", pytest.approx(3.0), pytest.approx(24000.0))
     assert "50.0%" in row["assumption"] and "8,000" in row["assumption"]
+    # without the average won deal (no amounts) the extra won deals are still known, their revenue is not
     missing = P.what_ifs(r, FINDINGS, {}, {"Proposal": 0.5}, 6).iloc[0]
-    assert math.isnan(missing["extra_revenue"]) and "the average won deal" in missing["assumption"]
+    assert missing["extra_won"] == pytest.approx(3.0) and math.isnan(missing["extra_revenue"])
+    assert missing["assumption"].endswith("Their revenue is not available, because the run does not have: the average won deal (step 2).")
     ru = P.what_ifs(r, FINDINGS, {}, {"Proposal": 0.5}, 6, "ru").iloc[0]
-    assert ru["assumption"] == "Недоступно, потому что в запуске нет: средняя выигранная сделка (шаг 2)."
+    assert ru["assumption"].endswith("Выручка по ним недоступна, потому что в запуске нет: средняя выигранная сделка (шаг 2).")
+    assert ru["assumption"].startswith("Если бы этап «Proposal» конвертировал")
+    none = P.what_ifs(r, FINDINGS, {}, {}, 6).iloc[0]  # without the win rate after the stage nothing is computed
+    assert math.isnan(none["extra_won"]) and none["assumption"].startswith("Not available, because the run does not have:")
 
 
 def test_maturity_rules() -> None:

@@ -435,9 +435,9 @@ def score_rule(frame: "AuditFrame", lang: str = "en") -> str:
 # --------------------------------------------------------------------------- findings
 
 
-def _stale_value(stale: pd.DataFrame, amounts: bool, fmt: "Formatter") -> str:
-    """The stale deals' value for a finding's detail: their amounts added up, over those that have one when
-    not all do; not available when the deals have no usable amounts (never a zero)."""
+def stale_value(stale: pd.DataFrame, amounts: bool, fmt: "Formatter") -> str:
+    """The stale deals' value in words (step 5's summary, the finding's detail): their amounts added up, over
+    those that have one when not all do; not available when the deals have no usable amounts (never a zero)."""
     from ..report.text import plural, t
 
     known = stale["amount"].dropna()
@@ -481,7 +481,7 @@ def hygiene_findings(
                          f"{len(stale)} открытых сделок ({fmt.share(share)}) без активности и смены этапа дольше {days} дней"),
                 severity=severity_for(share, STALE_SEVERITY), metric="stale_open_deals", value=len(stale), unit="count",
                 benchmark=tr(f"{fmt.share(STALE_SHARE, 0)} of open deals", f"{fmt.share(STALE_SHARE, 0)} открытых сделок"),
-                action="tech.clean_stale_deals", detail=_stale_value(stale, frame.availability("deals", "amount").ok, fmt),
+                action="tech.clean_stale_deals", detail=stale_value(stale, frame.availability("deals", "amount").ok, fmt),
                 evidence=records(stale.sort_values("idle_days", ascending=False)),
             ))
     if len(status):

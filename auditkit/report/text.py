@@ -50,10 +50,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "col.met": {"en": "Met", "ru": "Выполнено"},
     "col.label": {"en": "KPI", "ru": "KPI"},
     "scope": {
-        "en": "The audit sees the data as at the end of {as_of}. Deals created after it ({created}) are not counted; "
+        "en": "The audit sees the data as at the end of {as_of}: deals created after it ({created}) are not counted; "
         "deals won or lost after it ({closed}) count as open. Every KPI is defined once, on a named population "
         "(see the data model in the documentation).",
-        "ru": "Аудит видит данные по состоянию на конец {as_of}. Сделки, созданные позже ({created}), не учитываются; "
+        "ru": "Аудит видит данные по состоянию на конец дня {as_of}: сделки, созданные позже ({created}), не учитываются; "
         "сделки, выигранные или проигранные позже ({closed}), считаются открытыми. Каждый KPI определён один раз, "
         "на названной выборке (см. модель данных в документации).",
     },
@@ -282,12 +282,12 @@ CATALOG: dict[str, dict[str, str]] = {
     "tech.status.not_in_export": {"en": "not in the export", "ru": "нет в выгрузке"},
     "tech.status.empty": {"en": "empty", "ru": "пустой"},
     "tech.h.stale": {"en": "Stale open deals", "ru": "Зависшие открытые сделки"},
-    "tech.stale.value": {"en": "value {value}", "ru": "сумма {value}"},
-    "tech.stale.value_part": {"en": "value {value}, over the {deals} with an amount", "ru": "сумма {value} — по тем, у которых она есть ({deals})"},
-    "tech.stale.value_na": {"en": "value not available: the deals have no amount", "ru": "сумма недоступна: у сделок нет суммы"},
+    "tech.stale.value": {"en": "their value is {value}", "ru": "их сумма {value}"},
+    "tech.stale.value_part": {"en": "their value is {value}, over the {deals} with an amount", "ru": "их сумма {value} — по тем, у которых она есть ({deals})"},
+    "tech.stale.value_na": {"en": "their value is not available: the deals have no amount", "ru": "их сумма недоступна: у сделок нет суммы"},
     "tech.stale.summary": {
-        "en": "{stale} of {open} deals open at the end of the period ({share}) show no sign of life (activity, stage change) for more than {days} days; their value is {value}.",
-        "ru": "{stale} из {open} открытых на конец периода сделок ({share}) не подают признаков жизни (активность, смена этапа) дольше {days} дней; их сумма {value}.",
+        "en": "{stale} of {open} deals open at the end of the period ({share}) show no sign of life (activity, stage change) for more than {days} days; {value}.",
+        "ru": "{stale} из {open} открытых на конец периода сделок ({share}) не подают признаков жизни (активность, смена этапа) дольше {days} дней; {value}.",
     },
     "tech.h.overdue": {"en": "Open deals past their expected close date", "ru": "Открытые сделки с прошедшей ожидаемой датой закрытия"},
     "tech.overdue.summary": {
@@ -537,6 +537,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "plan.rule.maturity": {"en": "Maturity rule: each area starts at 5 and loses points for every finding about it (low {low}, medium {medium}, high {high}, critical {critical}); the score is rounded down and never below 1. An area whose data the audit did not have is not assessed. 1 ad hoc, 2 emerging, 3 defined, 4 managed, 5 optimised.", "ru": "Правило зрелости: каждая область начинается с 5 и теряет баллы за каждый вывод о ней (низкая {low}, средняя {medium}, высокая {high}, критическая {critical}); балл округляется вниз и не опускается ниже 1. Область, данных по которой у аудита не было, не оценивается. 1 — стихийный, 2 — начальный, 3 — определённый, 4 — управляемый, 5 — оптимизированный."},
     "plan.whatif.assumption": {"en": "If {stage} converted at {target}: of the {entered} deals that entered it in {months} months, the extra deals that pass are assumed to win as often as deals after the stage do today ({win}), at today's average won deal ({avg}).", "ru": "Если бы этап «{stage}» конвертировал {target}: из {entered} сделок, вошедших в него за {months} мес., дополнительные прошедшие сделки выигрываются так же часто, как сделки после этапа сейчас ({win}), со средней суммой выигранной сделки ({avg})."},
     "plan.whatif.missing": {"en": "Not available, because the run does not have: {what}.", "ru": "Недоступно, потому что в запуске нет: {what}."},
+    "plan.whatif.assumption_deals": {"en": "If {stage} converted at {target}: of the {entered} deals that entered it in {months} months, the extra deals that pass are assumed to win as often as deals after the stage do today ({win}).", "ru": "Если бы этап «{stage}» конвертировал {target}: из {entered} сделок, вошедших в него за {months} мес., дополнительные прошедшие сделки выигрываются так же часто, как сделки после этапа сейчас ({win})."},
+    "plan.whatif.no_revenue": {"en": "Their revenue is not available, because the run does not have: {what}.", "ru": "Выручка по ним недоступна, потому что в запуске нет: {what}."},
     "plan.whatif.need.entered": {"en": "the deals that entered the stage", "ru": "число сделок, вошедших в этап"},
     "plan.whatif.need.downstream_win_rate": {"en": "the win rate of the deals after the stage (step 3)", "ru": "доля выигранных среди сделок после этапа (шаг 3)"},
     "plan.whatif.need.avg_won_deal": {"en": "the average won deal (step 2)", "ru": "средняя выигранная сделка (шаг 2)"},
@@ -544,6 +546,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "plan.whatif.benchmark": {"en": "The target is the finding's reference: {benchmark}.", "ru": "Цель — ориентир из вывода: {benchmark}."},
     "plan.whatif.none": {"en": "None of the top actions answers a stage-conversion finding with a target, so no what-if is computed.", "ru": "Ни одно из главных действий не отвечает на вывод о конверсии этапа с целью, поэтому сценарий «что, если» не рассчитан."},
     "plan.summary.effect_money": {"en": "Reaching the stage targets would add about {won} and {money} of revenue per quarter (see the assumptions under What if).", "ru": "Достижение целей по этапам дало бы примерно {won} и {money} выручки в квартал (допущения — в разделе «Что, если»)."},
+    "plan.summary.effect_deals": {"en": "Reaching the stage targets would add about {won} per quarter; their revenue is not available (see What if).", "ru": "Достижение целей по этапам дало бы примерно {won} в квартал; выручка по ним недоступна (см. «Что, если»)."},
     "plan.summary.effect_money_only": {"en": "Reaching the stage targets would add about {money} of revenue per quarter (see the assumptions under What if).", "ru": "Достижение целей по этапам дало бы примерно {money} выручки в квартал (допущения — в разделе «Что, если»)."},
     "plan.summary.effect_text": {"en": "Expected effect of the first actions: {effects}.", "ru": "Ожидаемый эффект первых действий: {effects}."},
     "plan.review.note": {"en": "{status} by {by} on {at}.", "ru": "{status}: {by}, {at}."},
@@ -787,6 +790,8 @@ def na_reason(code: str, lang: str = "en", **values: object) -> str:
 
     fields: dict[str, object] = {"table": "", "column": "", "share": "", "population": "", "n": "", "minimum": "", "known": "", "missing": "", **values}
     fmt = Formatter(lang)
+    if isinstance(fields["n"], (int, float)) and not isinstance(fields["n"], bool):
+        fields["rows"] = plural(fields["n"], "n.row_of", lang)  # "of 4 921 rows": the noun's form follows the number
     if isinstance(fields["share"], float):
         fields["share"] = fmt.share(fields["share"], 0)
     for name in ("n", "minimum", "known", "missing"):

@@ -158,7 +158,8 @@ def velocity_levers(vel_df: pd.DataFrame) -> pd.DataFrame:
     see :data:`LEVER_UNITS`), ``first_half``, ``second_half``, ``change`` (second / first - 1, a fraction,
     unit "change"), ``velocity_effect`` (the change of velocity this lever alone causes, a fraction; for the
     cycle a rise lowers velocity), ``available`` (both halves known and positive), ``moved_most`` (True on
-    the available lever with the largest |ln(second / first)|, i.e. the largest effect on velocity).
+    the lever with the largest |ln(second / first)|, i.e. the largest effect on velocity; on none when a
+    lever is not available, such as the average won deal without amounts).
     ``attrs``: months (the complete months used), first_half, second_half ((first, last) month), reason, units.
     """
     columns = ["lever", "label", "unit", "first_half", "second_half", "change", "velocity_effect", "available", "moved_most"]
@@ -182,7 +183,7 @@ def velocity_levers(vel_df: pd.DataFrame) -> pd.DataFrame:
     size = np.where(available, np.abs(np.log(np.where(available, r, 1.0))), -1.0)
     size[len(LEVERS):] = -1.0  # velocity itself is not a lever
     moved = np.zeros(len(names), dtype=bool)
-    if (size >= 0).any():
+    if available[: len(LEVERS)].all():  # "moved most" needs every lever: an unknown one may have moved more
         moved[int(np.argmax(size))] = True
     out = pd.DataFrame(
         {
