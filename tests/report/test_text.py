@@ -59,3 +59,14 @@ def test_reasons_name_their_columns_and_write_numbers_as_the_language_does():
     assert na_reason("no_values", "en", population="deals won in the period") == (
         "not available, because no row of deals won in the period has a usable value"
     )
+
+
+def test_a_partial_amount_note_counts_its_rows_in_the_form_the_number_calls_for():
+    from auditkit.report.text import na_reason
+
+    def note(n, lang):
+        return na_reason("partial_amounts", lang, known=1, n=n, missing=n - 1, population="X")
+
+    assert note(21, "ru").startswith("по 1 из 21 строки выборки «X»") and note(5, "ru").startswith("по 1 из 5 строк выборки")
+    assert note(4921, "ru").startswith("по 1 из 4\u00a0921 строки выборки")
+    assert note(1, "en").startswith("over the 1 of 1 row of X") and note(10, "en").startswith("over the 1 of 10 rows of X")
