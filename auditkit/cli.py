@@ -280,9 +280,9 @@ def lab(params_file: Path, step: str, into: Path, prepare_only: bool) -> None:
 @click.option("--force", is_flag=True, help="Regenerate even when the folder already holds this demo.")
 @click.option("--params", "params_out", type=click.Path(path_type=Path), default=None, help="Also write a params file that reads the demo (never overwrites one).")
 @click.option(
-    "--scale", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+    "--scale", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
     help="Multiply the leads and deals (and so the stage history and activities) by this, for benchmarks: "
-    "165 gives about 1M deals. The planted problems are checked at scale 1 only.",
+    "165 gives about 1M deals, 0.05 (the least) about 330. The planted problems are checked at scale 1 only.",
 )
 @_boundary
 def demo(out: Path, seed: int | None, force: bool, params_out: Path | None, scale: float) -> None:
@@ -300,7 +300,8 @@ def demo(out: Path, seed: int | None, force: bool, params_out: Path | None, scal
     truth = generate_demo(out, seed, scale)
     counts = ", ".join(f"{k} {v:,}" for k, v in truth["counts"].items())
     click.echo(f"{out}: demo client written (seed {seed}{scaled}): {counts}.")
-    click.echo(f"Planted problems: {len(truth['planted'])} (see {out / 'truth.json'}). Next: auditkit run params/demo.yaml")
+    params = params_out if params_out is not None else Path("params") / "demo.yaml"
+    click.echo(f"Planted problems: {len(truth['planted'])} (see {out / 'truth.json'}). Next: auditkit run {params}")
 
 
 @main.command()

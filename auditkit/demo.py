@@ -579,7 +579,7 @@ def _make_deals(rng: np.random.Generator, cal: _Calendar, reps: _Reps, leads: _L
     freeze_at = idle_from - rng.uniform(0, 45, n).round() * _DAY_H
     alive = (created < freeze_at - 5 * _DAY_H) & (final_t > freeze_at) & (created > freeze_at - 200 * _DAY_H)
     alive &= ~np.isin(owner, reps.low)  # keep the planted win rates as they are
-    stale = np.sort(rng.choice(np.flatnonzero(alive), size=STALE_COUNT, replace=False))
+    stale = np.sort(rng.choice(np.flatnonzero(alive), size=min(STALE_COUNT, int(alive.sum())), replace=False))
     cut = np.full(n, cal.export)
     cut[stale] = freeze_at[stale]
 

@@ -539,3 +539,16 @@ def test_a_scaled_demo_multiplies_leads_deals_and_activities_and_is_told_apart(t
     auditkit = str(Path(sys.executable).parent / "auditkit")
     refused = subprocess.run([auditkit, "demo", "--out", str(tmp_path / "x"), "--scale", "0"], capture_output=True, text=True)
     assert refused.returncode == 2 and "--scale" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_the_demo_command_names_the_params_file_to_run_next(tmp_path: Path) -> None:
+    """`auditkit demo --params P` ends by telling the user to run P (it said params/demo.yaml whatever P was)."""
+    import subprocess
+    import sys
+
+    auditkit = str(Path(sys.executable).parent / "auditkit")
+    params = tmp_path / "mine.yaml"
+    done = subprocess.run([auditkit, "demo", "--out", str(tmp_path / "d"), "--params", str(params), "--scale", "0.05"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith(f"Next: auditkit run {params}") and params.is_file()
