@@ -217,15 +217,14 @@ def _skip_step(name: str, status: Status, reasons: list[str], params: AuditParam
     return StepResult(name, status, reasons=reasons, html=str(page.relative_to(run_dir)))
 
 
-def _findings_reasons(name: str, run_dir: Path) -> list[str]:
-    """Why a step that reads earlier findings cannot run: the earlier steps with no findings file."""
+def _findings_reasons(name: str, run_dir: Path, lang: str = "en") -> list[str]:
+    """Why a step that reads earlier findings cannot run, in ``lang``: the earlier steps with no findings file."""
+    from .report.text import t
+
     missing = [s for s in SPECS[name].needs_findings_of if not (run_dir / "findings" / f"{s}.json").is_file()]
     if not missing:
         return []
-    return [
-        f"not available, because it reads the findings of {', '.join(missing)}, which this run has not produced; "
-        f"run those steps too, or pass --from-run with a run that has them"
-    ]
+    return [t("runner.needs_findings", lang, steps="; ".join(t("step." + s[:2], lang) for s in missing))]
 
 
 def review_file(params_path: Path) -> Path:
@@ -409,7 +408,7 @@ def run(
         def one(name: str, kernel: WarmKernel) -> StepResult:
             if not SPECS[name].built:
                 return _skip_step(name, "not_built", [], params, run_dir)
-            if reasons := sufficiency(frame, name, params.language) or _findings_reasons(name, run_dir):
+            if reasons := sufficiency(frame, name, params.language) or _findings_reasons(name, run_dir, params.language):
                 return _skip_step(name, "insufficient", reasons, params, run_dir)
             fingerprint = step_fingerprint(name, params_bytes, frame.data.sources, notebooks, params.source_path)
             earlier = _reusable(final_dir.parent, name, fingerprint) if reuse else None

@@ -31,7 +31,10 @@ def test_a_step_that_reads_earlier_findings_says_which_are_missing(tmp_path):
     for name in ("01_goals", "02_data", "03_process"):
         (tmp_path / "findings" / f"{name}.json").write_text('{"findings": [], "not_available": []}')
     [reason] = _findings_reasons("07_plan", tmp_path)
-    assert "04_people, 05_technology, 06_communication" in reason and "--from-run" in reason
+    assert "(Step 4. " in reason and "; Step 5. " in reason and "; Step 6. " in reason and "--from-run" in reason
+    assert "Step 3." not in reason
+    [ru] = _findings_reasons("07_plan", tmp_path, "ru")  # in the report's language, steps by their names
+    assert ru.startswith("нет данных, потому что этот шаг читает выводы") and "(Шаг 4. " in ru and "--from-run" in ru
     assert _findings_reasons("03_process", tmp_path) == []
 
 

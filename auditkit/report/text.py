@@ -69,6 +69,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "col.not_in_export": {"en": "Not in the export", "ru": "Нет в выгрузке"},
     "col.empty_columns": {"en": "Empty columns", "ru": "Пустые столбцы"},
     "not_available": {"en": "Not available", "ru": "Нет данных"},
+    "runner.needs_findings": {
+        "en": "not available, because this step reads the findings of earlier steps this run has not produced ({steps}); run those steps too, or pass --from-run with a run that has them",
+        "ru": "нет данных, потому что этот шаг читает выводы предыдущих шагов, которых в этом запуске нет ({steps}); запустите и их или укажите --from-run с запуском, в котором они есть",
+    },
     "status.ok": {"en": "ok", "ru": "готово"},
     "status.insufficient": {"en": "insufficient data", "ru": "недостаточно данных"},
     "status.failed": {"en": "failed", "ru": "ошибка"},
