@@ -204,7 +204,7 @@ def test_an_unreadable_date_column_is_insufficient_data_not_a_report_of_zeros(tm
     run = next((tmp_path / "out" / "small").iterdir())
     manifest = json.loads((run / "manifest.json").read_text())
     assert [s["status"] for s in manifest["steps"]] == ["ok", "insufficient", "insufficient", "insufficient", "insufficient"]
-    assert "05_technology, 06_communication" in manifest["steps"][-1]["reasons"][0]  # step 7 needs their findings
+    assert "Step 5. Technology and CRM use; Step 6. Communication" in manifest["steps"][-1]["reasons"][0]  # step 7 needs their findings
     assert manifest["status"] == "insufficient"
     page = (run / "html" / "02_data.html").read_text(encoding="utf-8")
     assert "the data cannot support it" in page and "Created values in Deals could not be read" in page
