@@ -150,3 +150,17 @@ def test_the_snippet_says_when_the_stage_order_is_only_the_files():
     hub = snippet([inspect_file(FIXTURES / "hubspot" / n) for n in FILES["hubspot"]])
     (line,) = [ln for ln in hub.splitlines() if ln.startswith("  stages:")]
     assert "#" not in line and line.startswith("  stages: [Appointment Scheduled, Qualified To Buy")
+
+
+def test_a_layout_no_profile_fits_is_read_as_deals_by_its_own_headers(demo_params: Path):
+    """The demo's deals export is no vendor's layout: no profile is offered (a 'Team' header alone made it
+    HubSpot's reps before), the snippet reads it as deals with the stages of its Stage column, each once, and
+    what is left to map is what validate names."""
+    report = inspect_file(demo_params.parent.parent / "data" / "demo" / "deals.csv")  # generated at session start
+    assert report.best is None
+    assert report.mapping["Stage"] == ["stage"] and report.mapping["Deal ID"] == ["deal_id"]
+    text = snippet([report])
+    assert "    deals:" in text and "profile:" not in text and "reps:" not in text
+    stages = next(line for line in text.splitlines() if line.strip().startswith("stages:"))
+    listed = stages.split("[", 1)[1].split("]", 1)[0].split(", ")
+    assert listed[-2:] == ["Won", "Lost"] and len(listed) == len(set(listed)) and "New" in listed and "Open" not in listed

@@ -81,8 +81,10 @@ class FileReport:
 
     @property
     def best(self) -> Fit | None:
-        """The best fitting profile table, or None when none fits at all."""
-        good = [f for f in self.fits if f.signature > 0]
+        """The best fitting profile table, or None when none fits: a table whose required columns the profile
+        does not find, and whose file has under half of its typical headers, is a poor fit and not offered (a
+        'Team' column alone made a deals export read as HubSpot's reps)."""
+        good = [f for f in self.fits if f.signature > 0 and (f.complete or 2 * f.signature >= f.signature_total)]
         return max(good, key=lambda f: (f.complete, f.score, f.known)) if good else None
 
 
@@ -138,32 +140,33 @@ def inspect_file(path: Path | str, language: str = "en") -> FileReport:
     text_all = " ".join(columns) + " " + " ".join(frame[columns].astype("string").head(200).fillna("").agg(" ".join, axis=1))
     report.cyrillic = bool(re.search("[А-Яа-яЁё]", text_all))
     best = report.best
-    if best is not None:
-        from .load import CURRENCY_HEADERS, MONEY, _find_header, row_currency
+    # without a fitting profile the file is read as deals, by the headers that name a column themselves
+    from .load import CURRENCY_HEADERS, MONEY, _find_header, row_currency
 
-        source = _source(path, best.profile, best.table)
-        side = profiles()[best.profile].tables[best.table]
-        report.mapping = _mapping(composed_headers(columns, side), SPECS[best.table], source)
-        flags = side.get("flags") or {}
-        report.flags = [c for c in (_find_header(columns, flags.get(k, [])) for k in ("won", "closed")) if c]
-        if best.table in MONEY:
-            report.currency_column = _find_header(columns, list(side.get("currency_columns") or CURRENCY_HEADERS))
-        if report.currency_column:
-            codes = row_currency(frame[report.currency_column]).dropna().value_counts()
-            report.row_currencies = {str(k): int(v) for k, v in codes.items()}
-        read = [c for parts in (side.get("compose") or {}).values() for c in parts] + list(side.get("owner_keys") or [])
-        pattern = side.get("stage_columns")
-        used = set(report.mapping) | set(report.flags) | {report.currency_column} | {_find_header(columns, [c]) for c in read}
-        used |= {c for c in columns if pattern and re.fullmatch(pattern, c)}  # they become the stage history
-        report.unmapped = [c for c in columns if c not in used]
-        for file_col, targets in report.mapping.items():
-            for target in list(targets):
-                if target in ("stage", "status", "type"):
-                    counts = frame[file_col].astype("string").str.strip().value_counts(sort=False)
-                    report.values[target] = {str(k): int(v) for k, v in counts.items() if k}
-                if target == "amount":
-                    _, codes = split_currency(frame[file_col].astype("string").str.strip())
-                    report.currencies = [str(c) for c in codes.dropna().value_counts().index]
+    table = best.table if best else "deals"
+    source = _source(path, best.profile if best else None, table)
+    side = profiles()[best.profile].tables[best.table] if best else {}
+    report.mapping = _mapping(composed_headers(columns, side), SPECS[table], source)
+    flags = side.get("flags") or {}
+    report.flags = [c for c in (_find_header(columns, flags.get(k, [])) for k in ("won", "closed")) if c]
+    if table in MONEY:
+        report.currency_column = _find_header(columns, list(side.get("currency_columns") or CURRENCY_HEADERS))
+    if report.currency_column:
+        codes = row_currency(frame[report.currency_column]).dropna().value_counts()
+        report.row_currencies = {str(k): int(v) for k, v in codes.items()}
+    read = [c for parts in (side.get("compose") or {}).values() for c in parts] + list(side.get("owner_keys") or [])
+    pattern = side.get("stage_columns")
+    used = set(report.mapping) | set(report.flags) | {report.currency_column} | {_find_header(columns, [c]) for c in read}
+    used |= {c for c in columns if pattern and re.fullmatch(pattern, c)}  # they become the stage history
+    report.unmapped = [c for c in columns if c not in used]
+    for file_col, targets in report.mapping.items():
+        for target in list(targets):
+            if target in ("stage", "status", "type"):
+                counts = frame[file_col].astype("string").str.strip().value_counts(sort=False)
+                report.values[target] = {str(k): int(v) for k, v in counts.items() if k}
+            if target == "amount":
+                _, codes = split_currency(frame[file_col].astype("string").str.strip())
+                report.currencies = [str(c) for c in codes.dropna().value_counts().index]
     return report
 
 
@@ -209,7 +212,8 @@ def snippet(reports: list[FileReport], language: str | None = None, lang: str = 
             if value not in stage_values and not suggest([value], list(stage_values)):
                 stage_values[value] = n
     stages, won, lost = _pipeline(stage_values)
-    if "status" in deal_rep.values and stage_values:  # won/lost in a status column (Pipedrive): stages stay open
+    if "status" in deal_rep.values and stage_values and won not in stage_values and lost not in stage_values:
+        # won/lost only in a status column (Pipedrive): the stages stay open
         stages = [s for s in stage_values] + ["Won", "Lost"]
         won, lost = "Won", "Lost"
     start, end = _period(deal_rep)
