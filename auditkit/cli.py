@@ -95,6 +95,7 @@ def validate(params_file: Path) -> None:
     from .io.load import preflight
     from .params import load_params
     from .quality import issues_frame
+    from .schema import SPECS
     from .steps import STEPS, sufficiency
 
     params = load_params(params_file)
@@ -105,6 +106,11 @@ def validate(params_file: Path) -> None:
     inv = data.inventory()
     for row in inv[inv["status"] == "loaded"].itertuples():
         click.echo(f"  {row.table:<14} {row.rows:>9,} rows  {row.file}")
+    for table, source in data.sources.items():  # an export may lack an expected column: say what that costs
+        present = source.get("columns_present")
+        for col in SPECS[table].columns if present is not None and table in SPECS else ():
+            if col.expected and col.name not in present:
+                click.echo(f"  {table}: the export has no {col.name} column; every figure that needs it will say it is not available.")
     issues = issues_frame(data.issues)
     if issues.empty:
         click.echo("No data-quality issues.")

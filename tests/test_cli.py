@@ -308,3 +308,18 @@ def test_steps_run_two_at_a_time_give_the_same_results_in_step_order(tmp_path):
         assert names and names == sorted(p.name for p in (two / folder).iterdir())
         for name in names:
             assert (one / folder / name).read_bytes() == (two / folder / name).read_bytes(), name
+
+
+def test_validate_says_what_a_missing_expected_column_costs(tmp_path):
+    """A deals export without an amount column validates (every step can run), and validate says that the
+    figures needing amounts will say they are not available; with the column it says nothing of the kind."""
+    from helpers import PARAMS
+
+    path = write_small_client(tmp_path, params=PARAMS.replace(" Value: amount,", ""))
+    deals = pd.read_csv(tmp_path / "data" / "deals.csv", sep=";").drop(columns=["Value"])
+    deals.to_csv(tmp_path / "data" / "deals.csv", sep=";", index=False)
+    checked = cli("validate", str(path))
+    assert "deals: the export has no amount column; every figure that needs it will say it is not available." in checked.stdout
+    assert "Traceback" not in checked.stderr
+    whole = cli("validate", str(write_small_client(tmp_path / "whole")))
+    assert "the export has no" not in whole.stdout
