@@ -108,7 +108,9 @@ def validate(params_file: Path) -> None:
         click.echo(f"  {row.table:<14} {row.rows:>9,} rows  {row.file}")
     for table, source in data.sources.items():  # an export may lack an expected column: say what that costs
         present = source.get("columns_present")
-        for col in SPECS[table].columns if present is not None and table in SPECS else ():
+        if present is None or table not in SPECS:
+            continue
+        for col in SPECS[table].columns:
             if col.expected and col.name not in present:
                 click.echo(f"  {table}: the export has no {col.name} column; every figure that needs it will say it is not available.")
     issues = issues_frame(data.issues)
