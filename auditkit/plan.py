@@ -188,6 +188,16 @@ def ranking_rule(lang: str = "en") -> str:
 
 # -- what-if ----------------------------------------------------------------------------------------
 
+def clauses(sentences: Iterable[str]) -> str:
+    """Sentences joined as the clauses of one sentence: "; " between them, each begun in lower case unless it
+    begins with an abbreviation ("CRM data ..."): "Deals move; CRM ..." reads "deals move; CRM ..."."""
+    def clause(text: str) -> str:
+        text = str(text).strip().rstrip(".")
+        return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+    return "; ".join(clause(s) for s in sentences if str(s).strip())
+
+
 def what_if_conversion(entered: float, current: float, target: float, downstream_win_rate: float,
                        avg_won_deal: float, months: float) -> dict[str, float]:
     """What a stage's conversion at ``target`` instead of ``current`` would give per quarter.
@@ -412,7 +422,7 @@ class Plan:
             return t("plan.summary.effect_money", self.lang, won=plural(won, "n.extra_won", self.lang), money=self.fmt.money(gain))
         if won >= 1:  # the deals are known, their revenue is not (no amounts)
             return t("plan.summary.effect_deals", self.lang, won=plural(won, "n.extra_won", self.lang))
-        return t("plan.summary.effect_text", self.lang, effects="; ".join(self.first["effect"]))
+        return t("plan.summary.effect_text", self.lang, effects=clauses(self.first["effect"]))
 
     def findings_table(self) -> pd.DataFrame:
         """The kept findings with their review notes: id, step, severity (the reviewed one), title, reviewed

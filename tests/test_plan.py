@@ -344,3 +344,10 @@ def test_an_area_whose_data_is_missing_is_not_assessed_rather_than_scored_best(t
     assert table.loc["crm", "score"] == 5 and table.loc["crm", "findings"] == 0
     for area in unassessed:
         assert math.isnan(table.loc[area, "score"])
+
+
+def test_effects_are_joined_as_the_clauses_of_one_sentence() -> None:
+    assert P.clauses(["Stalled deals move or close", "CRM data stays current.", "Больше сделок проходит этап"]) == (
+        "stalled deals move or close; CRM data stays current; больше сделок проходит этап"
+    )
+    assert P.clauses([]) == ""
