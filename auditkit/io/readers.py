@@ -65,13 +65,18 @@ def _detect_encoding(sample: bytes, path: Path, language: str = "en") -> "Encodi
 
 
 def _head(path: Path, limit: int) -> bytes:
-    """The file's first ``limit`` bytes, cut after the last whole line (LF, CRLF or CR-only line ends)."""
+    """The file's first whole lines, up to about ``limit`` bytes (see :func:`_whole_lines`)."""
     with open(path, "rb") as fh:
-        data = fh.read(limit)
-    end = max(data.rfind(b"\n"), data.rfind(b"\r"))
-    if len(data) == limit and end >= 0:
-        data = data[: end + 1]
-    return data
+        return _whole_lines(fh.read(limit + 1), limit)
+
+
+def _whole_lines(data: bytes, limit: int = 1 << 16) -> bytes:
+    """``data`` when it is ``limit`` bytes or fewer, else its first ``limit`` bytes cut after the last whole
+    line in them (LF, CRLF or CR-only line ends): enough for a header and a sample."""
+    if len(data) <= limit:
+        return data
+    end = max(data.rfind(b"\n", 0, limit), data.rfind(b"\r", 0, limit))
+    return data[: end + 1] if end >= 0 else data[:limit]
 
 
 _LEADING_BLANK = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))*")
@@ -219,13 +224,13 @@ def _arrow_csv(text: str, delimiter: str) -> pd.DataFrame | None:
 
     parse = pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=invalid)
     try:
-        head = pcsv.read_csv(io.BytesIO(_head_bytes(data)), parse_options=parse, read_options=pcsv.ReadOptions(use_threads=False))
+        head = pcsv.read_csv(io.BytesIO(_whole_lines(data)), parse_options=parse, read_options=pcsv.ReadOptions(use_threads=False))
         names = head.column_names
         if len(set(names)) != len(names) or not names or not all(n.strip() for n in names):
             return None  # pandas names an unnamed column 'Unnamed: 2' and a repeated one 'X.1'; Arrow does not
         convert = pcsv.ConvertOptions(column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False)
         table = pcsv.read_csv(io.BytesIO(data), parse_options=parse, convert_options=convert)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+    except (pa.ArrowException, UnicodeDecodeError):  # any Arrow error: pandas reads the file and names it
         return None
     if ragged or table.num_columns != len(names):
         return None
@@ -240,14 +245,6 @@ def _arrow_csv(text: str, delimiter: str) -> pd.DataFrame | None:
             return None
         columns[name.lstrip(" \t")] = pd.Series(pd.arrays.ArrowStringArray(column))
     return pd.DataFrame(columns).astype("str")
-
-
-def _head_bytes(data: bytes, limit: int = 1 << 16) -> bytes:
-    """The first whole lines of ``data``, up to about ``limit`` bytes: enough for a header."""
-    if len(data) <= limit:
-        return data
-    end = max(data.rfind(b"\n", 0, limit), data.rfind(b"\r", 0, limit))
-    return data[: end + 1] if end > 0 else data
 
 
 def read_raw(path: Path, source: TableSource, table: str, language: str = "en") -> RawTable:
