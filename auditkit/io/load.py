@@ -295,12 +295,9 @@ def _clean_text(s: pd.Series) -> bool:
 
 
 def _stripped(s: pd.Series) -> pd.Series:
-    """``s`` as text without surrounding whitespace, empty text as missing; the column itself (no copy)
-    when no value has either, as in most exports."""
-    out = s.astype("string")
-    if _clean_text(out):
-        return out
-    out = out.str.strip()
+    """``s`` as text without surrounding whitespace, empty text as missing (a clean column is kept as it is by
+    :func:`_as_text` before it gets here, and :func:`by_value` keeps it when no distinct value changes)."""
+    out = s.astype("string").str.strip()
     return out.mask(out.eq(""))
 
 
