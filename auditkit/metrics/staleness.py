@@ -22,40 +22,29 @@ if TYPE_CHECKING:  # pragma: no cover
 @per_frame
 def last_sign_of_life(frame: "AuditFrame") -> pd.Series:
     """Per deal open at the end (in the population's order, indexed by ``deal_id``): the latest of its
-    creation, its stage entries and its activities before the as-of moment (timestamps)."""
+    creation, its stage entries and its activities before the as-of moment (timestamps). Only the entries
+    and activity rows of open deals are grouped (a few thousand of millions), by their deal's code; a deal
+    without an id has its creation alone."""
     open_ = frame.population("deals_open_at_end")
-    ids = open_["deal_id"]
-    if ids.isna().any() or not ids.is_unique:  # ids the loader did not check: grouped by id, as they come
-        return _last_by_id(frame, open_)
-    index = pd.Index(ids)
+    codes, ids = pd.factorize(open_["deal_id"])  # -1 where the id is missing
+    ids = pd.Index(ids)
     last = open_["created_at"].to_numpy(dtype="datetime64[ns]").copy()
-    history = frame.table("stage_history")
     later = []
+    history = frame.table("stage_history")
     if history is not None and len(history):
         later.append((history["deal_id"], history["entered_at"]))
     summary = frame.activity
     if summary is not None and len(summary.by_deal):
         later.append((summary.by_deal["deal_id"], summary.by_deal["last_at"]))
+    known = codes >= 0
     for deal_ids, stamps in later:
-        # only the rows of open deals are grouped: a few thousand of millions
-        code = index.get_indexer(deal_ids)
+        code = ids.get_indexer(deal_ids)
         mine = code >= 0
-        latest = pd.Series(stamps.to_numpy(dtype="datetime64[ns]")[mine]).groupby(code[mine]).max()
-        at = latest.index.to_numpy()
-        last[at] = np.fmax(last[at], latest.to_numpy(dtype="datetime64[ns]"))  # fmax: a missing time is no sign of life
-    return pd.Series(last, index=pd.Index(ids, name="deal_id"), name=None if later else "created_at")
-
-
-def _last_by_id(frame: "AuditFrame", open_: pd.DataFrame) -> pd.Series:
-    last = open_.set_index("deal_id")["created_at"]
-    history = frame.table("stage_history")
-    if history is not None and len(history):
-        last = pd.concat([last, history.groupby("deal_id")["entered_at"].max()], axis=1).max(axis=1)
-    summary = frame.activity
-    if summary is not None and len(summary.by_deal):
-        touched = summary.by_deal.groupby("deal_id")["last_at"].max()
-        last = pd.concat([last, touched], axis=1).max(axis=1)
-    return last.reindex(open_["deal_id"])
+        latest = np.full(len(ids), np.datetime64("NaT", "ns"))
+        grouped = pd.Series(stamps.to_numpy(dtype="datetime64[ns]")[mine]).groupby(code[mine]).max()
+        latest[grouped.index.to_numpy()] = grouped.to_numpy(dtype="datetime64[ns]")
+        last[known] = np.fmax(last[known], latest[codes[known]])  # fmax: a missing time is no sign of life
+    return pd.Series(last, index=pd.Index(open_["deal_id"], name="deal_id"), name=None if later else "created_at")
 
 
 def stale(frame: "AuditFrame") -> pd.Series:

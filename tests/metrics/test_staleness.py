@@ -39,3 +39,18 @@ def test_without_activities_nothing_is_judged():
     frame = frame_from_tables(parse_params(PARAMS), {"deals": DEALS})
     assert stale(frame).isna().all()
     assert stale_by_rep(frame)["stale_deals"].isna().all()
+
+
+def test_a_deal_without_an_id_has_its_creation_alone_and_a_stage_entry_counts():
+    """s2 entered a stage on 2025-03-20 (12 days before the as-of moment): not stale any more. A deal without
+    an id joins no entry or activity: its creation (2025-01-05) is its last sign, 86 days: stale."""
+    from auditkit.metrics.staleness import last_sign_of_life
+
+    deals = pd.concat([DEALS, pd.DataFrame({"deal_id": [None], "created_at": ["2025-01-05"], "stage": ["New"],
+                                            "amount": [5.0], "owner_id": ["B"]})], ignore_index=True)
+    history = pd.DataFrame({"deal_id": ["s2", "s2", "zz"], "stage": ["New", "New", "New"],
+                            "entered_at": ["2025-01-10", "2025-03-20", "2025-03-30"]})
+    frame = frame_from_tables(parse_params(PARAMS), {"deals": deals, "activities": ACTIVITIES, "stage_history": history})
+    last = last_sign_of_life(frame)
+    assert [str(v)[:10] for v in last] == ["2025-03-25", "2025-03-20", "2025-03-20", "2025-01-05"]
+    assert stale(frame).tolist() == [False, False, False, True]
