@@ -225,8 +225,7 @@ class AuditFrame:
             late = df["created_at"].notna() & (df["created_at"] >= as_of)
             self._notes["leads_created_after_as_of"] = int(late.sum())
             df = df.loc[~late].assign(first_contact_at=_before(df.loc[~late, "first_contact_at"], as_of))
-            known = self._tables["deals"]["deal_id"].dropna()  # matched as Arrow data, not a Python set of every id
-            df = df.assign(deal_id=df["deal_id"].where(isin(df["deal_id"], known)))
+            df = _leads_of_known_deals(df, self._tables["deals"])
         elif name == "activities":
             df = df.loc[~(df["at"].notna() & (df["at"] >= as_of))]
         elif name == "handoffs":
@@ -474,8 +473,14 @@ class GroupFrame(AuditFrame):
     def _scoped(self, name: str) -> pd.DataFrame:
         df = self.data.tables[name]
         if name == "leads":
-            df = df.assign(deal_id=df["deal_id"].where(isin(df["deal_id"], self._tables["deals"]["deal_id"].dropna())))
+            df = _leads_of_known_deals(df, self._tables["deals"])
         return df.reset_index(drop=True)
+
+
+def _leads_of_known_deals(leads: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFrame:
+    """``leads`` with the deal of a lead kept only when it is one of ``deals`` (a frame's scoped deals): a deal
+    created after the as-of moment, or another group's, is not the lead's deal yet. Matched as Arrow data."""
+    return leads.assign(deal_id=leads["deal_id"].where(isin(leads["deal_id"], deals["deal_id"].dropna())))
 
 
 class _Scoped(Mapping[str, pd.DataFrame]):
