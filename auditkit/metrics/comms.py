@@ -342,8 +342,9 @@ def comms_findings(
         total = never.loc[never["source"] == ALL]
         if len(total) and total["leads"].iloc[0] >= MIN_JUDGED and total["overdue_share"].iloc[0] > NEVER_CONTACTED_SHARE:
             share = float(total["overdue_share"].iloc[0])
-            title = {"en": f"{int(total['overdue'].iloc[0])} leads ({fmt.share(share)}) were never contacted and waited longer than the SLA",
-                     "ru": f"{int(total['overdue'].iloc[0])} лидов ({fmt.share(share)}) так и не получили контакта и ждут дольше SLA"}
+            n = fmt.number(int(total["overdue"].iloc[0]))  # after a colon: no noun or verb to agree with the number
+            title = {"en": f"Leads never contacted, waiting longer than the SLA: {n} ({fmt.share(share)})",
+                     "ru": f"Лиды без первого контакта, ждущие дольше SLA: {n} ({fmt.share(share)})"}
             out.append(Finding(
                 step=6, kind="comms.lead_response.never_contacted", subject="leads", area="communication",
                 title=title.get(lang, title["en"]), severity="high" if share > 3 * NEVER_CONTACTED_SHARE else "medium",

@@ -243,3 +243,22 @@ def test_figures_have_titles_and_labelled_axes(frame):
         ax = fig.axes[0]
         assert ax.get_title() and ax.get_xlabel()
         plt.close(fig)
+
+
+def test_the_never_contacted_title_needs_no_plural_of_its_count():
+    """'24 лидов ... получили' (and '1 leads were') came from a noun and verb after the count: the count now
+    follows a colon, in both languages, with its share."""
+    import pandas as pd
+
+    from auditkit.metrics.comms import ALL, comms_findings
+    from auditkit.report.format import Formatter
+
+    never = pd.DataFrame({"source": [ALL], "leads": [100], "waiting": [30], "overdue": [21], "overdue_share": [0.21]})
+    empty = pd.DataFrame(columns=["source", "rep", "leads", "median_hours"])
+    titles = {}
+    for lang in ("en", "ru"):
+        found = comms_findings(empty.drop(columns="rep"), empty.drop(columns="source"), empty, never, pd.DataFrame(),
+                               Formatter(lang, "EUR"), 24.0, 48.0)
+        titles[lang] = next(f.title for f in found if f.kind == "comms.lead_response.never_contacted")
+    assert titles == {"en": "Leads never contacted, waiting longer than the SLA: 21 (21.0%)",
+                      "ru": "Лиды без первого контакта, ждущие дольше SLA: 21 (21,0\u00a0%)"}
