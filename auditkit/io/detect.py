@@ -140,7 +140,7 @@ def null_mask(text: pd.Series, words: tuple[str, ...] | list[str]) -> pd.Series:
     """Which values of ``text`` (string dtype, stripped) are one of ``words``, ignoring case. A column that
     repeats its values is matched on its distinct values, and spread back over the rows only when one is a
     null word (in most columns none is)."""
-    from .vector import distinct
+    from .vector import arrow_text, distinct
 
     wanted = {w.strip().casefold() for w in words}
     longest = max((len(w) for w in wanted), default=0)
@@ -148,6 +148,12 @@ def null_mask(text: pd.Series, words: tuple[str, ...] | list[str]) -> pd.Series:
     def match(t: pd.Series) -> pd.Series:
         # casefolding never shortens text, so only values as short as the longest word can be one
         found = pd.Series(False, index=t.index)
+        column = arrow_text(t)
+        if column is not None:  # told by Arrow first: in a column of ids no value is that short
+            import pyarrow.compute as pc
+
+            if not pc.any(pc.less_equal(pc.utf8_length(column), longest)).as_py():
+                return found
         short = t.str.len().le(longest).fillna(False).astype(bool)
         if short.any():
             found[short] = folded_in(t[short], wanted).to_numpy()

@@ -449,7 +449,12 @@ def _parse_numbers(s: pd.Series, decimal: str, text: pd.Series | None = None) ->
     none = pd.Series(False, index=idx)
     value = pd.Series(np.nan, index=idx, dtype="float64")
     if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        native, text = pd.Series(True, index=idx), pd.Series(pd.NA, index=idx, dtype="string")
+        # typed numbers (Parquet, Excel): nothing to match; only values out of range are set aside
+        value = s.astype("float64")
+        absurd = value.notna() & (~np.isfinite(value) | (value.abs() > MAX_ABS_NUMBER))
+        # the values as text only for a message about them: the column is not written out otherwise
+        text = value.where(absurd).astype("string") if absurd.any() else pd.Series(pd.NA, index=idx[:0], dtype="string")
+        return _Numbers(value.mask(absurd), none, none, absurd, none, text, False)
     else:
         native = _instances(s, (int, float, np.number))
         if text is None:
@@ -508,12 +513,13 @@ def _number_issues(nums: _Numbers, rows: pd.Series, table: str, col: str, decima
             f"{table}.{col} has values written with '{other}' as the decimal mark ({_quoted(_examples(nums.text, nums.mismatch))}), "
             f"but {key} is '{decimal}'; they were set aside (empty) rather than misread.{mixed}",
         )
-    checks.flag(
-        rows[nums.absurd], "absurd_number", col,
-        f"{table}.{col} has values that are not finite or are larger than {MAX_ABS_NUMBER:,.0f} in size "
-        f"({_quoted(_examples(nums.text, nums.absurd)) or 'inf or too large'}); they were set aside (empty). "
-        f"Fix them at the source in the {table} file (often a stand-in value or a formula error).",
-    )
+    if nums.absurd.any():
+        checks.flag(
+            rows[nums.absurd], "absurd_number", col,
+            f"{table}.{col} has values that are not finite or are larger than {MAX_ABS_NUMBER:,.0f} in size "
+            f"({_quoted(_examples(nums.text, nums.absurd)) or 'inf or too large'}); they were set aside (empty). "
+            f"Fix them at the source in the {table} file (often a stand-in value or a formula error).",
+        )
     if nums.ambiguous.any():
         shown = _examples(nums.text, nums.ambiguous)
         as_read = _read_as(pd.Series(shown, dtype="string"), decimal).tolist()
@@ -597,9 +603,11 @@ def _coerce(
             continue
         s = frame[col.name]
         native_dates = pd.api.types.is_datetime64_any_dtype(s)
-        text = s if native_dates else text_of(col.name)  # computed once per column: the checks below all read it
+        # typed numbers (Parquet) are not written out as text when no null word of the column is a number
+        native = native_dates or (col.kind == "number" and _typed_numbers(s, null_words(source, col.name)))
+        text = s if native else text_of(col.name)  # computed once per column: the checks below all read it
         texts.pop(col.name, None)
-        if not native_dates and col.kind != "bool":
+        if not native and col.kind != "bool":
             nulls = null_mask(text, null_words(source, col.name))
             if nulls.any():
                 seen.setdefault("nulls", {})[col.name] = int(nulls.sum())
@@ -683,6 +691,18 @@ def _coerce(
             blank = {"datetime64[ns]": pd.NaT, "float64": np.nan}.get(kind_dtype, pd.NA)
             out[col.name] = pd.Series(blank, index=out.index, dtype=kind_dtype)
     return out[[ROW, *spec.names]]
+
+
+def _typed_numbers(s: pd.Series, nulls: tuple[str, ...]) -> bool:
+    """Whether ``s`` holds typed numbers (not booleans) and none of the column's null words is a number,
+    so that no value of it can be one: then it is read as it is, never written out as text."""
+    if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        return False
+    return not any(_NUMBER_WORD.fullmatch(w.strip()) for w in nulls)
+
+
+#: A null word that a typed number could be equal to ('0', '-1', '1e9', 'nan', 'inf').
+_NUMBER_WORD = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|[-+]?(nan|inf|infinity)", re.IGNORECASE)
 
 
 def _strictly_ordered(column: Any) -> bool:

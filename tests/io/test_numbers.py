@@ -133,6 +133,7 @@ def test_parquet_and_excel_numbers(tmp_path: Path):
     assert amounts(data) == [1.5, None, None, None]
     assert issues(data)["absurd_number"] == ("warning", (2, 3))  # Parquet: the first data row is row 1
     assert issues(data)["missing_value"] == ("warning", (4,))
+    assert "('inf', '2000000000000.0')" in message(data, "absurd_number")  # typed values are shown as read
     # Excel: number cells are numbers whatever the decimal mark; text cells follow it.
     excel = [["D1", "2025-01-05 10:00", None, "Open", "New", 1.5, "R1", None], ["D2", "2025-01-05 10:00", None, "Open", "New", "2,5", "R1", None],
              ["D3", "2025-01-05 10:00", None, "Open", "New", "12.5", "R1", None], ["D4", "2025-01-05 10:00", None, "Open", "New", 1e13, "R1", None]]
@@ -184,3 +185,19 @@ def test_a_decimal_mark_other_than_dot_or_comma_is_a_clear_params_error(tmp_path
     path = client(tmp_path, ["1"], ";")
     with pytest.raises(ParamsError, match=r"'data\.tables\.deals\.decimal': Input should be '\.' or ','"):
         load_params(path)
+
+def test_typed_numbers_honour_a_null_word_that_is_a_number(tmp_path: Path):
+    """A Parquet amount column is read as it is typed, without writing it out as text, unless a null word of
+    the column is a number ('0' here): then it means empty, as it does in a CSV export."""
+    path = client(tmp_path, ["1"])
+    cols = ["Deal ID", "Created", "Closed", "Status", "Stage", "Value", "Owner", "Lost reason"]
+    rows = [["D1", "2025-01-05 10:00", "", "Open", "New", 0.0, "R1", ""],
+            ["D2", "2025-01-05 10:00", "", "Open", "New", 12.0, "R1", ""]]
+    pd.DataFrame(rows, columns=cols).to_parquet(tmp_path / "data" / "deals.parquet")
+    text = path.read_text().replace("path: deals.csv", "path: deals.parquet")
+    path.write_text(text)
+    assert amounts(load(load_params(path))) == [0.0, 12.0]
+    path.write_text(text.replace("path: deals.parquet", "path: deals.parquet\n      null_values: {amount: ['0']}"))
+    data = load(load_params(path))
+    assert amounts(data) == [None, 12.0]
+    assert issues(data)["missing_value"] == ("warning", (1,))
