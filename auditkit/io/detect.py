@@ -146,15 +146,12 @@ def null_mask(text: pd.Series, words: tuple[str, ...] | list[str]) -> pd.Series:
     longest = max((len(w) for w in wanted), default=0)
 
     def match(t: pd.Series) -> pd.Series:
-        # casefolding never shortens text, so only values as short as the longest word can be one
         found = pd.Series(False, index=t.index)
         column = arrow_text(t)
-        if column is not None:  # told by Arrow first: in a column of ids no value is that short
-            import pyarrow.compute as pc
-
-            if not pc.any(pc.less_equal(pc.utf8_length(column), longest)).as_py():
-                return found
-        short = t.str.len().le(longest).fillna(False).astype(bool)
+        if column is not None:
+            short = _candidates(column, wanted).to_numpy(zero_copy_only=False)
+        else:  # casefolding never shortens text, so only values as short as the longest word can be one
+            short = t.str.len().le(longest).fillna(False).astype(bool).to_numpy()
         if short.any():
             found[short] = folded_in(t[short], wanted).to_numpy()
         return found
@@ -167,6 +164,30 @@ def null_mask(text: pd.Series, words: tuple[str, ...] | list[str]) -> pd.Series:
     if not hit.any():
         return pd.Series(False, index=text.index, name=text.name)
     return pd.Series(np.append(hit, False)[codes], index=text.index, name=text.name)  # a missing value (-1) is none
+
+
+def _candidates(column: Any, wanted: set[str]) -> Any:
+    """Which values of an Arrow text column could be one of ``wanted`` (case-folded words) once case-folded,
+    found without folding any: an ASCII value must be one of the ASCII words in some mix of cases (each
+    spelled out, for a word of up to 8 letters; a longer one is matched on its length), and other text
+    (which may fold longer, as ß to ss, never shorter) no longer than the longest word. In a column of ids
+    ('D000001', 'ACT0000001') none is left, in three passes."""
+    import itertools
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ascii_words = [w for w in wanted if w.isascii()]
+    spelled = [w for w in ascii_words if sum(c.isalpha() for c in w) <= 8]
+    cases = sorted({"".join(p) for w in spelled for p in itertools.product(*({c.lower(), c.upper()} for c in w))})
+    hit = pc.is_in(column, value_set=pa.array(cases, type=column.type))
+    sizes = sorted({len(w) for w in ascii_words if w not in spelled})
+    if sizes:
+        size = pc.binary_length(column)
+        hit = pc.or_(hit, pc.is_in(size, value_set=pa.array(sizes, type=size.type)))
+    longest = max((len(w) for w in wanted), default=0)
+    other = pc.and_(pc.invert(pc.string_is_ascii(column)), pc.less_equal(pc.utf8_length(column), longest))
+    return pc.fill_null(pc.or_(hit, other), False)
 
 
 def folded_in(t: pd.Series, wanted: set[str]) -> pd.Series:

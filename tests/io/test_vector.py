@@ -73,6 +73,21 @@ def test_null_words_are_matched_ignoring_case_and_only_short_values_are_folded()
     assert got.equals(s.str.casefold().isin({w.casefold() for w in words}).fillna(False).astype(bool))
 
 
+def test_null_words_in_a_column_of_distinct_values_equal_folding_every_value():
+    """A column of ids (no value repeats) is matched whole: its candidates are told without folding (an
+    ASCII value in any mix of the words' cases, a long ASCII word by its length, other text by being
+    short), and the result equals folding every value."""
+    words = ["n/a", "(EMPTY)", "not available", "не указано", "ss", "k"]
+    special = ["N/a", "(Empty)", "(empty)x", "NOT AVAILABLE", "Not Availablе", "not_available", "НЕ указано", "ß", "ẞ",
+               "SS", "K", "K", "(none)", "D00001", "", None]  # 'е' in 'Availablе' is Cyrillic; K is a Kelvin sign
+    ids = [f"D{i:05d}" for i in range(3000)]
+    s = pd.Series(special + ids, dtype="string[pyarrow]")
+    got = null_mask(s, words)
+    expected = s.str.casefold().isin({w.casefold() for w in words}).fillna(False).astype(bool)
+    assert got.tolist() == expected.tolist()
+    assert got.tolist()[:13] == [True, True, False, True, False, False, True, True, True, True, True, True, False]
+
+
 @pytest.mark.parametrize("distinct", [40, 30000])  # transformed per distinct value, and whole
 def test_text_already_clean_is_the_column_itself_and_other_text_is_trimmed(distinct):
     """Reading text keeps a column whose values need no trimming as it is (35M activity ids copied for
