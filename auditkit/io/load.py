@@ -26,7 +26,7 @@ from ..schema import SPECS, TableSpec
 from .detect import (
     DEFAULT_NULLS, SPACES, currency_code, file_slash_order, null_mask, parse_local_dates, split_currency, suggest, values_snippet,
 )
-from .readers import ROW, RawTable, peek, read_raw
+from .readers import ROW, RawTable, peek, read_raw, release_memory
 from .vector import arrow_text, by_value, isin
 
 if TYPE_CHECKING:
@@ -679,6 +679,7 @@ def _coerce(
             bad = text.notna() & ~text.isin(TRUE | FALSE)
             checks.flag(out[ROW][bad], "unparseable_bool", col.name, f"{col.name} must be true/false (or yes/no, 1/0); other values were set aside.")
         out[col.name] = value
+        release_memory()  # what the column's checks allocated in Arrow, before the next column's
         if col.required or col.expected:
             missing = ~present  # values present but unreadable are already flagged above
             checks.flag(

@@ -247,6 +247,15 @@ def _arrow_csv(text: str, delimiter: str) -> pd.DataFrame | None:
     return pd.DataFrame(columns).astype("str")
 
 
+def release_memory() -> None:
+    """Give the memory Arrow has freed back to the system: its allocator keeps freed pages for reuse, and
+    after decoding a large file (Parquet's pages, CSV blocks) they are a gigabyte or more of the process's
+    resident memory that pandas, which allocates elsewhere, never reuses."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 def read_raw(path: Path, source: TableSource, table: str, language: str = "en") -> RawTable:
     """Read one file as declared in params; text columns stay strings, nothing is parsed yet.
     ``language`` (the report's) is a hint for ``encoding: auto``."""
@@ -294,6 +303,7 @@ def read_raw(path: Path, source: TableSource, table: str, language: str = "en") 
             frame = pq.read_table(path).to_pandas(self_destruct=True, split_blocks=True)
         except Exception as err:
             raise DataError(_not_parquet(path, table, err)) from None
+        release_memory()
         offset = 1
     frame.columns = [str(c).strip() for c in frame.columns]
     check_header(path, list(frame.columns), table)
