@@ -251,3 +251,15 @@ def test_a_total_over_part_of_its_deals_says_so_and_is_judged_only_where_it_is_a
     assert pd.isna(check8.at["won_value", "met"])
     assert check8.at["won_value", "reason"] == "not judged: only 6 of 10 rows have a usable amount, so the real total is higher than shown"
     assert goal_findings(goal_check(f8, f8.params.goals), Formatter()) == []
+
+
+def test_group_columns_hold_every_column_a_kpi_needs():
+    """A group's split tables keep only GROUP_COLUMNS: every KPI's required columns must be among them (a KPI
+    on another column would find it empty in every group), as must the populations' and the leads' deal."""
+    from auditkit.kpis import GROUP_COLUMNS, KPIS
+
+    for k in KPIS.values():
+        for table, column in k.requires:
+            assert column in GROUP_COLUMNS[table], (k.id, table, column)
+    assert {"deal_id", "status", "created_at", "closed_at"} <= GROUP_COLUMNS["deals"]
+    assert {"deal_id", "created_at"} <= GROUP_COLUMNS["leads"]
