@@ -88,17 +88,21 @@ def rep_stage_time(frame: "AuditFrame", team_of: pd.Series) -> pd.DataFrame:
         return with_units(pd.DataFrame(columns=cols), LEAK_UNITS, estimate=bool(d.attrs.get("estimate")),
                           reason=d.attrs.get("reason"))
     owner = frame.deals.drop_duplicates("deal_id").set_index("deal_id")["owner_id"].astype("string")
+    d = d[["deal_id", "stage", "days", "censored"]]  # the columns read below: 4.6M entries at 1M deals
     d = d.assign(rep=d["deal_id"].map(owner).astype("string"), stage=d["stage"].astype("string")).dropna(subset=["rep", "days"])
     d = d.loc[d["rep"].isin(team_of.index)]
     d["team"] = d["rep"].map(team_of).astype("string")
     rows = []
+    # sorted by duration once, every group's durations come sorted, and each Kaplan-Meier sort is one pass
+    d = d.sort_values("days", kind="stable")
     for (team, stage), g in d.groupby(["team", "stage"], sort=False):
-        for rep, own in g.groupby("rep"):
-            rest = g.loc[g["rep"] != rep]
-            med = km_quantiles(own["days"].to_numpy(float), own["censored"].to_numpy(bool), (0.5,))[0]
-            team_med = (km_quantiles(rest["days"].to_numpy(float), rest["censored"].to_numpy(bool), (0.5,))[0]
-                        if len(rest) else np.nan)
-            rows.append({"rep": rep, "team": team, "stage": stage, "entries": len(own), "median_days": med,
+        days, censored = g["days"].to_numpy(float), g["censored"].to_numpy(bool)
+        who = g["rep"].to_numpy(dtype=object)
+        for rep in sorted(set(who)):
+            own = who == rep
+            med = km_quantiles(days[own], censored[own], (0.5,))[0]
+            team_med = km_quantiles(days[~own], censored[~own], (0.5,))[0] if not own.all() else np.nan
+            rows.append({"rep": rep, "team": team, "stage": stage, "entries": int(own.sum()), "median_days": med,
                          "team_median_days": team_med})
     out = pd.DataFrame(rows, columns=cols[:6])
     out["days_ratio"] = ratio(out["median_days"], out["team_median_days"])
