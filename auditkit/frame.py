@@ -39,14 +39,15 @@ import pandas as pd
 
 from .errors import DataError
 from .io.load import AuditData
-from .metrics.activities import ActivitySummary, to_cache
+from .metrics.activities import ActivitySummary, from_cache, to_cache
 from .io.vector import isin
 from .params import AuditParams, parse_params
 from .quality import QualityIssue
 
 CLEAN = "clean"
 ACTIVITIES = "activities"  # the folder, in the clean cache, of the activities' summary
-FRAME_VERSION = 2  # 2: the activities kept summarised (clean/activities/), each table's counts in sources.json
+FRAME_VERSION = 3  # 2: the activities kept summarised (clean/activities/), each table's counts in sources.json;
+# 3: timestamps stored in milliseconds
 
 #: A column is "mostly unparseable" when more than this share of its non-empty values could not be read.
 UNPARSEABLE_MAX = 0.5
@@ -544,7 +545,7 @@ class LazyTables(MutableMapping[str, pd.DataFrame]):
                     f"{table.parent}: this run's cache keeps the {name} summarised, not their rows; read "
                     f"frame.activity, or build the frame from the params (auditkit.frame.build_frame) to read them whole."
                 )
-            table = self._tables[name] = pd.read_parquet(table)
+            table = self._tables[name] = from_cache(table)
         return table
 
     def __setitem__(self, name: str, df: pd.DataFrame) -> None:

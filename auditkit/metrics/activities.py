@@ -65,7 +65,7 @@ class ActivitySummary:
     @classmethod
     def read(cls, folder: Path) -> "ActivitySummary":
         """The summary :meth:`save` wrote into ``folder``."""
-        return cls(**{name: pd.read_parquet(folder / f"{name}.parquet") for name in _PARTS})
+        return cls(**{name: from_cache(folder / f"{name}.parquet") for name in _PARTS})
 
     @staticmethod
     def saved_in(folder: Path) -> bool:
@@ -73,17 +73,38 @@ class ActivitySummary:
 
 
 def to_cache(df: pd.DataFrame, path: Path) -> None:
-    """Write ``df`` as Parquet for a clean cache (read back by ``pd.read_parquet`` with the same dtypes):
-    zstd, and integers and timestamps delta-encoded (row numbers and times mostly rise from row to row:
-    a third smaller than dictionary encoding on the audit's tables)."""
+    """Write ``df`` as Parquet for a clean cache (read back by :func:`from_cache` with the same dtypes):
+    zstd, integers and timestamps delta-encoded (row numbers and times mostly rise from row to row: a third
+    smaller than dictionary encoding on the audit's tables), and timestamps in milliseconds when none is
+    finer (CRM exports' never are): the deltas of 4.6M stage entries take 20 MB, against 30 MB in
+    nanoseconds. The file stays plain Parquet, with timestamps any reader reads as such."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(df, preserve_index=False)
+    for i, field in enumerate(table.schema):
+        if pa.types.is_timestamp(field.type) and field.type.unit == "ns":
+            try:  # refused when a value has a finer part, which would be lost
+                millis = table.column(i).cast(pa.timestamp("ms", tz=field.type.tz), safe=True)
+            except pa.ArrowInvalid:
+                continue
+            table = table.set_column(i, pa.field(field.name, millis.type), millis)
     deltas = [f.name for f in table.schema if pa.types.is_integer(f.type) or pa.types.is_timestamp(f.type)]
     pq.write_table(table, path, compression=CACHE_COMPRESSION,
                    use_dictionary=[c for c in table.column_names if c not in deltas],
                    column_encoding={c: "DELTA_BINARY_PACKED" for c in deltas})
+
+
+def from_cache(path: Path) -> pd.DataFrame:
+    """A table :func:`to_cache` wrote, with the dtypes it had (timestamps in nanoseconds again)."""
+    df = pd.read_parquet(path)
+    coarse: dict[Any, Any] = {}
+    for column, dtype in df.dtypes.items():
+        if isinstance(dtype, pd.DatetimeTZDtype) and dtype.unit != "ns":
+            coarse[column] = pd.DatetimeTZDtype("ns", dtype.tz)
+        elif isinstance(dtype, np.dtype) and dtype.kind == "M" and dtype != np.dtype("datetime64[ns]"):
+            coarse[column] = "datetime64[ns]"
+    return df.astype(coarse) if coarse else df
 
 
 def _codes(s: pd.Series) -> tuple[np.ndarray, pd.Index]:
