@@ -14,7 +14,7 @@ import re
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ from .detect import (
     DEFAULT_NULLS, SPACES, currency_code, file_slash_order, null_mask, parse_local_dates, split_currency, suggest, values_snippet,
 )
 from .readers import ROW, RawTable, peek, read_raw, release_memory
-from .vector import arrow_text, by_value, isin
+from .vector import arrow_text, by_value, categorical, dense, isin
 
 if TYPE_CHECKING:
     from ..metrics.activities import ActivitySummary
@@ -212,6 +212,30 @@ def _mapping(found: list[str], spec: TableSpec, source: TableSource) -> dict[str
             out[file_col] = [snake]
             taken.add(snake)
     return out
+
+
+#: Tables whose text columns other than the key (owners, types, outcomes, the deals and leads they are on)
+#: are read as categoricals: tens of millions of activities hold a few million distinct values in them at
+#: most, and every check then reads those instead of every row (:func:`auditkit.io.vector.distinct`), in a
+#: third of the memory. The clean activities keep them so: only their summary reads them.
+ENCODED = frozenset({"activities"})
+
+
+def _categorical_columns(name: str, source: TableSource) -> Callable[[list[str]], set[str]] | None:
+    """For a table of :data:`ENCODED`: from a file's column names, those that fill only text columns other
+    than the table's key (read as categoricals); None for other tables."""
+    if name not in ENCODED:
+        return None
+    spec = SPECS[name]
+    kinds = {c.name: c.kind for c in spec.columns}
+
+    def columns(found: list[str]) -> set[str]:
+        return {
+            file_col for file_col, targets in _mapping(found, spec, source).items()
+            if all(kinds.get(t) in ("id", "text", "enum") and t != spec.key and t not in source.values for t in targets)
+        }
+
+    return columns
 
 
 def _map_columns(frame: pd.DataFrame, spec: TableSpec, source: TableSource, extra: dict[str, pd.Series] | None = None) -> pd.DataFrame:
@@ -1004,7 +1028,8 @@ def _resolve_owners(tables: dict[str, pd.DataFrame], raw_tables: dict[str, RawTa
         key = _folded(_as_text(owner))
         hit = owner.notna() & ~owner.isin(ids) & key.isin(lookup.index)
         if hit.any():
-            tables[name] = df.assign(owner_id=owner.mask(hit, key.map(lookup)).astype("string"))
+            named = dense(owner).mask(hit, dense(key).map(lookup)).astype("string")
+            tables[name] = df.assign(owner_id=categorical(named) if isinstance(owner.dtype, pd.CategoricalDtype) else named)
             sources.setdefault(name, {})["owners_matched_to_reps"] = int(hit.sum())
 
 
@@ -1052,7 +1077,7 @@ def _load_table(
         s = frame[col]
         # a text cell is blank when empty after trimming; a typed one (Parquet) when missing: it is never
         # written out as text to find out
-        if s.dtype == object or isinstance(s.dtype, pd.StringDtype):
+        if s.dtype == object or isinstance(s.dtype, (pd.StringDtype, pd.CategoricalDtype)):
             texts[col] = _as_text(s)
             blank = texts[col].isna()
         else:
@@ -1150,8 +1175,11 @@ def _stages_from_columns(deals_raw: RawTable, deals: pd.DataFrame, source: Table
 def _reps_from_owners(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """Without a reps file: one rep per distinct owner of deals, leads and activities, the owner's
     value (usually the person's name in vendor exports) as both ``rep_id`` and ``name``."""
-    owners = pd.concat([t["owner_id"] for n, t in tables.items() if n in ("deals", "leads", "activities")]).dropna()
-    owners = pd.Series(sorted(set(owners.astype(str))), dtype="string")
+    found: set[str] = set()
+    for name in ("deals", "leads", "activities"):  # each table's distinct owners, not every row's
+        if name in tables:
+            found.update(str(v) for v in tables[name]["owner_id"].dropna().unique())
+    owners = pd.Series(sorted(found), dtype="string")
     out = pd.DataFrame({ROW: pd.Series(range(len(owners)), dtype="int64"), "rep_id": owners, "name": owners})
     for col in SPECS["reps"].columns:
         if col.name not in out.columns:
@@ -1221,7 +1249,7 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
     deal_ids: pd.Series | None = None
     for name in _order(names, params):
         source = params.data.tables[name]
-        raw = read_raw(params.table_path(name), source, name, params.language)
+        raw = read_raw(params.table_path(name), source, name, params.language, _categorical_columns(name, source))
         extra, joined = _joined(name, source, raw, raw_tables, out) if source.join else ({}, {})
         seen: dict[str, Any] = {}
         df, found, present, empty = _load_table(name, raw, source, params, extra, seen)

@@ -17,12 +17,13 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 import pandas as pd
 
 from ..errors import DataError
 from ..params import INTERNAL_COLUMNS, TableSource
+from .vector import categorical
 
 if TYPE_CHECKING:  # pragma: no cover
     from .detect import EncodingGuess
@@ -247,6 +248,14 @@ def _arrow_csv(text: str, delimiter: str) -> pd.DataFrame | None:
     return pd.DataFrame(columns).astype("str")
 
 
+def _text_columns(schema: Any, encode: Callable[[list[str]], set[str]]) -> list[str]:
+    """The text columns of a Parquet ``schema`` that ``encode`` chooses (from the names stripped)."""
+    import pyarrow as pa
+
+    chosen = encode([str(name).strip() for name in schema.names])
+    return [f.name for f in schema if str(f.name).strip() in chosen and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
+
+
 def release_memory() -> None:
     """Give the memory Arrow has freed back to the system: its allocator keeps freed pages for reuse, and
     after decoding a large file (Parquet's pages, CSV blocks) they are a gigabyte or more of the process's
@@ -256,9 +265,12 @@ def release_memory() -> None:
     pa.default_memory_pool().release_unused()
 
 
-def read_raw(path: Path, source: TableSource, table: str, language: str = "en") -> RawTable:
+def read_raw(
+    path: Path, source: TableSource, table: str, language: str = "en", encode: Callable[[list[str]], set[str]] | None = None
+) -> RawTable:
     """Read one file as declared in params; text columns stay strings, nothing is parsed yet.
-    ``language`` (the report's) is a hint for ``encoding: auto``."""
+    ``language`` (the report's) is a hint for ``encoding: auto``. ``encode`` gives, from the file's column
+    names, those to read as categoricals (same values: see :data:`ENCODED`)."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: file not found (data.tables.{table}.path). Fix the path or remove the table.")
@@ -299,14 +311,25 @@ def read_raw(path: Path, source: TableSource, table: str, language: str = "en") 
         try:
             import pyarrow.parquet as pq
 
-            # as pandas reads it, letting go of each Arrow column once converted (a 35M-row table is not held twice)
-            frame = pq.read_table(path).to_pandas(self_destruct=True, split_blocks=True)
+            # the columns to encode are read as Parquet stores them (dictionaries), not written out per row
+            dictionaries = _text_columns(pq.read_schema(path), encode) if encode is not None else []
+            arrow = pq.read_table(path, read_dictionary=dictionaries or None)
+            if dictionaries:
+                arrow = arrow.unify_dictionaries()  # one dictionary per column: pandas' categories
         except Exception as err:
             raise DataError(_not_parquet(path, table, err)) from None
+        # as pandas reads it, letting go of each Arrow column once converted (a 35M-row table is not held twice)
+        frame = arrow.to_pandas(self_destruct=True, split_blocks=True)
+        del arrow
         release_memory()
         offset = 1
     frame.columns = [str(c).strip() for c in frame.columns]
     check_header(path, list(frame.columns), table)
+    if encode is not None and fmt != "parquet":
+        for name in encode(list(frame.columns)):
+            column = frame[name]
+            if isinstance(column, pd.Series) and isinstance(column.dtype, pd.StringDtype):  # not a repeated Excel name
+                frame[name] = categorical(column)
     frame.insert(0, ROW, range(offset, offset + len(frame)))
     return RawTable(
         frame, path, fmt, encoding, delimiter, sha256 or file_sha256(path),

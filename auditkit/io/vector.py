@@ -19,14 +19,23 @@ DISTINCT_SHARE = 0.5
 SAMPLE = 2000
 
 
+def repeats(s: pd.Series) -> bool:
+    """Whether ``s`` (a string column) repeats its values enough for a transform to pay on its distinct
+    values: at least 1000 rows, and fewer distinct values than half of an evenly spread sample of them."""
+    if len(s) < 1000:
+        return False
+    sample = s.iloc[:: max(1, len(s) // SAMPLE)].dropna()
+    return bool(sample.nunique() <= DISTINCT_SHARE * len(sample))
+
+
 def distinct(s: pd.Series) -> tuple[np.ndarray, pd.Series] | None:
     """The codes of ``s``'s rows (-1 where missing) and its distinct values, when a transform pays to run on
-    those: a string column of at least 1000 rows whose distinct values are fewer than half of them. None
-    otherwise (ids and timestamps: factorizing would not pay; object columns: 1, 1.0 and True hash alike)."""
-    if len(s) < 1000 or not isinstance(s.dtype, pd.StringDtype):
-        return None
-    sample = s.iloc[:: max(1, len(s) // SAMPLE)].dropna()
-    if sample.nunique() > DISTINCT_SHARE * len(sample):
+    those: a string column of at least 1000 rows whose distinct values are fewer than half of them, or a
+    categorical column of text (its own codes and categories, at no cost). None otherwise (ids and
+    timestamps: factorizing would not pay; object columns: 1, 1.0 and True hash alike)."""
+    if _text_categories(s):
+        return np.asarray(s.cat.codes), pd.Series(s.cat.categories, dtype="string")
+    if not isinstance(s.dtype, pd.StringDtype) or not repeats(s):
         return None
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     if len(uniques) > DISTINCT_SHARE * len(s):
@@ -42,12 +51,46 @@ def by_value(s: pd.Series, fn: Callable[[pd.Series], pd.Series]) -> pd.Series:
     if found is None:
         return fn(s)
     codes, values = found
-    result = fn(pd.concat([values, pd.Series([pd.NA], dtype=s.dtype)], ignore_index=True))
-    if result.dtype == s.dtype and result.iloc[-1] is pd.NA and result.iloc[:-1].equals(values):
+    result = fn(pd.concat([values, pd.Series([pd.NA], dtype=values.dtype)], ignore_index=True))
+    if result.dtype == values.dtype and result.iloc[-1] is pd.NA and result.iloc[:-1].equals(values):
         return s  # the transform leaves every value as it is: the column itself, no copy of it
+    if _text_categories(s) and isinstance(result.dtype, pd.StringDtype) and result.iloc[-1] is pd.NA:
+        # text stays categorical: values the transform makes equal share a category, a missing one none
+        new_codes, new_values = pd.factorize(result.iloc[:-1], use_na_sentinel=True)
+        at = np.append(new_codes, -1)[np.where(codes < 0, len(values), codes)]
+        categories = pd.Index(new_values, dtype=s.cat.categories.dtype)
+        return pd.Series(pd.Categorical.from_codes(at, categories=categories), index=s.index, name=s.name)
     out = result.iloc[np.where(codes < 0, len(values), codes)]
     out.index = s.index
     return out.rename(s.name)
+
+
+def _text_categories(s: pd.Series) -> bool:
+    """Whether ``s`` is categorical with text categories."""
+    return isinstance(s.dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(s.cat.categories.dtype)
+
+
+def categorical(s: pd.Series) -> pd.Series:
+    """``s`` (text) as a categorical column with the same values, in the order first seen; a column of
+    millions of rows and a few thousand distinct values takes a tenth of the memory."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    categories = pd.Index(uniques, dtype=s.dtype if isinstance(s.dtype, pd.StringDtype) else "str")
+    return pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=s.index, name=s.name)
+
+
+def dense(s: pd.Series) -> pd.Series:
+    """A categorical text column written out value by value (a text column as read, ``str`` dtype), by
+    Arrow: pandas takes seconds per ten million rows, through a Python object each. Other columns as they are."""
+    if not _text_categories(s):
+        return s
+    import pyarrow as pa
+
+    codes = np.asarray(s.cat.codes)
+    indices = pa.array(codes.astype(np.int32), mask=codes < 0)  # a missing value (-1) stays missing
+    values = pa.array(s.cat.categories.to_numpy(dtype=object), type=pa.large_string())
+    text = pa.DictionaryArray.from_arrays(indices, values).cast(pa.large_string())
+    out = pd.Series(pd.arrays.ArrowStringArray(text), index=s.index, name=s.name)
+    return out.astype(s.cat.categories.dtype)
 
 
 def arrow_text(s: pd.Series) -> Any:
@@ -62,6 +105,13 @@ def isin(s: pd.Series, values: Iterable[object]) -> pd.Series:
     """``s.isin(values)`` as a boolean Series (a missing value matches only when ``values`` holds one), fast
     for a long ``values`` on a string column: pandas builds one Arrow scalar per value there, about a
     second per million. ``values`` may be a text Series, read as Arrow data."""
+    if _text_categories(s):  # on the categories, spread over the rows by their codes
+        if not isinstance(values, (pd.Series, set, frozenset, list, tuple)):
+            values = list(values)  # read twice below
+        codes = np.asarray(s.cat.codes)
+        missing = bool(isin(pd.Series([pd.NA], dtype="string"), values).iloc[0]) if (codes < 0).any() else False
+        hit = isin(pd.Series(s.cat.categories, dtype="string"), values).to_numpy()
+        return pd.Series(np.append(hit, missing)[np.where(codes < 0, len(hit), codes)], index=s.index, name=s.name)
     column = arrow_text(s)
     if column is None:
         return s.isin(values).fillna(False).astype(bool)
@@ -83,4 +133,4 @@ def isin(s: pd.Series, values: Iterable[object]) -> pd.Series:
     return pd.Series(found.to_numpy(zero_copy_only=False), index=s.index, name=s.name)
 
 
-__all__ = ["arrow_text", "by_value", "distinct", "isin"]
+__all__ = ["arrow_text", "by_value", "categorical", "dense", "distinct", "isin", "repeats"]

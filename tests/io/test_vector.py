@@ -106,3 +106,22 @@ def test_text_already_clean_is_the_column_itself_and_other_text_is_trimmed(disti
     assert got.iloc[0] == "R0" and got.iloc[5] is pd.NA and got.iloc[9] == "R9"
     assert got.drop([0, 5, 9]).equals(clean.drop([0, 5, 9]))
     assert messy.iloc[0] == " R0"  # the input is never changed
+
+
+def test_categorical_text_is_transformed_and_matched_on_its_categories():
+    """A categorical text column (the activities' owners, types, deals) is written out as the text it holds,
+    transformed on its categories into a categorical (values made equal share one), matched on them, and
+    gives its own codes as its distinct values."""
+    from auditkit.io.vector import categorical, dense, distinct, isin
+
+    s = pd.Series([" a", "b", None, " a", "B "] * 300, dtype="str")
+    c = categorical(s)
+    assert isinstance(c.dtype, pd.CategoricalDtype) and dense(c).equals(s)
+    got = by_value(c, lambda t: t.str.strip().str.lower())
+    assert isinstance(got.dtype, pd.CategoricalDtype) and sorted(got.cat.categories) == ["a", "b"]
+    assert dense(got).astype(object).tolist()[:5] == ["a", "b", np.nan, "a", "b"]
+    assert by_value(c, lambda t: t) is c  # nothing changed: the column itself
+    assert isin(c, {"b", None}).tolist()[:5] == [False, True, True, False, False]
+    assert isin(c, iter(["b"])).tolist()[:5] == [False, True, False, False, False]  # read twice: kept as a list
+    codes, values = distinct(c)
+    assert values.tolist() == [" a", "b", "B "] and codes[:5].tolist() == [0, 1, -1, 0, 2]

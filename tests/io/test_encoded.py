@@ -1,0 +1,79 @@
+"""The activities' text columns other than their id (owners, types, outcomes, the deals and leads they are
+on) are read as categoricals, so that tens of millions of rows are checked on their distinct values. They
+must give the same values and the same quality issues as reading them as text, from CSV and from Parquet,
+on an export with the quirks real ones have (spaces, null words, case, Russian text, unknown references)."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from auditkit import load, load_params
+
+from helpers import PARAMS, write_small_client
+
+load_module = importlib.import_module("auditkit.io.load")
+
+HEADER = ["activity_id", "at", "type", "owner_id", "deal_id", "lead_id", "logged_at", "duration_min", "outcome"]
+ROWS = [
+    ["A1", "2025-01-05 10:00", "call", "R1", "D1", "", "2025-01-05 10:05", "5", "connected"],
+    ["A2", "2025-01-06 11:00", "Call", " R1 ", "D1", "", "2025-01-07 09:00", "3", "Connected"],
+    ["A3", "2025-01-07 12:00", "email", "R2", "D2", "", "", "", "sent"],
+    ["A4", "2025-01-08 09:30", "meeting", "—", "D99", "", "2025-01-08 10:00", "45", "n/a"],
+    ["A5", "2025-01-09 09:30", "Звонок", "R2", "", "L1", "2025-01-09 09:40", "2", "не указано"],
+    ["A6", "2025-01-10 15:00", "note", "R1", "n/a", "L2", "2025-01-10 15:00", "", "done"],
+    ["A6", "2025-01-10 15:00", "note", "R1", "n/a", "L2", "2025-01-10 15:00", "", "done"],
+    ["A7", "2025-01-11 16:00", "call", "R2", "D2", "", "2025-01-11 16:02", "1.5", "no answer"],
+    ["", "", "", "", "", "", "", "", ""],
+    ["A8", "2025-01-12 10:00", "task", "  ", "D3", "", "2025-01-12 10:00", "", "open"],
+]
+ENCODED_COLUMNS = {"type", "owner_id", "deal_id", "lead_id", "outcome"}
+
+
+def client(tmp_path: Path, fmt: str) -> Path:
+    path = write_small_client(tmp_path, params=PARAMS + f"    activities: {{path: activities.{fmt}}}\n")
+    frame = pd.DataFrame(ROWS, columns=HEADER)
+    if fmt == "csv":
+        frame.to_csv(tmp_path / "data" / "activities.csv", index=False)
+    else:  # typed as a CRM writes Parquet: timestamps and numbers, text with its quirks
+        frame = frame.replace({"": None})
+        frame["at"] = pd.to_datetime(frame["at"]).astype("datetime64[ns]")
+        frame["logged_at"] = pd.to_datetime(frame["logged_at"]).astype("datetime64[ns]")
+        frame["duration_min"] = pd.to_numeric(frame["duration_min"])
+        frame.to_parquet(tmp_path / "data" / "activities.parquet")
+    return path
+
+
+def plain(df: pd.DataFrame) -> pd.DataFrame:
+    """Every value as a Python object (None where missing): the values, whatever the dtypes."""
+    out = df.astype(object)
+    return out.where(out.notna(), None)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_categorical_activities_equal_activities_read_as_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str):
+    path = client(tmp_path, fmt)
+    encoded = load(load_params(path))
+    monkeypatch.setattr(load_module, "ENCODED", frozenset())
+    text = load(load_params(path))
+    a, b = encoded.tables["activities"], text.tables["activities"]
+    assert {c for c in a.columns if isinstance(a[c].dtype, pd.CategoricalDtype)} == ENCODED_COLUMNS
+    assert not any(isinstance(t, pd.CategoricalDtype) for t in b.dtypes)
+    pd.testing.assert_frame_equal(plain(a), plain(b))
+    assert [i.to_dict() for i in encoded.issues] == [i.to_dict() for i in text.issues]
+    # by hand: trimmed, null words and blanks empty, types lower-cased or set aside, the repeat and the empty row dropped
+    assert a["activity_id"].tolist() == ["A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8"]
+    assert plain(a)["owner_id"].tolist() == ["R1", "R1", "R2", None, "R2", "R1", "R2", None]
+    assert plain(a)["type"].tolist() == ["call", "call", "email", "meeting", None, "note", "call", "task"]
+    assert plain(a)["deal_id"].tolist() == ["D1", "D1", "D2", "D99", None, None, "D2", "D3"]
+    assert plain(a)["outcome"].tolist() == ["connected", "Connected", "sent", None, None, "done", "no answer", "open"]
+    found = {(i.table, i.column, i.check): i.count for i in encoded.issues if i.table == "activities"}
+    assert found[("activities", "type", "unknown_value")] == 1  # 'Звонок'
+    assert found[("activities", "deal_id", "unknown_reference")] == 1  # D99 is not a deal
+    assert found[("activities", "activity_id", "duplicate_row")] == 1
+    # the summary every step reads is the same
+    for part in ("by_deal", "by_rep", "lag", "fill"):
+        pd.testing.assert_frame_equal(getattr(encoded.activity(), part), getattr(text.activity(), part))
