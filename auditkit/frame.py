@@ -276,25 +276,8 @@ class AuditFrame:
         return self._populations[name]
 
     @cached_property
-    def _populations(self) -> dict[str, pd.DataFrame]:
-        d = self.deals
-        lo, hi = self.start, self.as_of
-        created = d["created_at"].notna() & (d["created_at"] >= lo) & (d["created_at"] < hi)
-        closed = d["status"].isin(["won", "lost"]) & d["closed_at"].notna() & (d["closed_at"] >= lo) & (d["closed_at"] < hi)
-        open_end = d["status"].eq("open") & d["created_at"].notna()
-        out = {
-            "deals_created": d.loc[created],
-            "deals_closed": d.loc[closed],
-            "deals_won": d.loc[closed & d["status"].eq("won")],
-            "deals_lost": d.loc[closed & d["status"].eq("lost")],
-            "deals_open_at_end": d.loc[open_end],
-        }
-        leads = self._tables.get("leads")
-        if leads is not None:
-            out["leads_created"] = leads.loc[leads["created_at"].notna() & (leads["created_at"] >= lo) & (leads["created_at"] < hi)]
-        else:
-            out["leads_created"] = pd.DataFrame()
-        return out
+    def _populations(self) -> "_Populations":
+        return _Populations(self)
 
     # -- what the data can support ------------------------------------------------
     def availability(self, table: str, column: str | None = None) -> Availability:
@@ -482,6 +465,45 @@ def _leads_of_known_deals(leads: pd.DataFrame, deals: pd.DataFrame) -> pd.DataFr
     """``leads`` with the deal of a lead kept only when it is one of ``deals`` (a frame's scoped deals): a deal
     created after the as-of moment, or another group's, is not the lead's deal yet. Matched as Arrow data."""
     return leads.assign(deal_id=leads["deal_id"].where(isin(leads["deal_id"], deals["deal_id"].dropna())))
+
+
+class _Populations(Mapping[str, pd.DataFrame]):
+    """A frame's populations, each taken from its scoped table when first read: a step that reads two of
+    them does not copy the rows of six (each is every column of up to a million deals)."""
+
+    def __init__(self, frame: "AuditFrame") -> None:
+        self._frame = frame
+        self._done: dict[str, pd.DataFrame] = {}
+
+    @cached_property
+    def _deal_masks(self) -> dict[str, pd.Series]:
+        d, lo, hi = self._frame.deals, self._frame.start, self._frame.as_of
+        created = d["created_at"].notna() & (d["created_at"] >= lo) & (d["created_at"] < hi)
+        closed = d["status"].isin(["won", "lost"]) & d["closed_at"].notna() & (d["closed_at"] >= lo) & (d["closed_at"] < hi)
+        return {
+            "deals_created": created,
+            "deals_closed": closed,
+            "deals_won": closed & d["status"].eq("won"),
+            "deals_lost": closed & d["status"].eq("lost"),
+            "deals_open_at_end": d["status"].eq("open") & d["created_at"].notna(),
+        }
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._done:
+            if name == "leads_created":
+                leads = self._frame._tables.get("leads")
+                lo, hi = self._frame.start, self._frame.as_of
+                self._done[name] = pd.DataFrame() if leads is None else leads.loc[
+                    leads["created_at"].notna() & (leads["created_at"] >= lo) & (leads["created_at"] < hi)]
+            else:
+                self._done[name] = self._frame.deals.loc[self._deal_masks[name]]  # KeyError for another name
+        return self._done[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(POPULATIONS)
+
+    def __len__(self) -> int:
+        return len(POPULATIONS)
 
 
 class _Scoped(Mapping[str, pd.DataFrame]):
