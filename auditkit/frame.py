@@ -275,6 +275,13 @@ class AuditFrame:
             raise KeyError(f"unknown population {name!r}; known: {', '.join(POPULATIONS)}")
         return self._populations[name]
 
+    def in_population(self, name: str) -> np.ndarray:
+        """Which rows of :attr:`deals` the deals population ``name`` holds (boolean, one per row), without
+        taking its rows."""
+        if name not in POPULATIONS or POPULATIONS[name].table != "deals":
+            raise KeyError(f"unknown deals population {name!r}; known: {', '.join(n for n, p in POPULATIONS.items() if p.table == 'deals')}")
+        return self._populations.masks[name].to_numpy(dtype=bool)
+
     @cached_property
     def _populations(self) -> "_Populations":
         return _Populations(self)
@@ -476,7 +483,7 @@ class _Populations(Mapping[str, pd.DataFrame]):
         self._done: dict[str, pd.DataFrame] = {}
 
     @cached_property
-    def _deal_masks(self) -> dict[str, pd.Series]:
+    def masks(self) -> dict[str, pd.Series]:
         d, lo, hi = self._frame.deals, self._frame.start, self._frame.as_of
         created = d["created_at"].notna() & (d["created_at"] >= lo) & (d["created_at"] < hi)
         closed = d["status"].isin(["won", "lost"]) & d["closed_at"].notna() & (d["closed_at"] >= lo) & (d["closed_at"] < hi)
@@ -496,7 +503,7 @@ class _Populations(Mapping[str, pd.DataFrame]):
                 self._done[name] = pd.DataFrame() if leads is None else leads.loc[
                     leads["created_at"].notna() & (leads["created_at"] >= lo) & (leads["created_at"] < hi)]
             else:
-                self._done[name] = self._frame.deals.loc[self._deal_masks[name]]  # KeyError for another name
+                self._done[name] = self._frame.deals.loc[self.masks[name]]  # KeyError for another name
         return self._done[name]
 
     def __iter__(self) -> Iterator[str]:

@@ -81,6 +81,10 @@ def test_populations(frame):
     }
     with pytest.raises(KeyError, match="unknown population"):
         frame.population("deals")
+    for name, want in ids.items():  # the same rows as a mask over frame.deals, without taking them
+        assert sorted(frame.deals.loc[frame.in_population(name), "deal_id"]) == want
+    with pytest.raises(KeyError, match="unknown deals population"):
+        frame.in_population("leads_created")
 
 
 def test_leads_see_contacts_and_deals_only_up_to_as_of():

@@ -127,11 +127,8 @@ def _scoped(frame: "AuditFrame", table: str) -> pd.DataFrame | None:
     """The rows of ``table`` a hygiene check reads: deals of the period (created in it, closed in it or open
     at its end), leads created in it, activities that happened in it."""
     if table == "deals":
-        d = frame.deals
-        # the populations are rows of frame.deals: their row labels say which, without matching a million ids
-        keep = frame.population("deals_created").index.union(frame.population("deals_closed").index).union(
-            frame.population("deals_open_at_end").index)
-        return d.loc[d.index.isin(keep)]
+        keep = frame.in_population("deals_created") | frame.in_population("deals_closed") | frame.in_population("deals_open_at_end")
+        return frame.deals.loc[keep]
     if table == "leads":
         return frame.population("leads_created") if frame.has("leads") else None
     if table == "activities":

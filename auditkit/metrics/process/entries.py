@@ -98,12 +98,7 @@ def deal_table(frame: "AuditFrame") -> DealTable:
     status = np.select([st == "open", st == "won", st == "lost"], [OPEN, WON, LOST], UNKNOWN_STATUS).astype(np.int64)
     closed = ns(d["closed_at"])
     sp = stage_positions(d["stage"], stages, pipe.won, pipe.lost)
-    members: dict[str, np.ndarray] = {}
-    for name in DEAL_POPULATIONS:
-        mask = np.zeros(len(d), dtype=bool)
-        where = d.index.get_indexer(frame.population(name).index)
-        mask[where[where >= 0]] = True
-        members[name] = mask
+    members = {name: frame.in_population(name) for name in DEAL_POPULATIONS}
     return DealTable(
         frame=d,
         status=status,
