@@ -13,6 +13,7 @@ unit          stored as                                   shown as (en)
 ``hours``     a duration in hours                         ``3.5``
 ``number``    any other quantity (a ratio, an index)      ``1.25``
 ``score``     a 1-5 rating                                ``3.25``
+``points``    a score out of 100                          ``93.3``
 ``date``      a timestamp                                 ``30 Sept 2026``
 ``month``     the first day of a month                    ``Sept 2026``
 ============  ==========================================  =====================
@@ -25,10 +26,10 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-Unit = Literal["count", "money", "share", "change", "days", "hours", "number", "score", "date", "month"]
+Unit = Literal["count", "money", "share", "change", "days", "hours", "number", "score", "points", "date", "month"]
 UNITS: tuple[str, ...] = get_args(Unit)
 #: Units whose values are right-aligned numbers in a table.
-NUMERIC_UNITS: frozenset[str] = frozenset({"count", "money", "share", "change", "days", "hours", "number", "score"})
+NUMERIC_UNITS: frozenset[str] = frozenset({"count", "money", "share", "change", "days", "hours", "number", "score", "points"})
 
 
 def check_unit(unit: str) -> Unit:

@@ -15,6 +15,7 @@ def test_every_unit_formats_and_an_unknown_one_is_refused():
     assert shown["count"] == "1,234" and shown["money"] == "€1,234" and shown["share"] == "123,450.0%"
     assert shown["change"] == "+123,450.0%" and fmt.by_unit(-0.125, "change") == "−12.5%"
     assert shown["days"] == "1,234.5" and shown["number"] == "1,234.50" and shown["month"] == "Apr 2025"
+    assert shown["points"] == "1,234.5" and Formatter("ru", "RUB").by_unit(93.25, "points") == "93,2"
     with pytest.raises(ValueError, match="unknown unit 'deals'"):
         fmt.by_unit(320.1111111111111, "deals")
     with pytest.raises(ValueError):

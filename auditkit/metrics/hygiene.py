@@ -421,7 +421,7 @@ def score_table(frame: "AuditFrame") -> pd.DataFrame:
             parts = _parts(frame, group, status.loc[status_keys == key], gaps.loc[gap_keys == key], bad, 0)
             rows.append({"level": level, "group": str(key), "deals": len(group), **parts})
     out = pd.DataFrame(rows, columns=["level", "group", "deals", *PARTS, "score"])
-    return _units(out, {"deals": "count", **{p: "number" for p in (*PARTS, "score")}})
+    return _units(out, {"deals": "count", **{p: "points" for p in (*PARTS, "score")}})
 
 
 def score_rule(frame: "AuditFrame", lang: str = "en") -> str:

@@ -181,6 +181,7 @@ class Formatter:
             "month": self.month,
             "number": lambda v: self.number(v, 2),
             "score": lambda v: self.number(v, 2),
+            "points": lambda v: self.number(v, 1),
         }
         return formatters[check_unit(unit)](value)
 
