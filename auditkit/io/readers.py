@@ -270,7 +270,7 @@ def read_raw(
 ) -> RawTable:
     """Read one file as declared in params; text columns stay strings, nothing is parsed yet.
     ``language`` (the report's) is a hint for ``encoding: auto``. ``encode`` gives, from the file's column
-    names, those to read as categoricals (same values: see :data:`ENCODED`)."""
+    names, those to read as categoricals (the same values: see :data:`auditkit.io.load.ENCODED`)."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: file not found (data.tables.{table}.path). Fix the path or remove the table.")

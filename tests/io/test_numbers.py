@@ -201,3 +201,9 @@ def test_typed_numbers_honour_a_null_word_that_is_a_number(tmp_path: Path):
     data = load(load_params(path))
     assert amounts(data) == [None, 12.0]
     assert issues(data)["missing_value"] == ("warning", (1,))
+    # written by pandas with a nullable integer column: read back as such, its missing value empty
+    frame = pd.DataFrame(rows, columns=cols).astype({"Value": "Int64"})
+    frame.loc[1, "Value"] = pd.NA
+    frame.to_parquet(tmp_path / "data" / "deals.parquet")
+    path.write_text(text)
+    assert amounts(load(load_params(path))) == [0.0, None]
