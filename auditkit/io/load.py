@@ -27,7 +27,7 @@ from .detect import (
     DEFAULT_NULLS, SPACES, currency_code, file_slash_order, null_mask, parse_local_dates, split_currency, suggest, values_snippet,
 )
 from .readers import ROW, RawTable, peek, read_raw, release_memory
-from .vector import arrow_text, by_value, categorical, dense, isin
+from .vector import arrow_text, by_value, categorical, compact, dense, isin
 
 if TYPE_CHECKING:
     from ..metrics.activities import ActivitySummary
@@ -1113,6 +1113,9 @@ def _load_table(
             "stage is not one of pipeline.stages; these entries are left out of the funnel."
             + _stage_hint(df.loc[unknown, "stage"], params.pipeline.stages, "stage_history"),
         )
+    for col in df.columns:  # a categorical column keeps only the values its rows hold
+        if isinstance(df[col].dtype, pd.CategoricalDtype):
+            df[col] = compact(df[col])
     return df.reset_index(drop=True), checks.issues, canonical, empty_columns
 
 

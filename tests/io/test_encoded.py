@@ -63,6 +63,8 @@ def test_categorical_activities_equal_activities_read_as_text(tmp_path: Path, mo
     assert {c for c in a.columns if isinstance(a[c].dtype, pd.CategoricalDtype)} == ENCODED_COLUMNS
     assert not any(isinstance(t, pd.CategoricalDtype) for t in b.dtypes)
     pd.testing.assert_frame_equal(plain(a), plain(b))
+    for col in ENCODED_COLUMNS:  # no category left for a null word, a value set aside or a dropped row
+        assert sorted(a[col].cat.categories) == sorted(set(a[col].dropna())), col
     assert [i.to_dict() for i in encoded.issues] == [i.to_dict() for i in text.issues]
     # by hand: trimmed, null words and blanks empty, types lower-cased or set aside, the repeat and the empty row dropped
     assert a["activity_id"].tolist() == ["A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8"]

@@ -112,7 +112,7 @@ def test_categorical_text_is_transformed_and_matched_on_its_categories():
     """A categorical text column (the activities' owners, types, deals) is written out as the text it holds,
     transformed on its categories into a categorical (values made equal share one), matched on them, and
     gives its own codes as its distinct values."""
-    from auditkit.io.vector import categorical, dense, distinct, isin
+    from auditkit.io.vector import categorical, compact, dense, distinct, isin
 
     s = pd.Series([" a", "b", None, " a", "B "] * 300, dtype="str")
     c = categorical(s)
@@ -125,3 +125,7 @@ def test_categorical_text_is_transformed_and_matched_on_its_categories():
     assert isin(c, iter(["b"])).tolist()[:5] == [False, True, False, False, False]  # read twice: kept as a list
     codes, values = distinct(c)
     assert values.tolist() == [" a", "b", "B "] and codes[:5].tolist() == [0, 1, -1, 0, 2]
+    masked = c.mask(c.eq("b"))  # 'b' no longer held by any row: compact drops its category, keeps the order
+    kept = compact(masked)
+    assert kept.cat.categories.tolist() == [" a", "B "] and dense(kept).equals(dense(masked))
+    assert compact(kept) is kept
