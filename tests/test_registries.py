@@ -16,6 +16,10 @@ def test_every_unit_formats_and_an_unknown_one_is_refused():
     assert shown["change"] == "+123,450.0%" and fmt.by_unit(-0.125, "change") == "−12.5%"
     assert shown["days"] == "1,234.5" and shown["number"] == "1,234.50" and shown["month"] == "Apr 2025"
     assert shown["points"] == "1,234.5" and Formatter("ru", "RUB").by_unit(93.25, "points") == "93,2"
+    # a share that is not all or none never reads as if it were (184,129 of 184,139 filled is not 100.0%)
+    assert fmt.share(184_129 / 184_139) == "> 99.9%" and fmt.share(1.0) == "100.0%" and fmt.share(0.9994) == "99.9%"
+    assert fmt.share(0.00004) == "< 0.1%" and fmt.share(0.0) == "0.0%" and fmt.share(0.0006) == "0.1%"
+    assert Formatter("ru", "RUB").share(184_129 / 184_139) == "> 99,9\xa0%"
     with pytest.raises(ValueError, match="unknown unit 'deals'"):
         fmt.by_unit(320.1111111111111, "deals")
     with pytest.raises(ValueError):

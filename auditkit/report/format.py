@@ -128,12 +128,20 @@ class Formatter:
         return format_currency(value, self.currency, format=self._pattern("money", decimals), locale=self.locale, currency_digits=False)
 
     def share(self, value: Any, decimals: int = 1) -> str:
-        """0.253 -> '25.3%' (en) or '25,3 %' (ru)."""
+        """0.253 -> '25.3%' (en) or '25,3 %' (ru). A share that is not all or none is never shown as if it
+        were: 0.99995 is '> 99.9%', not '100.0%', and 0.00004 is '< 0.1%', not '0.0%'."""
         if _is_missing(value):
             return NA
         from babel.numbers import format_percent
 
-        return format_percent(value, format=self._pattern("share", decimals), locale=self.locale)
+        pattern = self._pattern("share", decimals)
+        smallest = 10.0 ** -(decimals + 2)  # the smallest step shown: 0.001 is 0.1%
+        v = float(value)
+        if 0 < v < 1 and v >= 1 - smallest / 2:
+            return "> " + format_percent(1 - smallest, format=pattern, locale=self.locale)
+        if 0 < v < smallest / 2:
+            return "< " + format_percent(smallest, format=pattern, locale=self.locale)
+        return format_percent(value, format=pattern, locale=self.locale)
 
     def days(self, value: Any) -> str:
         return NA if _is_missing(value) else self.number(value, 1)
