@@ -79,3 +79,16 @@ def test_categorical_activities_equal_activities_read_as_text(tmp_path: Path, mo
     # the summary every step reads is the same
     for part in ("by_deal", "by_rep", "lag", "fill"):
         pd.testing.assert_frame_equal(getattr(encoded.activity(), part), getattr(text.activity(), part))
+
+
+def test_an_activity_or_lead_owner_the_reps_table_does_not_list_is_an_unknown_reference(tmp_path: Path):
+    """With a reps table, an activity's or a lead's owner it does not list is reported as it is for deals: by
+    hand, R2 owns activities A3, A5 and A7 (rows 4, 6 and 9) and the small client's leads L2 and L5 (rows 3
+    and 6 of leads.csv; the reps table lists R1 only)."""
+    path = client(tmp_path, "csv")
+    (tmp_path / "data" / "reps.csv").write_text("rep_id,name,team\nR1,Rita One,North\n", encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8") + "    reps: {path: reps.csv}\n", encoding="utf-8")
+    data = load(load_params(path))
+    found = {(i.table, i.column): i for i in data.issues if i.check == "unknown_reference" and i.column == "owner_id"}
+    assert (found[("activities", "owner_id")].count, found[("activities", "owner_id")].rows) == (3, (4, 6, 9))
+    assert (found[("leads", "owner_id")].count, found[("leads", "owner_id")].rows) == (2, (3, 6))
