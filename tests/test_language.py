@@ -52,3 +52,14 @@ def test_the_russian_demo_report_has_no_english_catalog_text(demo_run_ru):
         assert "Шаг" in shown and page.stat().st_size > 0
         left.update({f"{page.name}: {key}": frag for frag, key in fragments.items() if frag in shown})
     assert not left, f"English left in the Russian report: {left}"
+
+
+@pytest.mark.slow
+def test_counts_in_the_prose_are_written_with_the_languages_grouping(demo_run, demo_run_ru):
+    """A count a step writes into a sentence is formatted as the tables format it: 'Of 5,582 deals' (en),
+    'Из 5 582' (ru: a no-break space, a space in the visible text), not 'Of 5582' (step 5's stage-history gaps
+    were written raw)."""
+    en = visible_text((demo_run / "html" / "05_technology.html").read_text(encoding="utf-8"))
+    ru = visible_text((demo_run_ru / "html" / "05_technology.html").read_text(encoding="utf-8"))
+    assert re.search(r"Of \d{1,3}(,\d{3})+ deals created in the period with a stage history", en)
+    assert re.search(r"Из \d{1,3}( \d{3})+ созданных в периоде сделок с историей этапов", ru)

@@ -39,7 +39,7 @@ def people_findings(
         gaps = ", ".join(rep_plan["competency"]) or t("f4.none_assessed", lang)
         stake = t("f4.stake", lang, money=fmt.money(row.money_at_stake)) if money and not np.isnan(row.money_at_stake) else ""
         detail = (
-            t("f4.low.detail", lang, won=int(row.won), closed=int(row.closed), rate=fmt.share(row.win_rate),
+            t("f4.low.detail", lang, won=fmt.number(int(row.won)), closed=fmt.number(int(row.closed)), rate=fmt.share(row.win_rate),
               team_rate=fmt.share(row.team_rate), team=row.team, z_team=num(row.z_team), expected=num(row.expected_wins),
               mix_ratio=num(row.mix_ratio, 2), z_mix=num(row.z_mix), where=where)
             + (t("f4.low.stalls", lang, stages=", ".join(rep_stalls["stage"])) if len(rep_stalls) else "")
@@ -95,7 +95,7 @@ def people_findings(
                     team_rate=fmt.share(row.team_rate)),
             severity="info", metric="win_rate", value=row.win_rate, target=row.team_rate, unit="share",
             benchmark=t("f4.rate.benchmark", lang),
-            detail=t("f4.top.detail", lang, won=int(row.won), closed=int(row.closed), z_team=num(row.z_team), z_mix=num(row.z_mix)),
+            detail=t("f4.top.detail", lang, won=fmt.number(int(row.won)), closed=fmt.number(int(row.closed)), z_team=num(row.z_team), z_mix=num(row.z_mix)),
             action="people.share_practice", evidence=records(fair.loc[fair["rep"] == row.rep]),
         ))
     return out
