@@ -730,6 +730,23 @@ def _typed_numbers(s: pd.Series, nulls: tuple[str, ...]) -> bool:
 _NUMBER_WORD = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|[-+]?(nan|inf|infinity)", re.IGNORECASE)
 
 
+def _check_one_of(df: pd.DataFrame, spec: TableSpec, checks: _Checks) -> None:
+    """Flag the rows with none of a group of columns of which one is needed (an activity on neither a deal
+    nor a lead, a target for neither a rep nor a team): the file has the columns, the row fills none."""
+    for group in spec.one_of:
+        present = [c for c in group if c in df.columns]
+        if not present:
+            continue  # the file has none of them: a missing column, reported when it is read
+        none = df[present[0]].isna()
+        for col in present[1:]:
+            none &= df[col].isna()
+        checks.flag(
+            df.loc[none, ROW], "missing_value", present[0],
+            f"{' and '.join(group)} are {'both' if len(group) == 2 else 'all'} empty; these rows are kept but belong to no "
+            f"{' or '.join(c.removesuffix('_id') for c in group)}, so figures per {' or '.join(c.removesuffix('_id') for c in group)} leave them out.",
+        )
+
+
 def _strictly_ordered(column: Any) -> bool:
     """Whether an Arrow text array without missing values rises (or falls) strictly from row to row, by
     length and then as text, so that no value repeats: exports sorted by id, 'D9' before 'D10' as much as
@@ -1092,6 +1109,7 @@ def _load_table(
     df = _coerce(frame, spec, source, checks, params.timezone, params.currency, seen, texts)
     del texts
     df = _deduplicate(df, spec, checks)
+    _check_one_of(df, spec, checks)
     side = _side(source)
     if name in MONEY:
         df = _currency_column(df, raw, name, side, params.currency, checks, seen, frame.get(MONEY[name]))

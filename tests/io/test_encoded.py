@@ -33,9 +33,9 @@ ROWS = [
 ENCODED_COLUMNS = {"type", "owner_id", "deal_id", "lead_id", "outcome"}
 
 
-def client(tmp_path: Path, fmt: str) -> Path:
+def client(tmp_path: Path, fmt: str, rows: list[list[str]] = ROWS) -> Path:
     path = write_small_client(tmp_path, params=PARAMS + f"    activities: {{path: activities.{fmt}}}\n")
-    frame = pd.DataFrame(ROWS, columns=HEADER)
+    frame = pd.DataFrame(rows, columns=HEADER)
     if fmt == "csv":
         frame.to_csv(tmp_path / "data" / "activities.csv", index=False)
     else:  # typed as a CRM writes Parquet: timestamps and numbers, text with its quirks
@@ -92,3 +92,14 @@ def test_an_activity_or_lead_owner_the_reps_table_does_not_list_is_an_unknown_re
     found = {(i.table, i.column): i for i in data.issues if i.check == "unknown_reference" and i.column == "owner_id"}
     assert (found[("activities", "owner_id")].count, found[("activities", "owner_id")].rows) == (3, (4, 6, 9))
     assert (found[("leads", "owner_id")].count, found[("leads", "owner_id")].rows) == (2, (3, 6))
+
+
+def test_an_activity_on_neither_a_deal_nor_a_lead_is_reported_by_row(tmp_path: Path):
+    """The export has both columns, but a row fills neither (a null word in one, nothing in the other): it is
+    kept and named (row 12), as a target for neither a rep nor a team would be; the others are not."""
+    extra = ["A9", "2025-01-13 10:00", "call", "R1", "—", " ", "2025-01-13 10:01", "1", "connected"]
+    data = load(load_params(client(tmp_path, "csv", [*ROWS, extra])))
+    found = [i for i in data.issues if i.table == "activities" and i.check == "missing_value" and i.column == "deal_id"]
+    assert [(i.count, i.rows) for i in found] == [(1, (12,))]
+    assert found[0].message.startswith("deal_id and lead_id are both empty; these rows are kept but belong to no deal or lead")
+    assert "A9" in set(data.tables["activities"]["activity_id"])  # kept
