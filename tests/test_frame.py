@@ -129,6 +129,14 @@ def test_months_the_data_does_not_reach_are_marked():
     # a period that starts mid-month makes its first month partial
     cov2 = frame_from_tables(params(period={"start": "2025-01-15", "end": "2025-02-28"}), {"deals": d}).month_coverage()
     assert cov2["coverage"].tolist() == ["partial", "partial"]
+    # the monthly counts: a month the data does not reach has none (not zero), and the months still sum to the KPI
+    from auditkit.kpis import evaluate
+    from auditkit.metrics.trends import monthly_deals
+
+    f = frame_from_tables(params(), {"deals": d})
+    monthly = monthly_deals(f)
+    assert monthly["created"].tolist()[:2] == [11, 3] and monthly["created"].isna().tolist() == [False, False, True]
+    assert monthly["created"].sum() == evaluate(f, "deals_created").value == len(d)
 
 
 def test_save_and_load_round_trip(tmp_path, frame):

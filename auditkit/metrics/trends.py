@@ -18,7 +18,8 @@ if TYPE_CHECKING:  # pragma: no cover
 def monthly_deals(frame: "AuditFrame") -> pd.DataFrame:
     """Per month of the period: ``month`` (first day), ``created`` (deals created in it), ``won``, ``lost``
     (deals closed in it, counts), ``won_value`` (currency; NaN when amounts are not available),
-    ``coverage`` (complete, partial or no_data) and ``complete`` (bool).
+    ``coverage`` (complete, partial or no_data) and ``complete`` (bool). A month the data does not reach
+    (no_data) has no counts (<NA>, NaN): nothing was seen there, which is not the same as none happening.
 
     Sums over the months equal the KPIs deals_created, deals_won, deals_lost and won_value."""
     cov = frame.month_coverage()
@@ -37,4 +38,8 @@ def monthly_deals(frame: "AuditFrame") -> pd.DataFrame:
         out["won_value"] = float("nan")
     out["coverage"] = cov["coverage"].to_numpy()
     out["complete"] = cov["complete"].to_numpy()
+    unseen = (out["coverage"] == "no_data").to_numpy()
+    for col in ("created", "won", "lost"):
+        out[col] = out[col].astype("Int64").mask(unseen)
+    out["won_value"] = out["won_value"].mask(unseen)
     return out
