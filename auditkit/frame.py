@@ -19,9 +19,10 @@ Every step reads the same :class:`AuditFrame`. It holds
   read from them.
 
 The runner builds the frame once, before the first step, and writes it to the
-run's ``clean/`` folder (:meth:`AuditFrame.save`); each step reads it back from
-there (:meth:`AuditFrame.load`), so the report and the manifest describe the same
-inputs even if a file or the params change while the run goes on.
+run's ``clean/`` folder (:meth:`AuditFrame.save`); the steps read it back from
+there (:func:`run_frame`: once per kernel, and a run's steps share a warm kernel),
+so the report and the manifest describe the same inputs even if a file or the
+params change while the run goes on.
 """
 
 from __future__ import annotations
@@ -504,7 +505,7 @@ class _Populations(Mapping[str, pd.DataFrame]):
                     leads["created_at"].notna() & (leads["created_at"] >= lo) & (leads["created_at"] < hi)]
             else:
                 self._done[name] = self._frame.deals.loc[self.masks[name]]  # KeyError for another name
-        return self._done[name]
+        return self._done[name].copy(deep=False)
 
     def __iter__(self) -> Iterator[str]:
         return iter(POPULATIONS)
@@ -526,7 +527,7 @@ class _Scoped(Mapping[str, pd.DataFrame]):
             if name not in self._frame.data.tables:
                 raise KeyError(name)
             self._done[name] = self._frame._scoped(name)
-        return self._done[name]
+        return self._done[name].copy(deep=False)  # a caller adding a column changes its copy only
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._frame.data.tables)
@@ -575,7 +576,7 @@ class LazyTables(MutableMapping[str, pd.DataFrame]):
                     f"frame.activity, or build the frame from the params (auditkit.frame.build_frame) to read them whole."
                 )
             table = self._tables[name] = from_cache(table)
-        return table
+        return table.copy(deep=False)  # a run's steps share it (:func:`run_frame`): a change stays in the copy
 
     def __setitem__(self, name: str, df: pd.DataFrame) -> None:
         self._tables[name] = df
@@ -650,6 +651,32 @@ def build_frame(params: AuditParams) -> AuditFrame:
     from .io.load import load
 
     return AuditFrame(params, load(params))
+
+
+#: The frame :func:`run_frame` keeps in this process: (its run folder, frame.json's identity), the frame.
+_KEPT: list[tuple[tuple[str, int, int, int], AuditFrame]] = []
+
+
+def run_frame(run_dir: Path | str) -> AuditFrame | None:
+    """The frame cached in ``<run_dir>/clean`` (:meth:`AuditFrame.load`; None when there is none), kept in
+    this process for the run's next step. A run executes its steps one after the other in one warm kernel,
+    so each step after the first finds the tables read and scoped, and the metrics several steps share
+    (:func:`per_frame`) computed. Only the latest run's frame is kept; a cache written anew (another
+    ``frame.json``) is read anew. A step cannot change the kept frame for the next one: its tables and
+    populations are handed out as copies (copy-on-write, so no data is copied)."""
+    folder = Path(run_dir).resolve()
+    try:
+        st = (folder / CLEAN / "frame.json").stat()
+    except OSError:
+        return None
+    key = (str(folder), st.st_ino, st.st_size, st.st_mtime_ns)
+    if _KEPT and _KEPT[0][0] == key:
+        return _KEPT[0][1]
+    _KEPT.clear()  # the previous run's frame goes before this one is read
+    frame = AuditFrame.load(folder)
+    if frame is not None:
+        _KEPT.append((key, frame))
+    return frame
 
 
 def cache_dir() -> Path | None:

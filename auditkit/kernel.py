@@ -5,7 +5,8 @@ most steps' own work on a demo-sized client. A run therefore starts one kernel a
 it one after the other (papermill, through the ``auditkit-warm`` engine registered here). Between steps
 the kernel's user namespace is cleared and a new history session begins (its cells counted from 1), every
 figure is closed and the working folder is put back, so each step sees exactly what it would see in a kernel of
-its own, except that the modules it imports are already imported. A step whose kernel did not come back
+its own, except that the modules it imports are already imported and the run's audit frame is already read
+and scoped (:func:`auditkit.frame.run_frame`, which hands each step copies it cannot change for the next). A step whose kernel did not come back
 cleanly (a timeout, a dead kernel, a failed reset) takes that kernel with it: the next step starts a new
 one. ``docs/performance.md`` has the figures behind this choice.
 

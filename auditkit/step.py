@@ -27,7 +27,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import pandas as pd
 
 from .findings import SEVERITIES, Finding, write_findings
-from .frame import AuditFrame, cached_frame
+from .frame import AuditFrame, cached_frame, run_frame
 from .params import AuditParams, load_params
 from .report.format import Formatter, escape, to_csv
 from .report.text import plural, t
@@ -325,7 +325,7 @@ def open_step(name: str, params_path: str, run_dir: str | None = None, interacti
     from .runner import review_file
 
     folder = Path(run_dir).resolve() if run_dir else None
-    frame = AuditFrame.load(folder) if folder is not None else None
+    frame = run_frame(folder) if folder is not None else None  # the run's, kept from its step before
     params = frame.params if frame is not None else load_params(params_path)
     reset_theme()  # applied before the step's first figure: a step without figures never imports seaborn
     review = review_file(Path(params_path)) if params_path else None

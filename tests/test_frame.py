@@ -246,3 +246,39 @@ def test_a_per_frame_metric_is_computed_once_and_a_caller_cannot_change_the_kept
     open_amounts(frame, column="amount")  # keyword arguments: computed afresh
     open_amounts(frame.subset(frame.deals["deal_id"]), "amount")  # another frame: its own
     assert calls == ["amount", "amount", "amount"]
+
+
+def test_a_runs_steps_share_one_frame_and_none_can_change_it_for_the_next(tmp_path):
+    """A run's steps run one after another in one kernel: the second finds the first's frame (tables read and
+    scoped once), and whatever a step does to the tables it was handed, the next sees them as they were."""
+    from auditkit import load_params
+    from auditkit.frame import build_frame, run_frame
+    from helpers import write_small_client
+
+    built = build_frame(load_params(write_small_client(tmp_path / "client")))
+    built.save(tmp_path / "run")
+    first = run_frame(tmp_path / "run")
+    assert first is not None and run_frame(str(tmp_path / "run" / ".." / "run")) is first
+    expected = {name: first.tables[name].copy() for name in ("deals", "leads")}
+    won = first.population("deals_won").copy()
+    # what a careless step might do to what it was handed
+    deals = first.deals
+    deals["amount"] = -1.0
+    deals.loc[0, "status"] = "lost"
+    handed_won, handed_leads = first.population("deals_won"), first.data.tables["leads"]
+    handed_won["amount"] = 0.0
+    handed_leads["deal_id"] = None
+    second = run_frame(tmp_path / "run")
+    assert second is first
+    for name, table in expected.items():
+        pd.testing.assert_frame_equal(second.tables[name], table)
+    pd.testing.assert_frame_equal(second.population("deals_won"), won)
+    pd.testing.assert_frame_equal(second.data.tables["leads"], built.data.tables["leads"])
+    # a cache written anew (another run in the same folder is never made, but a test may) is read anew
+    built.save(tmp_path / "run")
+    import os
+
+    meta = tmp_path / "run" / "clean" / "frame.json"
+    os.utime(meta, ns=(meta.stat().st_atime_ns, meta.stat().st_mtime_ns + 1_000_000))
+    assert run_frame(tmp_path / "run") is not first
+    assert run_frame(tmp_path / "other") is None
