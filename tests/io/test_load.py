@@ -262,3 +262,78 @@ def test_repeated_ids_are_found_in_sorted_unsorted_and_gapped_tables(ids, repeat
     kept = [i for i in ids if i is not None]
     assert out["deal_id"].dropna().tolist() == list(dict.fromkeys(kept))
     assert sorted({ids[r - 2] for i in checks.issues for r in i.rows}) == repeated
+
+
+def _loaded(path: Path):
+    """What loading gives, as comparable plain values: every table, every issue and every source."""
+    data = load(load_params(path))
+    return {name: df.astype(object).where(df.notna(), None) for name, df in data.tables.items()}, \
+        [i.to_dict() for i in data.issues], data.sources
+
+
+@pytest.mark.parametrize("client", ["small", "edge", "activities_parquet"])
+def test_a_large_file_read_ahead_in_a_thread_loads_as_it_does_in_turn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, client: str):
+    """The largest file is read in a background thread while the tables before it are checked (at 1M deals,
+    the activities' Parquet): the tables, issues and sources are those of reading every file in its turn,
+    and the read did happen in that thread."""
+    import importlib
+    import threading
+
+    from edge_client import write_edge_client
+
+    load_module = importlib.import_module("auditkit.io.load")
+    if client == "edge":
+        path = write_edge_client(tmp_path)
+    else:
+        fmt = "parquet" if client == "activities_parquet" else "csv"
+        path = write_small_client(tmp_path, params=PARAMS + f"    activities: {{path: activities.{fmt}}}\n")
+        rows = pd.DataFrame({"activity_id": ["A1", "A2", "A2", "A3"], "at": ["2025-01-05 10:00"] * 4,
+                             "type": ["call", " Call", " Call", "n/a"], "owner_id": ["R1", "R2", "R2", "R9"],
+                             "deal_id": ["D1", "D2", "D2", "D99"]})
+        if fmt == "csv":
+            rows.to_csv(tmp_path / "data" / "activities.csv", index=False)
+        else:
+            rows.to_parquet(tmp_path / "data" / "activities.parquet")
+    sizes = {p.name: p.stat().st_size for p in (path.parent / "data").iterdir()}
+    reads: dict[str, str] = {}
+    real = load_module.read_raw
+
+    def spy(file, *args, **kwargs):
+        reads[Path(file).name] = threading.current_thread().name
+        return real(file, *args, **kwargs)
+
+    monkeypatch.setattr(load_module, "read_raw", spy)
+    monkeypatch.setattr(load_module, "PREFETCH_BYTES", 10**12)
+    in_turn = _loaded(path)
+    assert not any(thread.startswith("auditkit-read") for thread in reads.values())
+    reads.clear()
+    monkeypatch.setattr(load_module, "PREFETCH_BYTES", 0)
+    ahead = _loaded(path)
+    first = Path(load_params(path).data.tables["deals"].path).name
+    largest = max((name for name in reads if name != first), key=lambda n: sizes[n])
+    assert reads[largest].startswith("auditkit-read") and sum(t.startswith("auditkit-read") for t in reads.values()) == 1
+    for name, table in in_turn[0].items():
+        pd.testing.assert_frame_equal(ahead[0][name], table)
+    assert ahead[1] == in_turn[1] and ahead[1] and ahead[2] == in_turn[2]
+
+
+def test_a_broken_file_read_ahead_is_reported_in_its_turn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A file read ahead that cannot be read gives the error reading it in turn gives; a deals file that cannot
+    be used is reported first, as before, whatever the file read ahead holds."""
+    import importlib
+
+    load_module = importlib.import_module("auditkit.io.load")
+    path = write_small_client(tmp_path, params=PARAMS + "    activities: {path: activities.parquet}\n")
+    (tmp_path / "data" / "activities.parquet").write_bytes(b"not a parquet file, " * 100)
+    errors = []
+    for limit in (10**12, 0):
+        monkeypatch.setattr(load_module, "PREFETCH_BYTES", limit)
+        with pytest.raises(DataError) as err:
+            load(load_params(path))
+        errors.append(str(err.value))
+    assert errors[0] == errors[1] and "activities.parquet" in errors[0]
+    deals = tmp_path / "data" / "deals.csv"
+    deals.write_text(deals.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")  # no deals
+    with pytest.raises(DataError) as err:
+        load(load_params(path))
+    assert "deals.csv" in str(err.value) and "activities" not in str(err.value)
