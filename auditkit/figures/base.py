@@ -11,18 +11,19 @@ catalog, the kit's bracketed markers ("(all)", "(none)") are shown through :func
 shares and months on axes, colour bars and in cells are written by the report's
 :class:`~auditkit.report.format.Formatter` (:func:`number_ticks`, :func:`share_ticks`, :func:`month_ticks`,
 :func:`cell_texts`): "1 000", "0,5", "10 %" and "май 2025" in Russian. :func:`finish` ends every figure:
-it writes every plain numeric axis the report's way and wraps a title or axis label that would run off
-the figure (:func:`fit_text`).
+it writes every plain numeric axis the report's way; and every figure's layout wraps a title or axis label
+that would run off the figure each time it is drawn (:func:`fit_text`), so it is laid out once, when saved.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.layout_engine import LayoutEngine
     from matplotlib.ticker import Formatter as TickFormatter
 
 PALETTE = "crest"
@@ -69,7 +70,7 @@ def _figure(width: float = 8, height: float = 4.2) -> tuple["Figure", "Axes"]:
     if not _THEMED:
         apply_theme()
 
-    fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
+    fig, ax = plt.subplots(figsize=(width, height), layout=_fitting_layout())
     return fig, ax
 
 
@@ -181,45 +182,68 @@ def _renderer(fig: "Figure") -> object:
     return get() if get is not None else fig._get_renderer()  # type: ignore[attr-defined]
 
 
-def fit_text(fig: "Figure", margin: float = 0.97) -> None:
-    """Wrap every title and axis label of ``fig`` that would run off the figure (a long Russian axis label,
-    a long client name in a title) into as many lines as it needs, at word boundaries. A text is centred on
-    its axes, so it fits when half of it fits between its centre and the nearer edge of the figure."""
+def _wrap_overflowing(fig: "Figure", renderer: object, margin: float) -> bool:
+    """Wrap every title and axis label of ``fig``, laid out as it is now, that runs off the figure; returns
+    whether any was wrapped. A text is centred on its axes, so it fits when half of it fits between its
+    centre and the nearer edge of the figure."""
     import textwrap
 
-    engine = fig.get_layout_engine()
-    renderer = _renderer(fig)
+    width, height = fig.bbox.width, fig.bbox.height
+    changed = False
+    for ax in fig.axes:
+        for text, along in ((ax.title, "x"), (ax.xaxis.label, "x"), (ax.yaxis.label, "y")):
+            content = text.get_text()
+            if not content.strip() or not text.get_visible():
+                continue
+            box = text.get_window_extent(renderer)  # type: ignore[arg-type]
+            lo, hi, size, edge = (box.x0, box.x1, box.width, width) if along == "x" else (box.y0, box.y1, box.height, height)
+            centre = (lo + hi) / 2
+            room = 2 * max(0.0, min(centre, edge - centre)) * margin
+            if size <= room or size <= 0:
+                continue
+            lines = content.split("\n")
+            chars = max(8, int(max(len(line) for line in lines) * room / size))
+            wrapped = "\n".join(textwrap.fill(line, chars, break_long_words=False) for line in lines)
+            if wrapped != content:
+                text.set_text(wrapped)
+                changed = True
+    return changed
+
+
+def _fitted(execute: Callable[["Figure"], object], fig: "Figure", margin: float) -> None:
+    """Lay ``fig`` out with ``execute`` and wrap what runs off it, up to three times, until all fits."""
     for _ in range(3):
-        if engine is not None:
-            engine.execute(fig)
-        width, height = fig.bbox.width, fig.bbox.height
-        changed = False
-        for ax in fig.axes:
-            for text, along in ((ax.title, "x"), (ax.xaxis.label, "x"), (ax.yaxis.label, "y")):
-                content = text.get_text()
-                if not content.strip() or not text.get_visible():
-                    continue
-                box = text.get_window_extent(renderer)  # type: ignore[arg-type]
-                lo, hi, size, edge = (box.x0, box.x1, box.width, width) if along == "x" else (box.y0, box.y1, box.height, height)
-                centre = (lo + hi) / 2
-                room = 2 * max(0.0, min(centre, edge - centre)) * margin
-                if size <= room or size <= 0:
-                    continue
-                lines = content.split("\n")
-                chars = max(8, int(max(len(line) for line in lines) * room / size))
-                wrapped = "\n".join(textwrap.fill(line, chars, break_long_words=False) for line in lines)
-                if wrapped != content:
-                    text.set_text(wrapped)
-                    changed = True
-        if not changed:
-            break
+        execute(fig)
+        if not _wrap_overflowing(fig, _renderer(fig), margin):
+            return
+    execute(fig)
+
+
+def fit_text(fig: "Figure", margin: float = 0.97) -> None:
+    """Wrap every title and axis label of ``fig`` that would run off the figure (a long Russian axis label,
+    a long client name in a title) into as many lines as it needs, at word boundaries, laying the figure out
+    again after each wrap. Every figure of the kit does this each time it is drawn (the layout :func:`_figure`
+    gives it); call it to wrap the texts of a figure before it is drawn."""
+    engine = fig.get_layout_engine()
+    _fitted(engine.execute if engine is not None else (lambda f: None), fig, margin)
+
+
+def _fitting_layout() -> "LayoutEngine":
+    """The layout of every figure: matplotlib's constrained layout, then :func:`fit_text`'s wrapping, in
+    the one layout pass a draw makes (a figure is laid out once when nothing needs wrapping)."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    class FittingLayout(ConstrainedLayoutEngine):
+        def execute(self, fig: "Figure") -> None:  # type: ignore[override]
+            _fitted(super().execute, fig, 0.97)
+
+    return FittingLayout()
 
 
 def finish(fig: "Figure", lang: str = "en") -> "Figure":
-    """End a figure: numbers on its plain axes written in ``lang`` (:func:`localise_numbers`), titles and axis
-    labels wrapped to fit (:func:`fit_text`). Returns ``fig``."""
+    """End a figure: numbers on its plain axes written in ``lang`` (:func:`localise_numbers`); its titles and
+    axis labels are wrapped to fit when it is drawn (:func:`fit_text`). Returns ``fig``."""
     localise_numbers(fig, lang)
-    fit_text(fig)
     return fig
 
 
@@ -238,18 +262,18 @@ def bar(
     highlight: str | None = None,
     lang: str = "en",
 ) -> "Figure":
-    """A bar chart of ``y`` by ``x``; bars whose ``x`` equals ``highlight`` are drawn in the accent colour;
+    """A bar chart of ``y`` by ``x``, a bar per row (nothing is estimated, so no error bars); bars whose ``x`` equals ``highlight`` are drawn in the accent colour;
     numbers on the value axis written in ``lang``."""
     import seaborn as sns
 
     fig, ax = _figure(8, max(3.0, 0.35 * len(data) + 1.2) if horizontal else 4.2)
     colors = [ACCENT if highlight is not None and str(v) == str(highlight) else BASE for v in data[x]]
     if horizontal:
-        sns.barplot(data=data, y=x, x=y, hue=x, palette=colors, legend=False, ax=ax, orient="h")
+        sns.barplot(data=data, y=x, x=y, hue=x, palette=colors, legend=False, ax=ax, orient="h", errorbar=None)
         ax.set_xlabel(ylabel)
         ax.set_ylabel(xlabel)
     else:
-        sns.barplot(data=data, x=x, y=y, hue=x, palette=colors, legend=False, ax=ax)
+        sns.barplot(data=data, x=x, y=y, hue=x, palette=colors, legend=False, ax=ax, errorbar=None)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.tick_params(axis="x", rotation=30 if len(data) > 6 else 0)
@@ -261,13 +285,14 @@ def line(
     data: "pd.DataFrame", x: str, y: str, *, title: str, xlabel: str, ylabel: str, hue: str | None = None,
     palette: dict[str, str] | None = None, legend: str | None = None, lang: str = "en",
 ) -> "Figure":
-    """A line chart of ``y`` over ``x`` (one line per ``hue`` value, coloured by ``palette`` when given);
+    """A line chart of ``y`` over ``x``, a point per row (one line per ``hue`` value, coloured by ``palette`` when
+    given; no error bands: nothing is estimated);
     dates read as months in ``lang``."""
     import pandas as pd
     import seaborn as sns
 
     fig, ax = _figure()
-    sns.lineplot(data=data, x=x, y=y, hue=hue, marker="o", ax=ax, palette=palette, hue_order=list(palette) if palette else None)
+    sns.lineplot(data=data, x=x, y=y, hue=hue, marker="o", ax=ax, palette=palette, hue_order=list(palette) if palette else None, errorbar=None)
     if pd.api.types.is_datetime64_any_dtype(data[x]):
         import matplotlib.dates as mdates
 

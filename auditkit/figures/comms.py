@@ -70,7 +70,7 @@ def trend(data: "pd.DataFrame", sla: float, *, title: str, xlabel: str, ylabel: 
 
     fig, ax = _figure(9, 4.5)
     shown = data.assign(pair=[label(p, lang) for p in data["pair"]])
-    sns.lineplot(data=shown, x="month", y="median_response_hours", hue="pair", marker="o", palette="deep", ax=ax)
+    sns.lineplot(data=shown, x="month", y="median_response_hours", hue="pair", marker="o", palette="deep", ax=ax, errorbar=None)
     ax.axhline(sla, color="grey", linestyle="--", label=sla_label)
     ax.xaxis.set_major_locator(mdates.AutoDateLocator(maxticks=10))
     ax.xaxis.set_major_formatter(month_ticks(lang))
