@@ -28,7 +28,7 @@ from .detect import (
     DEFAULT_NULLS, SPACES, currency_code, file_slash_order, null_mask, parse_local_dates, split_currency, suggest, values_snippet,
 )
 from .readers import ROW, RawTable, peek, read_raw, release_memory
-from .vector import arrow_text, by_value, categorical, compact, dense, isin
+from .vector import arrow_text, by_value, categorical, compact, dense, distinct, isin, printable_ends
 
 if TYPE_CHECKING:
     from ..metrics.activities import ActivitySummary
@@ -315,6 +315,8 @@ def _clean_text(s: pd.Series) -> bool:
         return False
     import pyarrow.compute as pc
 
+    if printable_ends(column):  # ids and other ASCII text: a look at each value's first and last byte
+        return True
     trimmed = pc.utf8_trim_whitespace(column)
     return pc.all(pc.equal(trimmed, column)).as_py() is not False and pc.any(pc.equal(trimmed, "")).as_py() is not True
 
@@ -404,18 +406,28 @@ def _parse_dates(
             if ambiguous is not None:
                 ambiguous.loc[local.ambiguous[local.ambiguous].index] = True
         parts.append(plain)
+    if len(parts) == 1 and parts[0].index.equals(idx):  # one kind of value throughout (a typed column, all ISO)
+        value, bad = _in_range(parts[0], tz)
+        return value.rename(None), bad.rename(None)
     out = pd.Series(pd.NaT, index=idx, dtype="datetime64[ns]")
     out_of_range = pd.Series(False, index=idx)
     for part in parts:
-        far = pd.Series(False, index=part.index)
-        if getattr(part.dt, "tz", None) is not None:
-            utc = part.dt.tz_convert("UTC").dt.tz_localize(None)
-            far = utc.notna() & ((utc < DATE_MIN - _MARGIN) | (utc >= DATE_END + _MARGIN))
-            part = part.mask(far).dt.tz_convert(tz).dt.tz_localize(None)
-        bad = far | (part.notna() & ((part < DATE_MIN) | (part >= DATE_END)))
+        value, bad = _in_range(part, tz)
         out_of_range.loc[part.index] = bad
-        out.loc[part.index] = part.mask(bad).astype("datetime64[ns]")
+        out.loc[part.index] = value
     return out, out_of_range
+
+
+def _in_range(part: pd.Series, tz: str) -> tuple[pd.Series, pd.Series]:
+    """``part`` (timestamps, naive or with a UTC offset) as naive local times in ``tz`` with the values before
+    DATE_MIN or from DATE_END on set aside (NaT), and which those were."""
+    far = pd.Series(False, index=part.index)
+    if getattr(part.dt, "tz", None) is not None:
+        utc = part.dt.tz_convert("UTC").dt.tz_localize(None)
+        far = utc.notna() & ((utc < DATE_MIN - _MARGIN) | (utc >= DATE_END + _MARGIN))
+        part = part.mask(far).dt.tz_convert(tz).dt.tz_localize(None)
+    bad = far | (part.notna() & ((part < DATE_MIN) | (part >= DATE_END)))
+    return part.mask(bad).astype("datetime64[ns]"), bad
 
 
 # -- numbers --------------------------------------------------------------------
@@ -1043,6 +1055,10 @@ def _resolve_owners(tables: dict[str, pd.DataFrame], raw_tables: dict[str, RawTa
         if df is None:
             continue
         owner = df["owner_id"]
+        coded = distinct(owner)
+        values = coded[1] if coded is not None else pd.Series(owner.dropna().unique(), dtype="string")
+        if not (~values.isin(ids) & _folded(_as_text(values)).isin(lookup.index)).any():
+            continue  # every owner is a rep's id or no rep's key: nothing to look up row by row
         key = _folded(_as_text(owner))
         hit = owner.notna() & ~owner.isin(ids) & key.isin(lookup.index)
         if hit.any():
@@ -1246,24 +1262,31 @@ def _orphans(tables: dict[str, pd.DataFrame], raw_rows: dict[str, pd.DataFrame],
     return issues
 
 
-#: A file at least this large (bytes) is read in a background thread from the start, while the tables read
-#: before it are read and checked: Arrow's readers let go of the GIL, so on two cores the 1M-deal client's
-#: activities (415 MB of Parquet, 15 s) are read while its deals, stage history and leads are checked.
+#: A file at least this large (bytes) is read and checked in a background thread from the start, while the
+#: tables before it are read and checked: Arrow's readers and kernels let go of the GIL, so on two cores the
+#: 1M-deal client's activities (415 MB of Parquet, 15 s to read, 8 s to check) are loaded while its deals,
+#: stage history and leads are.
 PREFETCH_BYTES = 32 * 2**20
 
+#: A table read and checked: its file as read, :func:`_load_table`'s result, and what the checks saw.
+_Loaded = tuple[RawTable, tuple[pd.DataFrame, list[QualityIssue], list[str], list[str]], dict[str, Any]]
 
-class _Reader:
-    """``read(name)``: table ``name``'s file read as declared (:func:`~auditkit.io.readers.read_raw`). The
-    largest file after the first, when at least :data:`PREFETCH_BYTES`, is read ahead in a background thread;
-    its errors are raised when its table's turn comes, as they would be without it. Leaving the ``with``
-    block stops waiting for a read no table will use (an earlier table failed)."""
+
+class _Loader:
+    """``load(name)``: table ``name`` read as declared (:func:`~auditkit.io.readers.read_raw`) and checked
+    (:func:`_load_table`). The largest file after the first, when at least :data:`PREFETCH_BYTES` and its table
+    joins no other, is loaded ahead in a background thread; its errors are raised when its table's turn comes,
+    as they would be without it. Leaving the ``with`` block stops waiting for a table no one will use (an
+    earlier table failed)."""
 
     def __init__(self, params: AuditParams, order: list[str]) -> None:
         self._params = params
         self._pool: ThreadPoolExecutor | None = None
-        self._ahead: dict[str, Future[RawTable]] = {}
+        self._ahead: dict[str, Future[_Loaded]] = {}
         sizes = {}
         for name in order[1:]:
+            if params.data.tables[name].join:
+                continue  # checked with the tables it joins, in its turn
             try:
                 sizes[name] = params.table_path(name).stat().st_size
             except OSError:
@@ -1271,17 +1294,22 @@ class _Reader:
         big = max(sizes, key=lambda n: sizes[n], default=None)
         if big is not None and sizes[big] >= PREFETCH_BYTES:
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="auditkit-read")
-            self._ahead[big] = self._pool.submit(self._read, big)
+            self._ahead[big] = self._pool.submit(self._load, big)
 
-    def _read(self, name: str) -> RawTable:
+    def read(self, name: str) -> RawTable:
         source = self._params.data.tables[name]
         return read_raw(self._params.table_path(name), source, name, self._params.language, _categorical_columns(name, source))
 
-    def __call__(self, name: str) -> RawTable:
-        ahead = self._ahead.pop(name, None)
-        return ahead.result() if ahead is not None else self._read(name)
+    def _load(self, name: str) -> _Loaded:
+        raw, seen = self.read(name), dict[str, Any]()
+        return raw, _load_table(name, raw, self._params.data.tables[name], self._params, {}, seen), seen
 
-    def __enter__(self) -> "_Reader":
+    def ahead(self, name: str) -> _Loaded | None:
+        """Table ``name`` as loaded ahead (waiting for it), or None when it was not."""
+        future = self._ahead.pop(name, None)
+        return future.result() if future is not None else None
+
+    def __enter__(self) -> "_Loader":
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -1317,13 +1345,17 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
     references: dict[str, list[QualityIssue]] = {}
     deal_ids: pd.Series | None = None
     order = _order(names, params)
-    with _Reader(params, order) as read:
+    with _Loader(params, order) as loader:
         for name in order:
             source = params.data.tables[name]
-            raw = read(name)
-            extra, joined = _joined(name, source, raw, raw_tables, out) if source.join else ({}, {})
-            seen: dict[str, Any] = {}
-            df, found, present, empty = _load_table(name, raw, source, params, extra, seen)
+            joined: dict[str, Any] = {}
+            done = loader.ahead(name)
+            if done is not None:
+                raw, (df, found, present, empty), seen = done
+            else:
+                raw, seen = loader.read(name), {}
+                extra, joined = _joined(name, source, raw, raw_tables, out) if source.join else ({}, {})
+                df, found, present, empty = _load_table(name, raw, source, params, extra, seen)
             if name == "deals" and df.empty:
                 raise DataError(_no_deals(raw.path, params))
             if name == "deals" and tables is None:

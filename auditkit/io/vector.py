@@ -116,6 +116,34 @@ def arrow_text(s: pd.Series) -> Any:
     return s.array.__arrow_array__()
 
 
+def printable_ends(column: Any) -> bool:
+    """Whether every value of ``column`` (Arrow text: a ``ChunkedArray`` of strings) is non-empty and begins
+    and ends with a printable ASCII character, read off its bytes (each value's first and last). Such a value
+    has no surrounding whitespace, and an ASCII export of ids passes without its text being trimmed; False
+    for any other value (a non-ASCII end may be whitespace, and is looked at by the caller)."""
+    import pyarrow as pa
+
+    for chunk in column.chunks:
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return False
+        if len(chunk) == chunk.null_count:
+            continue
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset: chunk.offset + len(chunk) + 1]
+        starts, ends = offsets[:-1], offsets[1:]
+        if chunk.null_count:
+            valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+            starts, ends = starts[valid], ends[valid]
+        if (ends <= starts).any():
+            return False
+        data = np.frombuffer(data_buffer, dtype=np.uint8)
+        for ends_of in (data[starts], data[ends - 1]):
+            if ((ends_of <= 0x20) | (ends_of >= 0x7F)).any():
+                return False
+    return True
+
+
 def isin(s: pd.Series, values: Iterable[object]) -> pd.Series:
     """``s.isin(values)`` as a boolean Series (a missing value matches only when ``values`` holds one), fast
     for a long ``values`` on a string column: pandas builds one Arrow scalar per value there, about a

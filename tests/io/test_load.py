@@ -272,10 +272,10 @@ def _loaded(path: Path):
 
 
 @pytest.mark.parametrize("client", ["small", "edge", "activities_parquet"])
-def test_a_large_file_read_ahead_in_a_thread_loads_as_it_does_in_turn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, client: str):
-    """The largest file is read in a background thread while the tables before it are checked (at 1M deals,
-    the activities' Parquet): the tables, issues and sources are those of reading every file in its turn,
-    and the read did happen in that thread."""
+def test_a_large_file_loaded_ahead_in_a_thread_loads_as_it_does_in_turn(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, client: str):
+    """The largest file is read and checked in a background thread while the tables before it are (at 1M
+    deals, the activities' Parquet): the tables, issues and sources are those of loading every file in its
+    turn, and the read and the checks did happen in that thread."""
     import importlib
     import threading
 
@@ -296,13 +296,19 @@ def test_a_large_file_read_ahead_in_a_thread_loads_as_it_does_in_turn(tmp_path: 
             rows.to_parquet(tmp_path / "data" / "activities.parquet")
     sizes = {p.name: p.stat().st_size for p in (path.parent / "data").iterdir()}
     reads: dict[str, str] = {}
-    real = load_module.read_raw
+    checks: dict[str, str] = {}
+    real, real_check = load_module.read_raw, load_module._load_table
 
     def spy(file, *args, **kwargs):
         reads[Path(file).name] = threading.current_thread().name
         return real(file, *args, **kwargs)
 
+    def spy_check(name, raw, *args, **kwargs):
+        checks[raw.path.name] = threading.current_thread().name
+        return real_check(name, raw, *args, **kwargs)
+
     monkeypatch.setattr(load_module, "read_raw", spy)
+    monkeypatch.setattr(load_module, "_load_table", spy_check)
     monkeypatch.setattr(load_module, "PREFETCH_BYTES", 10**12)
     in_turn = _loaded(path)
     assert not any(thread.startswith("auditkit-read") for thread in reads.values())
@@ -312,6 +318,7 @@ def test_a_large_file_read_ahead_in_a_thread_loads_as_it_does_in_turn(tmp_path: 
     first = Path(load_params(path).data.tables["deals"].path).name
     largest = max((name for name in reads if name != first), key=lambda n: sizes[n])
     assert reads[largest].startswith("auditkit-read") and sum(t.startswith("auditkit-read") for t in reads.values()) == 1
+    assert checks[largest] == reads[largest] and sum(t.startswith("auditkit-read") for t in checks.values()) == 1
     for name, table in in_turn[0].items():
         pd.testing.assert_frame_equal(ahead[0][name], table)
     assert ahead[1] == in_turn[1] and ahead[1] and ahead[2] == in_turn[2]

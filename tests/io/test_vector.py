@@ -129,3 +129,43 @@ def test_categorical_text_is_transformed_and_matched_on_its_categories():
     kept = compact(masked)
     assert kept.cat.categories.tolist() == [" a", "B "] and dense(kept).equals(dense(masked))
     assert compact(kept) is kept
+
+
+def test_printable_ends_is_true_only_for_text_that_trimming_leaves_as_it_is():
+    """The quick look at each value's first and last byte: True for ids and other printable ASCII text, and
+    never for a column with a value that has surrounding whitespace (ASCII or Unicode) or is empty; chunks,
+    slices, nulls and large strings read correctly."""
+    import random
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from auditkit.io.vector import printable_ends
+
+    def exact(column) -> bool:
+        trimmed = pc.utf8_trim_whitespace(column)
+        return pc.all(pc.equal(trimmed, column)).as_py() is not False and pc.any(pc.equal(column, "")).as_py() is not True
+
+    def chunked(values, large=False, cut=0):
+        kind = pa.large_string() if large else pa.string()
+        array = pa.array(["pad"] * cut + values, type=kind).slice(cut)  # a slice: its offsets start inside the buffer
+        half = len(values) // 2
+        return pa.chunked_array([array.slice(0, half), array.slice(half)], type=kind)
+
+    ids = ["D00001", "A-17", "x", None, "Deal 42", "~ok~"]
+    assert printable_ends(chunked(ids)) and printable_ends(chunked(ids, large=True, cut=3))
+    assert printable_ends(pa.chunked_array([pa.array([None, None], type=pa.string())]))
+    for bad in [" D1", "D1 ", "\tD1", "D1\n", "", "\u00a0D1", "D1\u00a0", "\u3000D1", "D1\u2009", "\u202fD1", "D1\x85"]:
+        assert not printable_ends(chunked([*ids, bad])), repr(bad)
+        assert not exact(chunked([*ids, bad])), repr(bad)
+    assert not printable_ends(chunked(["Сделка", "D1"]))  # a non-ASCII end is left to the exact check ...
+    assert exact(chunked(["Сделка", "D1"]))  # ... which finds it clean
+    rng = random.Random(7)
+    alphabet = ["a", "Z", "7", "-", " ", "\t", "\u00a0", "\u2009", "ж", "\u3000", "é", "_"]
+    for _ in range(300):
+        values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4))) if rng.random() > 0.1 else None for _ in range(rng.randint(1, 8))]
+        column = chunked(values, large=rng.random() < 0.5, cut=rng.randint(0, 2))
+        if printable_ends(column):
+            assert exact(column), values
+        elif all(v is None or (v and all(" " < ch < "\x7f" for ch in (v[0], v[-1]))) for v in values):
+            raise AssertionError(f"printable ASCII ends not seen: {values}")
