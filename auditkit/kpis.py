@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal
 import numpy as np
 import pandas as pd
 
-from .frame import POPULATIONS
+from .frame import POPULATIONS, per_frame
 from .io.vector import isin
 from .report.text import na_reason
 from .units import Unit
@@ -510,6 +510,12 @@ def _group_values(table: pd.DataFrame, column: str, groups: pd.Series | None) ->
     return values.map(groups).astype("string") if groups is not None else values
 
 
+@per_frame
+def _deal_ids_repeat(frame: "AuditFrame") -> bool:
+    """Whether a deal id is on two rows of the frame's deals as loaded (once per frame: every grouping asks)."""
+    return bool(frame.data.tables["deals"]["deal_id"].dropna().duplicated().any())
+
+
 def _group_frames(
     frame: "AuditFrame", column: str, groups: pd.Series | None, values: pd.Series, leads_by: bool, names: list[str]
 ) -> Iterator["AuditFrame"]:
@@ -522,7 +528,7 @@ def _group_frames(
     group's rows of the frame's scoped tables are its own rows scoped: they are split from those and not
     scoped again, unless the groups are by a column scoping changes. Split tables keep :data:`GROUP_COLUMNS`."""
     raw = frame.data.tables
-    if raw["deals"]["deal_id"].dropna().duplicated().any() or column in SCOPED_COLUMNS:
+    if _deal_ids_repeat(frame) or column in SCOPED_COLUMNS:
         # a deal id shared by two rows belongs to both rows' groups; a group by stage is by the raw stage
         lead_values = _group_values(raw["leads"], column, groups) if leads_by else None
         for name in names:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ...frame import per_frame
 from ...kpis import cycle_days
 from ..survival import km_quantiles
 from ._common import DAY, NAT, ts_ns, with_units
@@ -35,6 +36,7 @@ SALES_CYCLE_UNITS: dict[str, str] = {
 }
 
 
+@per_frame
 def stage_durations(frame: "AuditFrame") -> pd.DataFrame:
     """One row per entry of a deal created in the period into an open stage, with how long it stayed.
 
@@ -44,7 +46,7 @@ def stage_durations(frame: "AuditFrame") -> pd.DataFrame:
     gaps from inconsistent dates are clipped to 0; NaN when a closed deal has no ``closed_at``);
     ``censored`` (True when the deal was still in the stage at ``as_of``).
     Without stage history the frame is empty (the stage categories are kept), ``attrs["estimate"]`` is
-    True and ``attrs["reason"]`` says why.
+    True and ``attrs["reason"]`` says why. Computed once per frame (steps 3 and 4 both read it).
     """
     e = stage_entries(frame)
     cat = pd.CategoricalDtype(list(e.stages), ordered=True)
