@@ -178,8 +178,8 @@ def _fill_counts(frame: "AuditFrame", table: str, deals: pd.DataFrame | None) ->
     out = {}
     for col in ASSESSED_COLUMNS[table]:
         needed_fn = _NEEDED.get((table, col))
-        needed = needed_fn(df) if needed_fn is not None else pd.Series(True, index=df.index)
-        out[col] = (int(needed.sum()), int(df.loc[needed, col].notna().sum()))
+        needed = needed_fn(df).to_numpy(dtype=bool, na_value=False) if needed_fn is not None else np.ones(len(df), dtype=bool)
+        out[col] = (int(needed.sum()), int((needed & df[col].notna().to_numpy(dtype=bool)).sum()))  # no rows taken
     return out
 
 
