@@ -87,23 +87,37 @@ def rep_stage_time(frame: "AuditFrame", team_of: pd.Series) -> pd.DataFrame:
     if d.empty:
         return with_units(pd.DataFrame(columns=cols), LEAK_UNITS, estimate=bool(d.attrs.get("estimate")),
                           reason=d.attrs.get("reason"))
+    # each entry's rep, team and stage as codes (4.6M entries at 1M deals): the rep through its deal's row,
+    # entries of a rep the reps table does not list, or without days, left out
     owner = frame.deals.drop_duplicates("deal_id").set_index("deal_id")["owner_id"].astype("string")
-    d = d[["deal_id", "stage", "days", "censored"]]  # the columns read below: 4.6M entries at 1M deals
-    d = d.assign(rep=d["deal_id"].map(owner).astype("string"), stage=d["stage"].astype("string")).dropna(subset=["rep", "days"])
-    d = d.loc[d["rep"].isin(team_of.index)]
-    d["team"] = d["rep"].map(team_of).astype("string")
-    rows = []
+    team = owner.map(team_of).astype("string")  # each deal's rep's team
+    listed = (owner.notna() & owner.isin(team_of.index) & team.notna()).to_numpy()
+    rep_code, rep_names = pd.factorize(owner.where(listed))
+    team_code, team_names = pd.factorize(team.where(listed))
+    at = owner.index.get_indexer(d["deal_id"])  # each entry's deal (-1: none)
+    entry_rep = np.where(at >= 0, rep_code[at], -1)
+    entry_team = np.where(at >= 0, team_code[at], -1)
+    stage_code = np.asarray(d["stage"].cat.codes, dtype=np.int64)
+    days_all, censored_all = d["days"].to_numpy(float), d["censored"].to_numpy(bool)
+    kept = np.flatnonzero((entry_rep >= 0) & (stage_code >= 0) & ~np.isnan(days_all))
     # sorted by duration once, every group's durations come sorted, and each Kaplan-Meier sort is one pass
-    d = d.sort_values("days", kind="stable")
-    for (team, stage), g in d.groupby(["team", "stage"], sort=False):
-        days, censored = g["days"].to_numpy(float), g["censored"].to_numpy(bool)
-        who = g["rep"].to_numpy(dtype=object)
-        for rep in sorted(set(who)):
-            own = who == rep
+    kept = kept[np.argsort(days_all[kept], kind="stable")]
+    n_stages = len(d["stage"].cat.categories)
+    group = entry_team[kept] * n_stages + stage_code[kept]
+    kept = kept[np.argsort(group, kind="stable")]  # each (team, stage) together, in duration order within
+    group = np.sort(group, kind="stable")
+    rows = []
+    bounds = np.flatnonzero(np.diff(group)) + 1
+    for part in np.split(kept, bounds) if len(kept) else []:
+        days, censored, who = days_all[part], censored_all[part], entry_rep[part]
+        team_name = str(team_names[entry_team[part[0]]])
+        stage_name = str(d["stage"].cat.categories[stage_code[part[0]]])
+        for code in sorted(set(who.tolist()), key=lambda c: rep_names[c]):
+            own = who == code
             med = km_quantiles(days[own], censored[own], (0.5,))[0]
             team_med = km_quantiles(days[~own], censored[~own], (0.5,))[0] if not own.all() else np.nan
-            rows.append({"rep": rep, "team": team, "stage": stage, "entries": int(own.sum()), "median_days": med,
-                         "team_median_days": team_med})
+            rows.append({"rep": rep_names[code], "team": team_name, "stage": stage_name, "entries": int(own.sum()),
+                         "median_days": med, "team_median_days": team_med})
     out = pd.DataFrame(rows, columns=cols[:6])
     out["days_ratio"] = ratio(out["median_days"], out["team_median_days"])
     out["stall"] = (out["entries"] >= MIN_STAGE_ENTRIES) & (out["days_ratio"] >= STALL_RATIO)
