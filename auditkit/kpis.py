@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .frame import POPULATIONS, per_frame
-from .io.vector import isin
+from .io.vector import by_value, isin
 from .report.text import na_reason
 from .units import Unit
 
@@ -320,8 +320,10 @@ def kpi(kpi_id: str) -> KPI:
     return KPIS[kpi_id]
 
 
+@per_frame
 def evaluate(frame: "AuditFrame", kpi_id: str) -> KpiValue:
-    """One KPI on the frame: its value, or None with the reason it is not available."""
+    """One KPI on the frame: its value, or None with the reason it is not available. Computed once per frame:
+    the steps of a run share it, and each shows the KPIs on it (the lead response at 1M deals: 0.4 s)."""
     k = kpi(kpi_id)
     n = len(frame.population(k.population)) if frame.has(POPULATIONS[k.population].table) else 0
     for table, column in k.requires:
@@ -505,9 +507,18 @@ SCOPED_COLUMNS = frozenset({"status", "closed_at", "stage", "lost_reason"})
 
 
 def _group_values(table: pd.DataFrame, column: str, groups: pd.Series | None) -> pd.Series:
-    """Each row's group: its ``column`` as text, mapped through ``groups`` when given."""
+    """Each row's group: its ``column`` as text, mapped through ``groups`` when given (on the distinct values:
+    a million deals have a few dozen owners)."""
     values = table[column].astype("string")
-    return values.map(groups).astype("string") if groups is not None else values
+    return by_value(values, lambda v: v.map(groups).astype("string")) if groups is not None else values
+
+
+def _group_codes(values: pd.Series, names: list[str]) -> np.ndarray:
+    """Each value's position in ``names`` (-1 when missing or not one of them), as
+    ``pd.Categorical(values, categories=names).codes`` gives, found for the distinct values only."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    at = pd.Index(names, dtype="string").get_indexer(pd.Index(uniques, dtype="string"))
+    return np.append(at, -1).astype(np.int64)[codes]
 
 
 @per_frame
@@ -536,15 +547,14 @@ def _group_frames(
             yield group_frame(frame, raw["deals"].loc[values.eq(name).fillna(False), "deal_id"], mask)
         return
     deals = frame.deals
-    codes = np.asarray(pd.Categorical(_group_values(deals, column, groups), categories=names).codes, dtype=np.int64)
+    codes = _group_codes(_group_values(deals, column, groups), names)
     codes[deals["deal_id"].isna().to_numpy()] = -1  # a deal without an id joins no group (as in group_frame)
     deal_rows = _positions(codes, len(names))
     deals = deals[[c for c in deals.columns if c in GROUP_COLUMNS["deals"]]]
     leads = frame.table("leads")
     lead_rows: list[np.ndarray] | None = None
     if leads is not None and leads_by:
-        lead_codes = pd.Categorical(_group_values(leads, column, groups), categories=names).codes
-        lead_rows = _positions(np.asarray(lead_codes, dtype=np.int64), len(names))
+        lead_rows = _positions(_group_codes(_group_values(leads, column, groups), names), len(names))
     if leads is not None:
         leads = leads[[c for c in leads.columns if c in GROUP_COLUMNS["leads"]]]
     for i in range(len(names)):

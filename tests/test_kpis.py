@@ -263,3 +263,16 @@ def test_group_columns_hold_every_column_a_kpi_needs():
             assert column in GROUP_COLUMNS[table], (k.id, table, column)
     assert {"deal_id", "status", "created_at", "closed_at"} <= GROUP_COLUMNS["deals"]
     assert {"deal_id", "created_at"} <= GROUP_COLUMNS["leads"]
+
+
+def test_group_codes_are_the_categorical_codes():
+    """A group's rows are found by each value's position among the group names: the codes pandas' Categorical
+    gives (missing values and values not among the names: -1), found on the distinct values only."""
+    from auditkit.kpis import _group_codes
+
+    values = pd.Series(["r2", None, "r1", "r9", "r2", "", "Р3", "r1"], dtype="string")
+    names = ["r1", "r2", "Р3"]
+    assert _group_codes(values, names).tolist() == [1, -1, 0, -1, 1, -1, 2, 0]  # by hand
+    known = values[values.isin(names).fillna(False).astype(bool) | values.isna()]
+    assert _group_codes(known, names).tolist() == list(pd.Categorical(known, categories=names).codes)
+    assert _group_codes(pd.Series([], dtype="string"), names).tolist() == []
