@@ -26,6 +26,7 @@ from .tables import units_of  # noqa: F401  (re-exported: the notebooks read uni
 from .tables import with_units as _units
 
 from ..findings import Bands, Finding, records, severity_for
+from ..frame import per_frame
 from ..kpis import HOUR, MIN_JUDGED, lead_response
 from .survival import km_quantiles
 
@@ -106,10 +107,12 @@ def _summaries(keys: pd.Series, hours: np.ndarray, censored: np.ndarray, sla: fl
 # --------------------------------------------------------------------------- lead response
 
 
+@per_frame
 def lead_response_times(frame: "AuditFrame") -> pd.DataFrame:
     """One row per lead created in the period: ``lead_id``, ``source``, ``rep``, ``weekday`` (0 = Monday)
     and ``hour`` of creation, ``hours`` (to first contact, or waited so far), ``censored`` (not contacted
-    by the as-of moment). Empty when the client has no leads."""
+    by the as-of moment). Empty when the client has no leads. Computed once per frame (step 6 shows it and
+    its findings read it)."""
     leads = frame.population("leads_created")
     cols = ["lead_id", "source", "rep", "created_at", "weekday", "hour", "hours", "censored"]
     if leads.empty:
