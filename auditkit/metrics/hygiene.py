@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ..frame import per_frame
-from ..io.vector import isin
+from ..io.vector import isin, positions
 from .activities import LATE_LOG_HOURS
 from .staleness import last_sign_of_life, stale
 from .tables import units_of  # noqa: F401  (re-exported: the notebooks read units through this module)
@@ -255,8 +255,9 @@ def stage_gaps(frame: "AuditFrame") -> pd.DataFrame:
     deals = frame.population("deals_created")
     # each entry's deal as a code in the deals' sorted ids, so that sorting and grouping run on integers
     ids = pd.Index(deals["deal_id"].dropna().unique()).sort_values()
-    code = ids.get_indexer(h["deal_id"])
-    pos = h["stage"].map(order).to_numpy(dtype="float64", na_value=np.nan)
+    code = positions(h["deal_id"], ids)
+    stage_at = positions(h["stage"], pd.Index(list(order), dtype="string"))  # each entry's stage among the judged
+    pos = np.array([*order.values(), np.nan], dtype="float64")[stage_at]  # -1 (not judged): the NaN at the end
     at = h["entered_at"]
     keep = (code >= 0) & at.notna().to_numpy() & ~np.isnan(pos)
     code, pos, at = code[keep], pos[keep], at.to_numpy(dtype="datetime64[ns]")[keep]

@@ -169,3 +169,19 @@ def test_printable_ends_is_true_only_for_text_that_trimming_leaves_as_it_is():
             assert exact(column), values
         elif all(v is None or (v and all(" " < ch < "\x7f" for ch in (v[0], v[-1]))) for v in values):
             raise AssertionError(f"printable ASCII ends not seen: {values}")
+
+
+def test_positions_are_those_pandas_finds():
+    """Where each value is among others (Arrow's hash table on text) is what ``Index.get_indexer`` gives:
+    -1 when absent, a missing value found where the others hold one; object columns go to pandas."""
+    import random
+
+    from auditkit.io.vector import positions
+
+    assert positions(pd.Series(["b", None, "Сделка", "z"], dtype="string"), pd.Index(["Сделка", "b"], dtype="string")).tolist() == [1, -1, 0, -1]
+    rng = random.Random(3)
+    pool = ["a", "b", "Сделка", "d 1", "", None, "x"]
+    for _ in range(200):
+        among = pd.Index(list(dict.fromkeys(rng.sample(pool, rng.randint(0, len(pool))))), dtype="string")
+        values = pd.Series([rng.choice(pool) for _ in range(rng.randint(0, 12))], dtype=rng.choice(["string", "str", object]))
+        assert positions(values, among).tolist() == among.get_indexer(values).tolist()

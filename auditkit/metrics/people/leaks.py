@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..process import MIN_STAGE_ENTRIES, segment_funnel, stage_durations
+from ...io.vector import positions
 from ..survival import km_quantiles
 from ._common import GROUP_Z, ratio, with_units
 
@@ -94,7 +95,7 @@ def rep_stage_time(frame: "AuditFrame", team_of: pd.Series) -> pd.DataFrame:
     listed = (owner.notna() & owner.isin(team_of.index) & team.notna()).to_numpy()
     rep_code, rep_names = pd.factorize(owner.where(listed))
     team_code, team_names = pd.factorize(team.where(listed))
-    at = owner.index.get_indexer(d["deal_id"])  # each entry's deal (-1: none)
+    at = positions(d["deal_id"], owner.index)  # each entry's deal (-1: none)
     entry_rep = np.where(at >= 0, rep_code[at], -1)
     entry_team = np.where(at >= 0, team_code[at], -1)
     stage_code = np.asarray(d["stage"].cat.codes, dtype=np.int64)
