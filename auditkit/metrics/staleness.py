@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..frame import per_frame
+from ..io.vector import positions
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..frame import AuditFrame
@@ -38,7 +39,7 @@ def last_sign_of_life(frame: "AuditFrame") -> pd.Series:
         later.append((summary.by_deal["deal_id"], summary.by_deal["last_at"]))
     known = codes >= 0
     for deal_ids, stamps in later:
-        code = ids.get_indexer(deal_ids)
+        code = positions(deal_ids, ids)  # 4.6M stage entries at 1M deals: by Arrow's hash table
         mine = code >= 0
         latest = np.full(len(ids), np.datetime64("NaT", "ns"))
         grouped = pd.Series(stamps.to_numpy(dtype="datetime64[ns]")[mine]).groupby(code[mine]).max()
