@@ -36,8 +36,6 @@ from .review import Decision, Decisions, apply_review, load_review, review_note
 #: The most columns a table shows on a page (the rest are in its CSV): wider tables do not fit a page at
 #: 1400 px or a printed A4 page.
 MAX_COLUMNS = 9
-#: Characters of a figure title per line before it wraps.
-TITLE_WIDTH = 64
 
 
 def _display(obj: Any) -> None:
@@ -184,12 +182,10 @@ class Step:
 
         import matplotlib.pyplot as plt
 
-        import textwrap
+        from .figures.base import fits_text, wrap_long_titles
 
-        for ax in fig.axes:  # a long title (long client names, Russian) wraps instead of running off the figure
-            title = ax.get_title()
-            if len(title) > TITLE_WIDTH and "\n" not in title:
-                ax.set_title("\n".join(textwrap.wrap(title, TITLE_WIDTH)))
+        if not fits_text(fig):  # the kit's own figures wrap their titles when drawn
+            wrap_long_titles(fig)  # a long title (long client names, Russian) wraps instead of running off the figure
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=110)
         plt.close(fig)

@@ -134,3 +134,55 @@ def test_a_long_axis_label_is_wrapped_to_fit_the_figure_and_a_short_one_is_left(
     assert box.x0 >= 0 and box.x1 <= fig.bbox.width
     assert ax.get_ylabel() == "менеджер"
     plt.close(fig)
+
+
+def test_a_title_wrapped_when_drawn_is_wrapped_whole_and_a_new_title_replaces_it():
+    """A title that runs off the figure is wrapped when the figure is drawn, as one paragraph: narrowing it
+    never leaves a word alone on a line, a hyphenated word stays whole; a title set afterwards is wrapped
+    from itself; a long title that fits on one line is still wrapped at TITLE_WIDTH characters."""
+    import textwrap
+
+    import numpy as np
+
+    from auditkit.figures.base import TITLE_WIDTH, _renderer, bar
+
+    data = pd.DataFrame({"x": [f"Stage {i}" for i in range(5)], "y": np.arange(5) * 10.0})
+    long = ("Доля выигранных сделок по менеджерам (выиграно / закрыто) — Северо-Западная воронка продаж компании "
+            "«Очень длинное название клиента» за весь период аудита")
+    fig = bar(data, "x", "y", title=long, xlabel="этап", ylabel="сделки", lang="ru")
+    ax = fig.axes[0]
+    fig.savefig(io.BytesIO(), format="png", dpi=110)
+    lines = ax.get_title().split("\n")
+    assert len(lines) >= 2 and " ".join(lines) == long and "Северо-Западная" in ax.get_title()
+    assert all(len(line.split()) > 1 for line in lines)  # no word left alone on a line
+    box = ax.title.get_window_extent(_renderer(fig))
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width
+    ax.set_title("Сделки по этапам воронки продаж: создано, выиграно и проиграно за весь период аудита, по месяцам")
+    fig.savefig(io.BytesIO(), format="png", dpi=110)
+    assert ax.get_title().replace("\n", " ").startswith("Сделки по этапам")  # not the first title again
+    fits = "A title of seventy characters or so that fits on one line in the figure"
+    assert len(fits) > TITLE_WIDTH
+    ax.set_title(fits)
+    fig.savefig(io.BytesIO(), format="png", dpi=110)
+    assert ax.get_title() == "\n".join(textwrap.wrap(fits, TITLE_WIDTH))
+    plt.close(fig)
+
+
+def test_long_stage_names_under_a_reps_funnel_do_not_run_into_each_other():
+    """Long Russian stage names under the bars of a rep's funnel are wrapped to their slot: no two tick labels
+    overlap and none runs off the figure."""
+    from auditkit.figures.base import _renderer
+    from auditkit.figures.people import rep_funnel_chart
+
+    stages = ["Первичный контакт с клиентом", "Выявление потребностей клиента", "Согласование коммерческого предложения",
+              "Подготовка и подписание договора", "Оплата счёта"]
+    leaks = pd.DataFrame({"rep": "R1", "stage": stages, "conversion": [0.5, 0.4, 0.3, 0.6, 0.8],
+                          "team_conversion": [0.55, 0.45, 0.35, 0.5, 0.7], "leak": [False, True, False, False, False]})
+    fig = rep_funnel_chart(leaks, "R1", lang="ru")
+    fig.savefig(io.BytesIO(), format="png", dpi=110)
+    labels = [t for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert [t.get_text().replace("\n", " ") for t in labels] == stages
+    boxes = sorted((t.get_window_extent(_renderer(fig)) for t in labels), key=lambda b: b.x0)
+    assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:]))
+    assert boxes[0].x0 >= 0 and boxes[-1].x1 <= fig.bbox.width
+    plt.close(fig)

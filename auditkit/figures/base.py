@@ -201,22 +201,47 @@ def _wrap_overflowing(fig: "Figure", renderer: object, margin: float) -> bool:
             room = 2 * max(0.0, min(centre, edge - centre)) * margin
             if size <= room or size <= 0:
                 continue
-            lines = content.split("\n")
-            chars = max(8, int(max(len(line) for line in lines) * room / size))
-            wrapped = "\n".join(textwrap.fill(line, chars, break_long_words=False) for line in lines)
+            # wrapped again from the text as given (its own line breaks kept), narrower: never a word left alone
+            # on a line by wrapping each wrapped line once more; a hyphenated word stays whole
+            given = getattr(text, "_auditkit_given", content) if getattr(text, "_auditkit_wrapped", None) == content else content
+            chars = max(8, int(max(len(line) for line in content.split("\n")) * room / size))
+            wrapped = "\n".join(textwrap.fill(line, chars, break_long_words=False, break_on_hyphens=False)
+                                for line in given.split("\n"))
             if wrapped != content:
+                text._auditkit_given, text._auditkit_wrapped = given, wrapped  # type: ignore[attr-defined]
                 text.set_text(wrapped)
                 changed = True
     return changed
 
 
+#: A title longer than this (characters) that fits the figure on one line is still wrapped: it reads better.
+TITLE_WIDTH = 64
+
+
 def _fitted(execute: Callable[["Figure"], object], fig: "Figure", margin: float) -> None:
-    """Lay ``fig`` out with ``execute`` and wrap what runs off it, up to three times, until all fits."""
+    """Lay ``fig`` out with ``execute`` and wrap what runs off it, up to three times, until all fits; then wrap
+    a title still on one line longer than :data:`TITLE_WIDTH` at word boundaries (laid out once more if so)."""
     for _ in range(3):
         execute(fig)
         if not _wrap_overflowing(fig, _renderer(fig), margin):
-            return
-    execute(fig)
+            break
+    else:
+        execute(fig)
+    if wrap_long_titles(fig):
+        execute(fig)
+
+
+def wrap_long_titles(fig: "Figure") -> bool:
+    """Wrap every axes title of ``fig`` longer than :data:`TITLE_WIDTH` and on one line; returns whether any was."""
+    import textwrap
+
+    changed = False
+    for ax in fig.axes:
+        title = ax.get_title()
+        if len(title) > TITLE_WIDTH and "\n" not in title:
+            ax.set_title("\n".join(textwrap.wrap(title, TITLE_WIDTH)))
+            changed = True
+    return changed
 
 
 def fit_text(fig: "Figure", margin: float = 0.97) -> None:
@@ -234,10 +259,31 @@ def _fitting_layout() -> "LayoutEngine":
     from matplotlib.layout_engine import ConstrainedLayoutEngine
 
     class FittingLayout(ConstrainedLayoutEngine):
+        fits_text = True
+
         def execute(self, fig: "Figure") -> None:  # type: ignore[override]
             _fitted(super().execute, fig, 0.97)
 
     return FittingLayout()
+
+
+#: About how many characters of a tick label (11 pt in the report theme) take an inch.
+TICK_CHARS_PER_INCH = 11
+
+
+def slot_labels(labels: "Iterable[str]", width_in: float) -> list[str]:
+    """Category labels under the ``width_in`` inches of axes they share equally, each wrapped at word boundaries
+    to its slot (long Russian stage names under a bar each would otherwise run into each other)."""
+    import textwrap
+
+    shown = list(labels)
+    chars = max(8, int(width_in / max(1, len(shown)) * TICK_CHARS_PER_INCH))
+    return ["\n".join(textwrap.wrap(s, chars, break_long_words=False, break_on_hyphens=False)) or s for s in shown]
+
+
+def fits_text(fig: "Figure") -> bool:
+    """Whether ``fig`` wraps its own titles and axis labels when drawn (a figure of the kit's)."""
+    return bool(getattr(fig.get_layout_engine(), "fits_text", False))
 
 
 def finish(fig: "Figure", lang: str = "en") -> "Figure":

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .base import ACCENT, BASE, PALETTE, _figure, finish, label, number_ticks, share_ticks
+from .base import ACCENT, BASE, PALETTE, _figure, finish, label, number_ticks, share_ticks, slot_labels
 from ..report.text import t, word
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -118,7 +118,7 @@ def rep_funnel_chart(leaks: "pd.DataFrame", rep: str, *, title: str | None = Non
     ax.bar(x - 0.2, d["conversion"].to_numpy(dtype=float), width=0.4, label=t("fig4.funnel.rep", lang),
            color=[ACCENT if bool(v) else BASE for v in d["leak"]])
     ax.bar(x + 0.2, d["team_conversion"].to_numpy(dtype=float), width=0.4, label=t("fig4.funnel.team", lang), color="#bbbbbb")
-    ax.set_xticks(x, labels=[label(s, lang) for s in d["stage"]])
+    ax.set_xticks(x, labels=slot_labels((label(s, lang) for s in d["stage"]), 0.85 * fig.get_figwidth()))
     _share_axis(ax.yaxis, lang)
     ax.set_xlabel(t("fig4.funnel.x", lang))
     ax.set_ylabel(t("fig4.funnel.y", lang))
