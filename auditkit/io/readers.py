@@ -121,9 +121,44 @@ _EMPTY = (
 _FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def _cut_off(text: str, delimiter: str) -> tuple[int, int, int] | None:
+    """(row, fields, the header's fields) when ``text`` ends in the middle of its last row: no line break after
+    it, and fewer fields than the header (an export cut off mid-line; pandas would fill the rest with empty
+    values). Rows count as a spreadsheet counts them, from the header's row 1."""
+    if text.endswith(("\n", "\r")) or not text:
+        return None
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    last: list[Any] = []
+
+    def invalid(row: Any) -> str:
+        last[:] = [row]
+        return "skip"
+
+    parse = pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False, invalid_row_handler=invalid)
+    try:
+        pcsv.read_csv(io.BytesIO(text.encode("utf-8")), parse_options=parse, read_options=pcsv.ReadOptions(use_threads=False))
+    except pa.ArrowException:
+        return None
+    if not last or last[0].actual_columns >= last[0].expected_columns or not text.endswith(last[0].text):
+        return None
+    return int(last[0].number), int(last[0].actual_columns), int(last[0].expected_columns)
+
+
 def _ragged(path: Path, table: str, delimiter: str, error: str, leading: int) -> str:
     """The message for a CSV whose rows do not split into the header's columns: the row (as a spreadsheet
     counts it) and field counts when the parser names them, and what to check."""
+    quote = _OPEN_QUOTE.search(error)
+    if quote:  # pandas counts the lines after the header from 1 and names the line the quote opens on
+        return (
+            f"{path}: row {int(quote.group(1)) + 1 + leading} opens a quoted value that never closes: the file ends "
+            f"inside it. The export may be cut off (export the {table} table again), or a value holds a stray "
+            f'quote (write it as two quotes, "").'
+        )
     found = _FIELDS.search(error)
     what = (
         f"row {int(found.group(2)) + leading} has {found.group(3)} fields where the header has {found.group(1)}"
@@ -210,9 +245,12 @@ def _read_excel(path: Path, source: TableSource, table: str, nrows: int | None =
 def _arrow_csv(text: str, delimiter: str) -> pd.DataFrame | None:
     """``text`` read by Arrow's CSV reader as pandas reads it in :func:`read_raw` (every value a string, blank
     lines as rows of empty values), several times faster and without a Python object per value. None when
-    pandas has to read it: a row whose fields do not match the header (pandas names the row in its error), a
-    header that repeats a name or leaves one empty, a value that starts with a space (pandas skips those after a delimiter, but
+    pandas has to read it: a row whose fields do not match the header (pandas names the row in its error), an odd
+    number of quotes (one never closes, or a value holds a quote: pandas tells them apart), a header that repeats
+    a name or leaves one empty, a value that starts with a space (pandas skips those after a delimiter, but
     not inside quotes, which Arrow does not tell apart), or anything Arrow cannot parse."""
+    if text.count('"') % 2:  # a quote that never closes (Arrow reads to the end of the file into it): pandas names it
+        return None
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -289,6 +327,12 @@ def read_raw(
         text, leading = _strip_leading_blank_lines(text)
         delimiter = _sniff_delimiter(text[:65536]) if source.delimiter == "auto" else source.delimiter
         arrow = _arrow_csv(text, delimiter)
+        cut = _cut_off(text, delimiter) if arrow is None else None
+        if cut is not None:
+            raise DataError(
+                f"{path}: the file ends in the middle of row {cut[0] + leading}: it has {cut[1]} of the header's "
+                f"{cut[2]} fields. The export looks cut off; export the {table} table again."
+            )
         try:
             frame = arrow if arrow is not None else pd.read_csv(
                 io.StringIO(text),

@@ -161,3 +161,34 @@ def test_arrow_reads_a_csv_as_pandas_does_or_leaves_it_to_pandas(text):
     want = pd.read_csv(io.StringIO(text), sep=";", dtype=str, keep_default_na=False, skipinitialspace=True, skip_blank_lines=False)
     assert got is not None and list(got.columns) == list(want.columns)
     assert got.astype(object).values.tolist() == want.astype(object).values.tolist() and str(got.dtypes.iloc[0]) == "str"
+
+
+def test_a_file_cut_off_in_the_middle_of_a_row_is_an_error_naming_the_row(tmp_path: Path):
+    """An export cut off mid-line (no line break after a last row with fewer fields than the header) is refused,
+    naming the row as a spreadsheet counts it; a short last row that ends its line is read as before (the
+    missing fields empty), and so is a file without a final line break whose last row is whole."""
+    from auditkit.errors import DataError
+
+    rows = [HEADER, GOOD.format(1), GOOD.format(2), "D3;2025-01-07 10:00;;Op"]  # row 4: 4 of 8 fields
+    path = client(tmp_path / "cut", rows, end=False)
+    with pytest.raises(DataError) as err:
+        load(load_params(path))
+    assert "deals.csv: the file ends in the middle of row 4: it has 4 of the header's 8 fields" in str(err.value)
+    assert "export the deals table again" in str(err.value)
+    whole_line = client(tmp_path / "short", rows, end=True)  # the same row, ending its line: empty fields
+    assert load(load_params(whole_line))["deals"]["deal_id"].tolist() == ["D1", "D2", "D3"]
+    no_break = client(tmp_path / "whole", [HEADER, GOOD.format(1), GOOD.format(2)], end=False)
+    assert load(load_params(no_break))["deals"]["deal_id"].tolist() == ["D1", "D2"]
+    with_blank = client(tmp_path / "blank", ["", HEADER, GOOD.format(1), "D2;2025-01-07"], end=False)  # header on row 2
+    with pytest.raises(DataError, match="ends in the middle of row 4"):
+        load(load_params(with_blank))
+
+
+def test_a_quoted_value_that_never_closes_names_its_row(tmp_path: Path):
+    """A file that ends inside a quoted value names the row the quote opens on (as a spreadsheet counts rows)."""
+    from auditkit.errors import DataError
+
+    path = client(tmp_path, [HEADER, GOOD.format(1), 'D2;2025-01-06 10:00;;Open;New;100;R1;"price was', 'too high'], end=False)
+    with pytest.raises(DataError) as err:
+        load(load_params(path))
+    assert "deals.csv: row 3 opens a quoted value that never closes" in str(err.value)
