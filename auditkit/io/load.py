@@ -1251,8 +1251,9 @@ def _unknown_references(
 
 
 def _orphans(tables: dict[str, pd.DataFrame], raw_rows: dict[str, pd.DataFrame], found: dict[str, list[QualityIssue]]) -> list[QualityIssue]:
-    """References to deals or reps that do not exist (``found``: those already checked, per table)."""
+    """References to deals, reps or leads that do not exist (``found``: those already checked, per table)."""
     issues: list[QualityIssue] = []
+    no_rows = pd.DataFrame({ROW: pd.Series(dtype="int64")})  # raw rows let go (35M activities): rows, no examples
     deal_ids = tables["deals"]["deal_id"].dropna()
     for table in DEAL_REFERENCES:
         if table in found:
@@ -1262,10 +1263,12 @@ def _orphans(tables: dict[str, pd.DataFrame], raw_rows: dict[str, pd.DataFrame],
     if "reps" in tables:
         rep_ids = tables["reps"]["rep_id"].dropna()
         issues.extend(_unknown_references("deals", tables["deals"], raw_rows["deals"], "owner_id", rep_ids, "reps"))
-        no_rows = pd.DataFrame({ROW: pd.Series(dtype="int64")})
-        for table in ("leads", "activities"):  # an owner the reps table does not list; their raw rows are let go
-            if table in tables and "owner_id" in tables[table]:  # (35M activities), so the issue names rows, no examples
+        for table in ("leads", "activities"):  # an owner the reps table does not list
+            if table in tables and "owner_id" in tables[table]:
                 issues.extend(_unknown_references(table, tables[table], raw_rows.get(table, no_rows), "owner_id", rep_ids, "reps"))
+    if "leads" in tables and "activities" in tables and "lead_id" in tables["activities"]:  # an activity's unknown lead
+        issues.extend(_unknown_references("activities", tables["activities"], raw_rows.get("activities", no_rows), "lead_id",
+                                          tables["leads"]["lead_id"].dropna(), "leads"))
     return issues
 
 

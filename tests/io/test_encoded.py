@@ -103,3 +103,16 @@ def test_an_activity_on_neither_a_deal_nor_a_lead_is_reported_by_row(tmp_path: P
     assert [(i.count, i.rows) for i in found] == [(1, (12,))]
     assert found[0].message.startswith("deal_id and lead_id are both empty; these rows are kept but belong to no deal or lead")
     assert "A9" in set(data.tables["activities"]["activity_id"])  # kept
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_an_activity_on_a_lead_the_leads_table_does_not_list_is_an_unknown_reference(tmp_path: Path, fmt: str):
+    """By hand: A9 (row 12) is on lead L99, which the small client's leads (L1 to L5) do not list; A10 (row 13)
+    is on L3, which they do. One unknown reference, row 12 (a Parquet file has no header row: row 11)."""
+    extra = [["A9", "2025-01-13 10:00", "call", "R1", "", "L99", "2025-01-13 10:01", "1", "connected"],
+             ["A10", "2025-01-14 10:00", "call", "R1", "", "L3", "2025-01-14 10:01", "1", "connected"]]
+    data = load(load_params(client(tmp_path, fmt, [*ROWS, *extra])))
+    found = [i for i in data.issues if i.table == "activities" and i.column == "lead_id" and i.check == "unknown_reference"]
+    assert [(i.count, i.rows) for i in found] == [(1, (12,) if fmt == "csv" else (11,))]
+    assert found[0].message.startswith("lead_id is not in the leads table")
+    assert {"A9", "A10"} <= set(data.tables["activities"]["activity_id"])  # kept
