@@ -12,7 +12,8 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import MutableMapping
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -1285,13 +1286,12 @@ _Loaded = tuple[RawTable, tuple[pd.DataFrame, list[QualityIssue], list[str], lis
 class _Loader:
     """``load(name)``: table ``name`` read as declared (:func:`~auditkit.io.readers.read_raw`) and checked
     (:func:`_load_table`). The largest file after the first, when at least :data:`PREFETCH_BYTES` and its table
-    joins no other, is loaded ahead in a background thread; its errors are raised when its table's turn comes,
-    as they would be without it. Leaving the ``with`` block stops waiting for a table no one will use (an
-    earlier table failed)."""
+    joins no other, is loaded ahead in a background (daemon) thread; its errors are raised when its table's turn
+    comes, as they would be without it. When an earlier table fails, leaving the ``with`` block lets the load
+    ahead go: the command reports the error and ends without waiting for it."""
 
     def __init__(self, params: AuditParams, order: list[str]) -> None:
         self._params = params
-        self._pool: ThreadPoolExecutor | None = None
         self._ahead: dict[str, Future[_Loaded]] = {}
         sizes = {}
         for name in order[1:]:
@@ -1303,16 +1303,23 @@ class _Loader:
                 continue  # read_raw says which file is missing, in its turn
         big = max(sizes, key=lambda n: sizes[n], default=None)
         if big is not None and sizes[big] >= PREFETCH_BYTES:
-            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="auditkit-read")
-            self._ahead[big] = self._pool.submit(self._load, big)
+            future: Future[_Loaded] = Future()
+            self._ahead[big] = future
+            # a daemon thread: when an earlier table fails, the command reports it and ends without waiting
+            threading.Thread(target=self._load_into, args=(big, future), name="auditkit-read", daemon=True).start()
 
     def read(self, name: str) -> RawTable:
         source = self._params.data.tables[name]
         return read_raw(self._params.table_path(name), source, name, self._params.language, _categorical_columns(name, source))
 
-    def _load(self, name: str) -> _Loaded:
-        raw, seen = self.read(name), dict[str, Any]()
-        return raw, _load_table(name, raw, self._params.data.tables[name], self._params, {}, seen), seen
+    def _load_into(self, name: str, future: "Future[_Loaded]") -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            raw, seen = self.read(name), dict[str, Any]()
+            future.set_result((raw, _load_table(name, raw, self._params.data.tables[name], self._params, {}, seen), seen))
+        except BaseException as err:  # raised where the table's turn comes
+            future.set_exception(err)
 
     def ahead(self, name: str) -> _Loaded | None:
         """Table ``name`` as loaded ahead (waiting for it), or None when it was not."""
@@ -1323,8 +1330,8 @@ class _Loader:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        for future in self._ahead.values():  # not used: an earlier table failed
+            future.cancel()
 
 
 def _order(names: list[str], params: AuditParams) -> list[str]:
