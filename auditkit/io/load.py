@@ -1284,10 +1284,10 @@ _Loaded = tuple[RawTable, tuple[pd.DataFrame, list[QualityIssue], list[str], lis
 
 
 class _Loader:
-    """``load(name)``: table ``name`` read as declared (:func:`~auditkit.io.readers.read_raw`) and checked
-    (:func:`_load_table`). The largest file after the first, when at least :data:`PREFETCH_BYTES` and its table
-    joins no other, is loaded ahead in a background (daemon) thread; its errors are raised when its table's turn
-    comes, as they would be without it. When an earlier table fails, leaving the ``with`` block lets the load
+    """Each table's file read as declared (:meth:`read`, :func:`~auditkit.io.readers.read_raw`). The largest file
+    after the first, when at least :data:`PREFETCH_BYTES` and its table joins no other, is read and checked
+    (:func:`_load_table`) ahead in a background (daemon) thread, and :meth:`ahead` waits for it; its errors are
+    raised when its table's turn comes, as they would be without it. When an earlier table fails, leaving the ``with`` block lets the load
     ahead go: the command reports the error and ends without waiting for it."""
 
     def __init__(self, params: AuditParams, order: list[str]) -> None:
