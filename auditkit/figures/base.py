@@ -247,8 +247,9 @@ def wrap_long_titles(fig: "Figure") -> bool:
 def fit_text(fig: "Figure", margin: float = 0.97) -> None:
     """Wrap every title and axis label of ``fig`` that would run off the figure (a long Russian axis label,
     a long client name in a title) into as many lines as it needs, at word boundaries, laying the figure out
-    again after each wrap. Every figure of the kit does this each time it is drawn (the layout :func:`_figure`
-    gives it); call it to wrap the texts of a figure before it is drawn."""
+    again after each wrap, and a title that fits on one line but is longer than :data:`TITLE_WIDTH`. Every
+    figure of the kit does this each time it is drawn (the layout :func:`_figure` gives it); call it to wrap the
+    texts of another figure before it is drawn."""
     engine = fig.get_layout_engine()
     _fitted(engine.execute if engine is not None else (lambda f: None), fig, margin)
 
