@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .frame import POPULATIONS, per_frame
-from .io.vector import by_value, isin
+from .io.vector import by_value, group_rows, isin, positions
 from .report.text import na_reason
 from .units import Unit
 
@@ -485,13 +485,6 @@ def _frame_of(frame: "AuditFrame", tables: dict[str, pd.DataFrame], scoped: bool
     return GroupFrame(frame.params, data) if scoped else AuditFrame(frame.params, data)
 
 
-def _positions(codes: np.ndarray, n: int) -> list[np.ndarray]:
-    """Per group 0..n-1, the positions of the rows whose code it is, in their order (-1: no group)."""
-    order = np.argsort(codes, kind="stable")
-    cuts = np.searchsorted(codes[order], np.arange(n + 1))
-    return [order[cuts[i]:cuts[i + 1]] for i in range(n)]
-
-
 #: The columns of a group's split tables: those the KPIs, their populations and their availability read (no
 #: KPI reads the stage history, which scoping alone needs). Copying the others for each of 35 groups of a
 #: 1M-deal client cost more than evaluating the KPIs.
@@ -511,14 +504,6 @@ def _group_values(table: pd.DataFrame, column: str, groups: pd.Series | None) ->
     a million deals have a few dozen owners)."""
     values = table[column].astype("string")
     return by_value(values, lambda v: v.map(groups).astype("string")) if groups is not None else values
-
-
-def _group_codes(values: pd.Series, names: list[str]) -> np.ndarray:
-    """Each value's position in ``names`` (-1 when missing or not one of them), as
-    ``pd.Categorical(values, categories=names).codes`` gives, found for the distinct values only."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    at = pd.Index(names, dtype="string").get_indexer(pd.Index(uniques, dtype="string"))
-    return np.append(at, -1).astype(np.int64)[codes]
 
 
 @per_frame
@@ -547,14 +532,15 @@ def _group_frames(
             yield group_frame(frame, raw["deals"].loc[values.eq(name).fillna(False), "deal_id"], mask)
         return
     deals = frame.deals
-    codes = _group_codes(_group_values(deals, column, groups), names)
+    among = pd.Index(names, dtype="string")
+    codes = positions(_group_values(deals, column, groups), among)
     codes[deals["deal_id"].isna().to_numpy()] = -1  # a deal without an id joins no group (as in group_frame)
-    deal_rows = _positions(codes, len(names))
+    deal_rows = group_rows(codes, len(names))
     deals = deals[[c for c in deals.columns if c in GROUP_COLUMNS["deals"]]]
     leads = frame.table("leads")
     lead_rows: list[np.ndarray] | None = None
     if leads is not None and leads_by:
-        lead_rows = _positions(_group_codes(_group_values(leads, column, groups), names), len(names))
+        lead_rows = group_rows(positions(_group_values(leads, column, groups), among), len(names))
     if leads is not None:
         leads = leads[[c for c in leads.columns if c in GROUP_COLUMNS["leads"]]]
     for i in range(len(names)):

@@ -266,13 +266,14 @@ def test_group_columns_hold_every_column_a_kpi_needs():
 
 
 def test_group_codes_are_the_categorical_codes():
-    """A group's rows are found by each value's position among the group names: the codes pandas' Categorical
-    gives (missing values and values not among the names: -1), found on the distinct values only."""
-    from auditkit.kpis import _group_codes
+    """A group's rows are found by each value's position among the group names (``vector.positions``): the
+    codes pandas' Categorical gives (missing values and values not among the names: -1)."""
+    from auditkit.io.vector import positions
 
     values = pd.Series(["r2", None, "r1", "r9", "r2", "", "Р3", "r1"], dtype="string")
     names = ["r1", "r2", "Р3"]
-    assert _group_codes(values, names).tolist() == [1, -1, 0, -1, 1, -1, 2, 0]  # by hand
+    among = pd.Index(names, dtype="string")
+    assert positions(values, among).tolist() == [1, -1, 0, -1, 1, -1, 2, 0]  # by hand
     known = values[values.isin(names).fillna(False).astype(bool) | values.isna()]
-    assert _group_codes(known, names).tolist() == list(pd.Categorical(known, categories=names).codes)
-    assert _group_codes(pd.Series([], dtype="string"), names).tolist() == []
+    assert positions(known, among).tolist() == list(pd.Categorical(known, categories=names).codes)
+    assert positions(pd.Series([], dtype="string"), among).tolist() == []

@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 import pandas as pd
 
+from ..io.vector import group_rows
+
 if TYPE_CHECKING:
     from ..params import AuditParams
 
@@ -229,11 +231,8 @@ def lag_table(lag: np.ndarray, owner: np.ndarray, owner_values: pd.Index) -> pd.
     rep_values = [owner_values[int(c)] if c < len(owner_values) else NO_VALUE for c in first]
 
     every = pd.DataFrame([_lag_stats(lag)], columns=cols[1:], index=pd.Index([ALL], dtype="string"))
-    # each rep's lags, split by sorting the rep codes (codes 0.. are the first-appearance order)
-    small = rep.astype(np.int16) if len(first) < 2**15 else rep  # sorted by radix in one pass
-    order = np.argsort(small, kind="stable")
-    cuts = np.searchsorted(small[order], np.arange(len(first) + 1))
-    each = pd.DataFrame([_lag_stats(lag[order[cuts[i]:cuts[i + 1]]]) for i in range(len(first))], columns=cols[1:],
+    # each rep's lags (rep codes 0.. are the first-appearance order)
+    each = pd.DataFrame([_lag_stats(lag[rows]) for rows in group_rows(rep, len(first))], columns=cols[1:],
                         index=pd.Index(rep_values, dtype="string"))
     each = each.sort_values("median_lag_hours", ascending=False, kind="stable")
     out = pd.concat([every, each]).rename_axis("rep").reset_index()

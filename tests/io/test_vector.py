@@ -185,3 +185,18 @@ def test_positions_are_those_pandas_finds():
         among = pd.Index(list(dict.fromkeys(rng.sample(pool, rng.randint(0, len(pool))))), dtype="string")
         values = pd.Series([rng.choice(pool) for _ in range(rng.randint(0, 12))], dtype=rng.choice(["string", "str", object]))
         assert positions(values, among).tolist() == among.get_indexer(values).tolist()
+
+
+def test_group_rows_are_each_groups_rows_in_order():
+    """Each group's rows, split by one stable sort of the codes, are those a search of each group finds, in
+    the rows' order; rows without a group (-1) are in none."""
+    from auditkit.io.vector import group_rows
+
+    rng = np.random.default_rng(5)
+    for n, size in ((1, 0), (3, 50), (40, 2000), (2**15 + 3, 500)):
+        codes = rng.integers(-1, n, size)
+        got = group_rows(codes, n)
+        assert len(got) == n
+        for g in (0, n // 2, n - 1):
+            assert got[g].tolist() == np.flatnonzero(codes == g).tolist()
+        assert sum(len(r) for r in got) == int((codes >= 0).sum())

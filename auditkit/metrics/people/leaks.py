@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..process import MIN_STAGE_ENTRIES, segment_funnel, stage_durations
-from ...io.vector import positions
+from ...io.vector import group_rows, positions
 from ..survival import km_quantiles
 from ._common import GROUP_Z, ratio, with_units
 
@@ -104,12 +104,12 @@ def rep_stage_time(frame: "AuditFrame", team_of: pd.Series) -> pd.DataFrame:
     # sorted by duration once, every group's durations come sorted, and each Kaplan-Meier sort is one pass
     kept = kept[np.argsort(days_all[kept], kind="stable")]
     n_stages = len(d["stage"].cat.categories)
-    group = entry_team[kept] * n_stages + stage_code[kept]
-    kept = kept[np.argsort(group, kind="stable")]  # each (team, stage) together, in duration order within
-    group = np.sort(group, kind="stable")
     rows = []
-    bounds = np.flatnonzero(np.diff(group)) + 1
-    for part in np.split(kept, bounds) if len(kept) else []:
+    # each (team, stage) together, in duration order within
+    for at_group in group_rows(entry_team[kept] * n_stages + stage_code[kept], len(team_names) * n_stages):
+        if not len(at_group):
+            continue
+        part = kept[at_group]
         days, censored, who = days_all[part], censored_all[part], entry_rep[part]
         team_name = str(team_names[entry_team[part[0]]])
         stage_name = str(d["stage"].cat.categories[stage_code[part[0]]])
