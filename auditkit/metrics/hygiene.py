@@ -29,6 +29,7 @@ import pandas as pd
 from ..frame import per_frame
 from ..io.vector import isin, positions
 from .activities import LATE_LOG_HOURS
+from .process.entries import stage_positions
 from .staleness import last_sign_of_life, stale
 from .tables import units_of  # noqa: F401  (re-exported: the notebooks read units through this module)
 from .tables import with_units as _units
@@ -251,13 +252,12 @@ def stage_gaps(frame: "AuditFrame") -> pd.DataFrame:
     if h is None or h.empty:
         return _units(pd.DataFrame(columns=cols), {"entries": "count", "skips": "count", "moves_back": "count"})
     p = frame.params.pipeline
-    order = {s: i for i, s in enumerate([*p.open_stages, p.won])}
     deals = frame.population("deals_created")
     # each entry's deal as a code in the deals' sorted ids, so that sorting and grouping run on integers
     ids = pd.Index(deals["deal_id"].dropna().unique()).sort_values()
     code = positions(h["deal_id"], ids)
-    stage_at = positions(h["stage"], pd.Index(list(order), dtype="string"))  # each entry's stage among the judged
-    pos = np.array([*order.values(), np.nan], dtype="float64")[stage_at]  # -1 (not judged): the NaN at the end
+    pos = stage_positions(h["stage"], list(p.open_stages), p.won, p.lost)  # open stages 0.., won after them
+    pos[pos > len(p.open_stages)] = np.nan  # the lost stage is not judged
     at = h["entered_at"]
     keep = (code >= 0) & at.notna().to_numpy() & ~np.isnan(pos)
     code, pos, at = code[keep], pos[keep], at.to_numpy(dtype="datetime64[ns]")[keep]
