@@ -130,6 +130,10 @@ def _cut_off(text: str, delimiter: str) -> tuple[int, int, int] | None:
     values). Rows count as a spreadsheet counts them, from the header's row 1."""
     if text.endswith(("\n", "\r")) or not text:
         return None
+    header = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    tail = text[max(text.rfind("\n"), text.rfind("\r")) + 1:]
+    if tail.count(delimiter) >= header.count(delimiter):
+        return None  # the last line has a field for each column: whole (only a short last line is parsed for)
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
