@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import MutableMapping
 import threading
+from collections.abc import MutableMapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1287,8 +1287,8 @@ class _Loader:
     """Each table's file read as declared (:meth:`read`, :func:`~auditkit.io.readers.read_raw`). The largest file
     after the first, when at least :data:`PREFETCH_BYTES` and its table joins no other, is read and checked
     (:func:`_load_table`) ahead in a background (daemon) thread, and :meth:`ahead` waits for it; its errors are
-    raised when its table's turn comes, as they would be without it. When an earlier table fails, leaving the ``with`` block lets the load
-    ahead go: the command reports the error and ends without waiting for it."""
+    raised when its table's turn comes, as they would be without it. When an earlier table fails, leaving the
+    ``with`` block lets the load ahead go: the command reports the error and ends without waiting for it."""
 
     def __init__(self, params: AuditParams, order: list[str]) -> None:
         self._params = params
