@@ -251,7 +251,10 @@ def fit_text(fig: "Figure", margin: float = 0.97) -> None:
     figure of the kit does this each time it is drawn (the layout :func:`_figure` gives it); call it to wrap the
     texts of another figure before it is drawn."""
     engine = fig.get_layout_engine()
-    _fitted(engine.execute if engine is not None else (lambda f: None), fig, margin)
+    if engine is not None and fits_text(fig):  # its own layout fits its texts: once is enough
+        engine.execute(fig)
+    else:
+        _fitted(engine.execute if engine is not None else (lambda f: None), fig, margin)
 
 
 def _fitting_layout() -> "LayoutEngine":
