@@ -843,6 +843,19 @@ def test_empty_amounts_give_no_lever_that_moved_most():
 # --- 7. leads ------------------------------------------------------------------------------
 
 
+def test_a_lead_whose_deal_predates_it_is_converted_but_has_no_time_to_the_deal():
+    """By hand: L1 (27 Dec) names d1, created 5 days later; L9 (20 Jan) names d1 too, created before it: both are
+    converted, and the median days to a deal is L1's 5 alone (not the middle of 5 and a negative number)."""
+    leads = pd.DataFrame([("L1", "2024-12-27", "Web", "d1"), ("L9", "2025-01-20", "Web", "d1")],
+                         columns=["lead_id", "created_at", "source", "deal_id"])
+    leads["created_at"] = pd.to_datetime(leads["created_at"])
+    lc = p.lead_conversion(make_frame(leads=leads, start="2024-12-01"))
+    assert col(lc, "converted") == [2, 2]
+    assert_floats(lc["median_days_to_deal"], [5, 5])
+    only_older = leads.iloc[[1]]
+    assert np.isnan(p.lead_conversion(make_frame(leads=only_older, start="2024-12-01"))["median_days_to_deal"]).all()
+
+
 def test_lead_conversion():
     leads = pd.DataFrame(
         [("L1", "2024-12-27", "Web", "d1"), ("L2", "2024-12-30", "Web", "d4"), ("L3", "2025-01-02", "Web", None),

@@ -30,7 +30,8 @@ def lead_conversion(frame: "AuditFrame") -> pd.DataFrame:
 
     Columns: ``source`` (missing as "(none)"), ``leads``, ``converted`` (counts), ``conversion`` (share,
     converted / leads; the "(all)" row is the KPI ``lead_to_deal_conversion``), ``median_days_to_deal``
-    (lead created -> deal created, converted leads only; negative when the deal predates the lead).
+    (lead created -> deal created, over the converted leads whose deal was created at or after them: a deal
+    that predates its lead was not reached from it, and a negative time to a deal means nothing).
     Sources with most leads first. Without a leads table the frame is empty; when the KPI is not available
     (e.g. no ``deal_id`` column), ``converted`` and ``conversion`` are NaN. ``attrs``: available, reason,
     population, units.
@@ -47,6 +48,7 @@ def lead_conversion(frame: "AuditFrame") -> pd.DataFrame:
     converted = leads["deal_id"].notna().to_numpy() if kv.available else np.zeros(len(leads), dtype=bool)
     deal_created = np.where(where >= 0, t.created[np.maximum(where, 0)], NAT)
     days = (deal_created - ns(leads["created_at"])) / DAY
+    days[days < 0] = np.nan  # the deal predates the lead: still converted, no time to the deal
     g = pd.DataFrame({"source": source, "converted": converted, "days": days})
 
     by = (
