@@ -22,11 +22,22 @@ def km_survival(durations: np.ndarray, censored: np.ndarray) -> tuple[np.ndarray
     share still waiting just after each. An observation censored at a time is at risk at that time."""
     durations = np.asarray(durations, dtype=float)
     censored = np.asarray(censored, dtype=bool)
-    order = np.argsort(durations, kind="stable")
-    ordered, ended = durations[order], ~censored[order]
-    times, first = np.unique(ordered, return_index=True)
-    at_risk = len(ordered) - first  # every observation that lasted at least this long
-    ending = np.add.reduceat(ended.astype(np.int64), first) if len(first) else np.zeros(0, dtype=np.int64)
+    if len(durations) and (durations >= 0).all():  # no NaN, nothing negative: the common case
+        # One sort of keys rather than an argsort and a unique: a non-negative float's bits sort as the
+        # float does, and shifted left they keep the event in the lowest bit (censored first at a time).
+        keys = np.sort((durations.view(np.uint64) << np.uint64(1)) | (~censored).view(np.uint8), kind="stable")
+        bits = keys >> np.uint64(1)
+        new_time = np.ones(len(bits), dtype=bool)
+        np.not_equal(bits[1:], bits[:-1], out=new_time[1:])
+        first = np.flatnonzero(new_time)
+        times = bits[first].view(np.float64)
+        ending = np.add.reduceat((keys & np.uint64(1)).view(np.int64), first)
+    else:
+        order = np.argsort(durations, kind="stable")
+        ordered, ended = durations[order], ~censored[order]
+        times, first = np.unique(ordered, return_index=True)
+        ending = np.add.reduceat(ended.astype(np.int64), first) if len(first) else np.zeros(0, dtype=np.int64)
+    at_risk = len(durations) - first  # every observation that lasted at least this long
     return times, np.cumprod((at_risk - ending) / at_risk)
 
 
