@@ -143,6 +143,18 @@ def test_score_and_its_parts_for_the_company_and_a_team(frame):
     assert "среднее" in H.score_rule(frame, "ru")
 
 
+def test_each_groups_score_is_the_score_of_its_deals_alone(frame):
+    # the table counts every group at once, on codes; each row must equal the parts measured on the group's deals
+    scores = H.score_table(frame)
+    deals = H._scoped(frame, "deals")
+    for level, col in (("team", "team"), ("rep", "owner_id")):
+        for row in scores.loc[scores["level"] == level].itertuples():
+            ids = deals.loc[deals[col] == row.group, "deal_id"]
+            assert row.deals == len(ids)
+            expected = H.score_parts(frame, ids)
+            assert {p: getattr(row, p) for p in expected} == pytest.approx(expected, nan_ok=True)
+
+
 def test_a_part_that_cannot_be_measured_is_left_out_of_the_score():
     frame = frame_from_tables(params(), {"deals": deals()})  # no stage history: no consistency
     parts = H.score_parts(frame)
