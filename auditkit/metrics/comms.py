@@ -155,9 +155,11 @@ def never_contacted(times: pd.DataFrame, sla: float) -> pd.DataFrame:
     units = {"leads": "count", "waiting": "count", "overdue": "count", "overdue_share": "share"}
     if times.empty:
         return _units(pd.DataFrame(columns=cols), units)
-    d = times.assign(overdue=times["censored"] & (times["hours"] > sla))
-    rows = [d.assign(source=ALL), d]
-    g = pd.concat(rows).groupby("source", sort=False).agg(leads=("censored", "size"), waiting=("censored", "sum"), overdue=("overdue", "sum"))
+    d = times[["source", "censored"]].assign(overdue=times["censored"] & (times["hours"] > sla))
+    per_source = d.groupby("source", sort=False).agg(leads=("censored", "size"), waiting=("censored", "sum"), overdue=("overdue", "sum"))
+    every = pd.DataFrame({"leads": [len(d)], "waiting": [d["censored"].sum()], "overdue": [d["overdue"].sum()]},
+                         index=pd.Index([ALL], name="source"))
+    g = pd.concat([every, per_source])  # all leads first, then each source as it first appears
     g["overdue_share"] = g["overdue"] / g["leads"]
     return _units(g.reset_index()[cols].astype({"waiting": "int64", "overdue": "int64"}), units, sla_hours=sla)
 

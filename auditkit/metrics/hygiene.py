@@ -288,9 +288,9 @@ def stage_gaps(frame: "AuditFrame") -> pd.DataFrame:
         "skips": np.bincount(code, weights=skip, minlength=n)[has].astype("int64"),
         "moves_back": np.bincount(code, weights=back, minlength=n)[has].astype("int64"),
     })
-    info = deals.set_index("deal_id")
-    g["rep"] = g["deal_id"].map(info["owner_id"]).astype("string").fillna(NO_VALUE)
-    g["team"] = g["deal_id"].map(info["team"]).astype("string").fillna(NO_VALUE)
+    row = positions(g["deal_id"], pd.Index(deals["deal_id"]))  # each deal's row (ids of the period do not repeat)
+    g["rep"] = deals["owner_id"].iloc[row].reset_index(drop=True).astype("string").fillna(NO_VALUE)
+    g["team"] = deals["team"].iloc[row].reset_index(drop=True).astype("string").fillna(NO_VALUE)
     return _units(g[cols], {"entries": "count", "skips": "count", "moves_back": "count"})
 
 
@@ -434,6 +434,7 @@ def score_table(frame: "AuditFrame") -> pd.DataFrame:
     first = ~deals["deal_id"].duplicated().to_numpy()
     ids = pd.Index(deals["deal_id"].array[first])
     fresh, steps = status[["stale", "overdue"]], gaps[["skips", "moves_back"]]
+    status_at, gaps_at = positions(status["deal_id"], ids), positions(gaps["deal_id"], ids)  # each row's deal
     for level, col in (("team", "team"), ("rep", "owner_id")):
         keys = deals[col].astype("string").fillna(NO_VALUE)
         if level == "team" and (keys == NO_VALUE).all():
@@ -443,8 +444,9 @@ def score_table(frame: "AuditFrame") -> pd.DataFrame:
         sizes, bad_n = np.bincount(code, minlength=n), np.bincount(code[invalid], minlength=n)
         needed = {c: np.bincount(code[need], minlength=n) for c, (need, _) in masks.items()}
         filled = {c: np.bincount(code[have], minlength=n) for c, (_, have) in masks.items()}
-        at_status = group_rows(_codes_of(status["deal_id"], ids, code[first]), n)
-        at_gaps = group_rows(_codes_of(gaps["deal_id"], ids, code[first]), n)
+        of_id = code[first]  # each deal id's group, its first row's as the id's map did
+        at_status = group_rows(np.where(status_at >= 0, of_id[np.maximum(status_at, 0)], -1), n)
+        at_gaps = group_rows(np.where(gaps_at >= 0, of_id[np.maximum(gaps_at, 0)], -1), n)
         for g, key in enumerate(names):
             counts = {c: (int(needed[c][g]), int(filled[c][g])) for c in masks}
             parts = _scored({
@@ -456,12 +458,6 @@ def score_table(frame: "AuditFrame") -> pd.DataFrame:
             rows.append({"level": level, "group": str(key), "deals": int(sizes[g]), **parts})
     out = pd.DataFrame(rows, columns=["level", "group", "deals", *PARTS, "score"])
     return _units(out, {"deals": "count", **{p: "points" for p in (*PARTS, "score")}})
-
-
-def _codes_of(deal_ids: pd.Series, ids: pd.Index, codes: np.ndarray) -> np.ndarray:
-    """Each row's group code through its deal (``codes`` per id of ``ids``); -1 for a deal not among them."""
-    at = positions(deal_ids, ids)
-    return np.where(at >= 0, codes[np.maximum(at, 0)], -1)
 
 
 def score_rule(frame: "AuditFrame", lang: str = "en") -> str:

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ...io.vector import arrow_text, positions
 from ..tables import units_of, with_units  # noqa: F401  (re-exported for the step-3 modules)
 
 
@@ -46,6 +47,10 @@ def text(series: pd.Series, lower: bool = False) -> np.ndarray:
 
 def lookup(index: pd.Index, ids: pd.Series) -> np.ndarray:
     """Position of each id in ``index`` (string ids), -1 when absent or missing."""
+    if arrow_text(ids) is not None and arrow_text(pd.Series(index)) is not None:  # Arrow's hash table, no Python strings
+        at = positions(ids, index)
+        at[ids.isna().to_numpy()] = -1
+        return at
     codes, uniques = pd.factorize(ids)
     where = index.get_indexer(pd.Index(uniques.astype(str), dtype="str")) if len(uniques) else np.zeros(0, np.intp)
     return np.r_[where, -1][codes].astype(np.int64)

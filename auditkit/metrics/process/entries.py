@@ -207,7 +207,7 @@ def _history_entries(history: pd.DataFrame, t: DealTable, stages: list[str], won
     keep = ~unknown & ~orphan & ~undated
     info: dict[str, Any] = {
         "unknown_stage_rows": int(unknown.sum()),
-        "unknown_stages": sorted(set(text(history["stage"])[unknown].tolist()) - {""}),
+        "unknown_stages": sorted(set(text(history["stage"][unknown]).tolist()) - {""}) if unknown.any() else [],
         "orphan_rows": int((orphan & ~unknown).sum()),
         "undated_rows": int((undated & ~unknown & ~orphan).sum()),
     }
