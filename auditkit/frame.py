@@ -460,11 +460,17 @@ def per_frame(fn: F) -> F:
 
 class GroupFrame(AuditFrame):
     """A group's frame (a rep's, a team's) over rows of its parent frame's scoped tables, which are not scoped
-    again; a lead keeps its deal only when the deal is the group's, as scoping the group's own rows would."""
+    again; a lead keeps its deal only when the deal is the group's, as scoping the group's own rows would
+    (``matched_leads``: the leads so scoped, when the caller matched them already; the table's own rows
+    stay as given, for what the data can support)."""
+
+    matched_leads: pd.DataFrame | None = None
 
     def _scoped(self, name: str) -> pd.DataFrame:
         df = self.data.tables[name]
-        if name == "leads":
+        if name == "leads" and self.matched_leads is not None:
+            df = self.matched_leads
+        elif name == "leads":
             df = _leads_of_known_deals(df, self._tables["deals"])
         return df.reset_index(drop=True)
 

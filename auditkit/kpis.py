@@ -475,14 +475,21 @@ def group_frame(frame: "AuditFrame", deal_ids: Any, lead_mask: pd.Series | None 
     return _frame_of(frame, tables)
 
 
-def _frame_of(frame: "AuditFrame", tables: dict[str, pd.DataFrame], scoped: bool = False) -> "AuditFrame":
+def _frame_of(
+    frame: "AuditFrame", tables: dict[str, pd.DataFrame], scoped: bool = False, matched_leads: pd.DataFrame | None = None
+) -> "AuditFrame":
     """A frame of ``frame``'s client and period over ``tables`` (a group's deals, stage history and leads):
-    raw rows, or rows of ``frame``'s scoped tables (``scoped``), which are not scoped again."""
+    raw rows, or rows of ``frame``'s scoped tables (``scoped``), which are not scoped again;
+    ``matched_leads``: the group's leads as scoped (each keeping its deal only when the deal is the group's)."""
     from .frame import AuditFrame, GroupFrame
     from .io.load import AuditData
 
     data = AuditData(frame.params, tables, frame.data.issues, frame.data.sources)
-    return GroupFrame(frame.params, data) if scoped else AuditFrame(frame.params, data)
+    if not scoped:
+        return AuditFrame(frame.params, data)
+    group = GroupFrame(frame.params, data)
+    group.matched_leads = matched_leads
+    return group
 
 
 #: The columns of a group's split tables: those the KPIs, their populations and their availability read (no
@@ -541,13 +548,23 @@ def _group_frames(
     lead_rows: list[np.ndarray] | None = None
     if leads is not None and leads_by:
         lead_rows = group_rows(positions(_group_values(leads, column, groups), among), len(names))
+    deal_group = None
     if leads is not None:
         leads = leads[[c for c in leads.columns if c in GROUP_COLUMNS["leads"]]]
+        # a lead keeps its deal in a group's frame when the deal is the group's: each lead's deal's group,
+        # found once (ids do not repeat here), rather than the group's deal ids looked up in every group
+        at = positions(leads["deal_id"], pd.Index(deals["deal_id"]))
+        deal_group = np.where(at >= 0, codes[np.maximum(at, 0)], -1)
     for i in range(len(names)):
         tables = {"deals": deals.take(deal_rows[i])}
-        if leads is not None:
-            tables["leads"] = leads.take(lead_rows[i]) if lead_rows is not None else leads
-        yield _frame_of(frame, tables, scoped=True)
+        if leads is not None and deal_group is not None:
+            rows = lead_rows[i] if lead_rows is not None else None
+            part = leads.take(rows) if rows is not None else leads
+            own = deal_group[rows] == i if rows is not None else deal_group == i
+            tables["leads"] = part
+            yield _frame_of(frame, tables, scoped=True, matched_leads=part.assign(deal_id=part["deal_id"].where(own)))
+        else:
+            yield _frame_of(frame, tables, scoped=True)
 
 
 #: Label of the company row of :func:`kpi_table_by`.

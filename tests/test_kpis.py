@@ -187,15 +187,9 @@ def test_kpi_table_by_owner_is_each_kpi_on_the_owners_deals(small):
         assert got.at[COMPANY, kpi_id] == pytest.approx(evaluate(small, kpi_id).value), kpi_id
 
 
-def test_kpi_table_by_splits_each_table_once_and_gets_what_matching_each_group_gets(small):
-    """The frame's scoped tables are split by sorting group codes (linear in the rows, each group's rows not
-    scoped again); every row equals the per-group match of raw rows (group_frame, each group scoping its
-    own) it replaces, also when a deal id is shared by two owners' rows, where the shared id's stage history
-    belongs to both (and the split steps aside for the match)."""
+def _matched_group_by_group(frame, column, ids):
+    """kpi_table_by with each group's frame built by matching raw rows (group_frame, each group scoping its own)."""
     from auditkit import kpis
-
-    ids = list(EXPECTED)
-    split = kpis.kpi_table_by(small, "owner_id", ids)
 
     def matched(frame, column, groups, values, leads_by, names):
         lead_values = kpis._group_values(frame.data.tables["leads"], column, groups) if leads_by else None
@@ -206,10 +200,38 @@ def test_kpi_table_by_splits_each_table_once_and_gets_what_matching_each_group_g
     original = kpis._group_frames
     try:
         kpis._group_frames = matched
-        want = kpis.kpi_table_by(small, "owner_id", ids)
+        return kpis.kpi_table_by(frame, column, ids)
     finally:
         kpis._group_frames = original
+
+
+@pytest.mark.parametrize("column", ["owner_id", "source"])
+def test_split_groups_of_a_real_shaped_client_equal_matched_ones(tmp_path, column):
+    """The edge client: deals outside the period, leads naming deals of other groups (or none of the frame's),
+    a source group whose leads keep no deal of their own. By source, leads follow their own column, and a
+    lead keeps its deal in a group only when the deal is the group's; every KPI and reason equals matching."""
+    from auditkit import kpis
+    from edge_client import write_edge_client
+
+    frame = build_frame(load_params(write_edge_client(tmp_path)))
+    split = kpis.kpi_table_by(frame, column, list(KPIS))
+    want = _matched_group_by_group(frame, column, list(KPIS))
     pd.testing.assert_frame_equal(split, want)
+    assert split.attrs["reasons"] == want.attrs["reasons"]
+    if column == "source":  # groups with converted leads are in the test (the edge leads have no owner)
+        assert split["lead_to_deal_conversion"].notna().sum() >= 2
+
+
+def test_kpi_table_by_splits_each_table_once_and_gets_what_matching_each_group_gets(small):
+    """The frame's scoped tables are split by sorting group codes (linear in the rows, each group's rows not
+    scoped again); every row equals the per-group match of raw rows (group_frame, each group scoping its
+    own) it replaces, also when a deal id is shared by two owners' rows, where the shared id's stage history
+    belongs to both (and the split steps aside for the match)."""
+    from auditkit import kpis
+
+    ids = list(EXPECTED)
+    split = kpis.kpi_table_by(small, "owner_id", ids)
+    pd.testing.assert_frame_equal(split, _matched_group_by_group(small, "owner_id", ids))
     deals = small.data.tables["deals"]
     shared = deals.assign(deal_id=deals["deal_id"].replace({"D2": "D1"}))  # R1's D1 and R2's D2 share an id
     twin = AuditFrame(small.params, AuditData(small.params, {**small.data.tables, "deals": shared}, [], small.data.sources))
