@@ -519,6 +519,15 @@ def _deal_ids_repeat(frame: "AuditFrame") -> bool:
     return bool(frame.data.tables["deals"]["deal_id"].dropna().duplicated().any())
 
 
+@per_frame
+def _lead_deal_rows(frame: "AuditFrame") -> np.ndarray:
+    """Each scoped lead's deal as a row of the scoped deals (-1: none), when deal ids do not repeat (once per
+    frame: the groupings by rep and by team both read it)."""
+    leads = frame.table("leads")
+    assert leads is not None
+    return positions(leads["deal_id"], pd.Index(frame.deals["deal_id"]))
+
+
 def _group_frames(
     frame: "AuditFrame", column: str, groups: pd.Series | None, values: pd.Series, leads_by: bool, names: list[str]
 ) -> Iterator["AuditFrame"]:
@@ -553,7 +562,7 @@ def _group_frames(
         leads = leads[[c for c in leads.columns if c in GROUP_COLUMNS["leads"]]]
         # a lead keeps its deal in a group's frame when the deal is the group's: each lead's deal's group,
         # found once (ids do not repeat here), rather than the group's deal ids looked up in every group
-        at = positions(leads["deal_id"], pd.Index(deals["deal_id"]))
+        at = _lead_deal_rows(frame)
         deal_group = np.where(at >= 0, codes[np.maximum(at, 0)], -1)
     for i in range(len(names)):
         tables = {"deals": deals.take(deal_rows[i])}
