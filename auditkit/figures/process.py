@@ -104,18 +104,26 @@ def stage_time_boxplot(durations: "pd.DataFrame", *, title: str | None = None, l
     Kaplan-Meier medians of ``stage_time_summary`` for them. Durations under 0.1 day are drawn at 0.1.
     """
     import matplotlib
+    import numpy as np
     import pandas as pd
     from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    from ..io.vector import group_rows
 
     fmt = Formatter(lang)
     stage = durations["stage"]
     names = stage.cat.categories if isinstance(stage.dtype, pd.CategoricalDtype) else pd.unique(stage)
     order = [str(s) for s in names]
-    closed = durations.loc[~durations["censored"].astype(bool) & durations["days"].notna()]
-    data = pd.DataFrame({"stage": closed["stage"].astype(str), "days": closed["days"].clip(lower=0.1)})
+    days = durations["days"].to_numpy(dtype=float, na_value=np.nan)
+    left = np.flatnonzero(~durations["censored"].to_numpy(dtype=bool) & ~np.isnan(days))
+    days = np.clip(days[left], 0.1, None)
     fig, ax = _figure(8, max(3.0, 0.45 * len(order) + 1.4))
-    if len(data):
-        groups = [data.loc[data["stage"] == s, "days"].to_numpy(dtype=float) for s in order]
+    if len(left):
+        if isinstance(stage.dtype, pd.CategoricalDtype):  # split on the codes (4.6M entries at 1M deals)
+            groups = [days[rows] for rows in group_rows(np.asarray(stage.cat.codes)[left], len(order))]
+        else:
+            text = stage.astype(str).to_numpy()[left]
+            groups = [days[text == s] for s in order]
         # matplotlib >= 3.10 names the orientation; seaborn 0.13 still passes the deprecated `vert`
         major, minor = (int(x) for x in matplotlib.__version__.split(".")[:2])
         orient = {"orientation": "horizontal"} if (major, minor) >= (3, 10) else {"vert": False}
