@@ -27,6 +27,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
 
 from auditkit import figures  # noqa: E402
 
@@ -186,3 +187,24 @@ def test_long_stage_names_under_a_reps_funnel_do_not_run_into_each_other():
     assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:]))
     assert boxes[0].x0 >= 0 and boxes[-1].x1 <= fig.bbox.width
     plt.close(fig)
+
+
+def test_stage_time_boxes_are_the_entries_that_left_each_stage():
+    """Split on stage codes or on stage names, each box is drawn from the days of its stage's entries that
+    left it (censored and undated entries out, under 0.1 day at 0.1): the medians are read off the figure."""
+    import numpy as np
+
+    from auditkit.figures.process import stage_time_boxplot
+
+    stages = ["New", "Demo", "Offer"]
+    d = pd.DataFrame({
+        "stage": pd.Categorical(["New", "New", "New", "Demo", "Demo", "Offer", "Offer", "Offer", "Offer"], categories=stages),
+        "days": [1.0, 3.0, 50.0, 0.01, 4.0, 2.0, np.nan, 6.0, 10.0],
+        "censored": [False, False, True, False, False, False, False, False, False],
+    })
+    for table in (d, d.assign(stage=d["stage"].astype(str))):
+        fig = stage_time_boxplot(table)
+        medians = [line.get_xdata()[0] for line in fig.axes[0].lines if line.get_color() == "white"]
+        # New: 1, 3 (50 still in the stage); Demo: 0.1 (0.01 drawn at 0.1), 4; Offer: 2, 6, 10 (NaN left out)
+        assert medians == pytest.approx([2.0, 2.05, 6.0])
+        plt.close(fig)
