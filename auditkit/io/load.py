@@ -399,21 +399,25 @@ def _parse_dates(
         text = _as_text(s) if text is None else text
         if native.any():
             text = text[~native]
-        offset = text.str.contains(_OFFSET, regex=True).fillna(False).astype(bool)
-        if offset.any():
-            parts.append(pd.to_datetime(text[offset], format=fmt or "ISO8601", errors="coerce", utc=True))
-        plain = pd.to_datetime(text[~offset], format=fmt or "ISO8601", errors="coerce")
-        failed = plain.isna() & text[~offset].notna()
-        if failed.any() and fmt:
-            date_only = re.sub(r"[ T,]*%[HIl].*$", "", fmt)  # a date-only value in a column with times
-            if date_only and date_only != fmt:
-                plain[failed] = pd.to_datetime(text[~offset][failed], format=date_only, errors="coerce")
-        elif failed.any():
-            local = parse_local_dates(text[~offset][failed], hint)
-            plain[failed] = local.value
-            if ambiguous is not None:
-                ambiguous.loc[local.ambiguous[local.ambiguous].index] = True
-        parts.append(plain)
+        iso = _naive_iso(text) if fmt is None else None
+        if iso is not None:  # every value a naive ISO 8601 timestamp: read by Arrow in one pass
+            parts.append(iso)
+        else:
+            offset = text.str.contains(_OFFSET, regex=True).fillna(False).astype(bool)
+            if offset.any():
+                parts.append(pd.to_datetime(text[offset], format=fmt or "ISO8601", errors="coerce", utc=True))
+            plain = pd.to_datetime(text[~offset], format=fmt or "ISO8601", errors="coerce")
+            failed = plain.isna() & text[~offset].notna()
+            if failed.any() and fmt:
+                date_only = re.sub(r"[ T,]*%[HIl].*$", "", fmt)  # a date-only value in a column with times
+                if date_only and date_only != fmt:
+                    plain[failed] = pd.to_datetime(text[~offset][failed], format=date_only, errors="coerce")
+            elif failed.any():
+                local = parse_local_dates(text[~offset][failed], hint)
+                plain[failed] = local.value
+                if ambiguous is not None:
+                    ambiguous.loc[local.ambiguous[local.ambiguous].index] = True
+            parts.append(plain)
     if len(parts) == 1 and parts[0].index.equals(idx):  # one kind of value throughout (a typed column, all ISO)
         value, bad = _in_range(parts[0], tz)
         return value.rename(None), bad.rename(None)
@@ -424,6 +428,24 @@ def _parse_dates(
         out_of_range.loc[part.index] = bad
         out.loc[part.index] = value
     return out, out_of_range
+
+
+def _naive_iso(text: pd.Series) -> pd.Series | None:
+    """``text`` read as naive ISO 8601 timestamps by Arrow's own parser (datetime64[ns]), or None unless every
+    value is one. That parser is stricter than pandas' ISO 8601 (it checks the day against the month, needs
+    two-digit fields, refuses a UTC offset, an out-of-range year or stray space) and reads what it accepts
+    as pandas does; anything else is left to pandas, value by value."""
+    column = arrow_text(text)
+    if column is None or not len(text):
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        stamps = pc.cast(column, pa.timestamp("ns"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(stamps.to_numpy(), index=text.index, dtype="datetime64[ns]")
 
 
 def _in_range(part: pd.Series, tz: str) -> tuple[pd.Series, pd.Series]:

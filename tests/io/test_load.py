@@ -344,3 +344,35 @@ def test_a_broken_file_read_ahead_is_reported_in_its_turn(tmp_path: Path, monkey
     with pytest.raises(DataError) as err:
         load(load_params(path))
     assert "deals.csv" in str(err.value) and "activities" not in str(err.value)
+
+
+ISO_VALUES = [
+    "2025-01-02", "2025-01-02 10:00", "2025-01-02T10:00:05", "2025-01-02 10:00:05.25", "2024-02-29 23:59:59",
+    "2025-02-29", "2025-02-30 10:00", "2025-13-01", "2025-01-01 24:00:00", "2025-01-01 23:59:60",  # no such moment
+    "2025-01-02 10:00:00Z", "2025-01-02T10:00:00+03:00",  # UTC offsets
+    "20250102", "2025-1-2", "2025-01-02 1:00:00", " 2025-01-02", "0001-01-01", "9999-12-31", "1899-12-31",  # pandas only
+    None,
+]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_dates_read_by_arrow_equal_those_read_by_pandas(seed, monkeypatch):
+    """A text column whose every value is a naive ISO 8601 timestamp is read by Arrow in one pass; any other
+    column by pandas. Arrow's parser must accept only what pandas reads, and read it as pandas does: the
+    same timestamps and the same values set aside, on random mixes of valid and invalid values."""
+    import numpy as np
+
+    import importlib
+
+    L = importlib.import_module("auditkit.io.load")  # the module (the package exports its function load)
+
+    rng = np.random.default_rng(seed)
+    pool = ISO_VALUES[:5] + [None] if seed % 3 == 0 else ISO_VALUES  # every third column all valid
+    values = [pool[i] for i in rng.integers(0, len(pool), 40)]
+    s = pd.Series(values, dtype="string[pyarrow]")
+    fast = L._parse_dates(s, None, "Europe/Moscow")
+    assert (L._naive_iso(s) is not None) == all(v in ISO_VALUES[:5] or v is None for v in values)
+    monkeypatch.setattr(L, "_naive_iso", lambda text: None)
+    slow = L._parse_dates(s, None, "Europe/Moscow")
+    pd.testing.assert_series_equal(fast[0], slow[0])
+    pd.testing.assert_series_equal(fast[1], slow[1])
