@@ -178,14 +178,21 @@ def _candidates(column: Any, wanted: set[str]) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from .vector import ascii_only
+
     ascii_words = [w for w in wanted if w.isascii()]
     spelled = [w for w in ascii_words if sum(c.isalpha() for c in w) <= 8]
     cases = sorted({"".join(p) for w in spelled for p in itertools.product(*({c.lower(), c.upper()} for c in w))})
-    hit = pc.is_in(column, value_set=pa.array(cases, type=column.type))
+    size = pc.binary_length(column)
+    # a value of none of the words' lengths is none of them: the words are looked up only when some value
+    # has such a length (35M activity ids have none, and are not hashed)
+    maybe = pc.is_in(size, value_set=pa.array(sorted({len(c) for c in cases}), type=size.type))
+    hit = pc.is_in(column, value_set=pa.array(cases, type=column.type)) if pc.any(maybe).as_py() else maybe
     sizes = sorted({len(w) for w in ascii_words if w not in spelled})
     if sizes:
-        size = pc.binary_length(column)
         hit = pc.or_(hit, pc.is_in(size, value_set=pa.array(sizes, type=size.type)))
+    if ascii_only(column):  # no other text: nothing to fold longer
+        return pc.fill_null(hit, False)
     longest = max((len(w) for w in wanted), default=0)
     other = pc.and_(pc.invert(pc.string_is_ascii(column)), pc.less_equal(pc.utf8_length(column), longest))
     return pc.fill_null(pc.or_(hit, other), False)
@@ -336,8 +343,8 @@ def file_slash_order(columns: list[pd.Series]) -> str | None:
     or None when no column decides or two columns decide differently."""
     decided = set()
     for text in columns:
-        text = text.dropna().astype("string")
-        text = text[text.str.contains("/", regex=False).fillna(False).astype(bool)]  # the others cannot match
+        # only values with a slash can match: found on the column as it is, then only those written out
+        text = text[text.str.contains("/", regex=False).fillna(False).astype(bool)].dropna().astype("string")
         parts = _parts(text.str.strip(), _SLASHED)
         parts = parts[parts["a"].notna()]
         if len(parts):

@@ -200,3 +200,41 @@ def test_group_rows_are_each_groups_rows_in_order():
         for g in (0, n // 2, n - 1):
             assert got[g].tolist() == np.flatnonzero(codes == g).tolist()
         assert sum(len(r) for r in got) == int((codes >= 0).sum())
+
+
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", "str"])
+def test_every_nth_value_of_chunked_text_is_what_iloc_gives(dtype):
+    """A sample of every step-th row, taken chunk by chunk from Arrow text (a Parquet file's row groups),
+    equals ``iloc[::step]``: the same values in the same order, whatever the chunk sizes and nulls."""
+    import pyarrow as pa
+
+    from auditkit.io.vector import _every
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        sizes = rng.integers(0, 40, rng.integers(1, 7))
+        chunks = [pa.array([f"v{rng.integers(0, 9)}" if rng.random() > 0.2 else None for _ in range(n)], type=pa.large_string())
+                  for n in sizes]
+        s = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(chunks, type=pa.large_string()))).astype(dtype)
+        step = int(rng.integers(1, 8))
+        pd.testing.assert_series_equal(_every(s, step), s.iloc[::step].reset_index(drop=True))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_null_words_found_on_arrow_text_are_those_python_finds(seed):
+    """Null words are found on Arrow text by length and spelling before anything is case-folded: on random
+    columns of ids, null words in any case, Russian text and 'ß' (folded longer), the rows found are the rows
+    whose case-folded value is a null word."""
+    from auditkit.io.vector import ascii_only
+
+    words = ("n/a", "NULL", "-", "нет данных", "strasse", "unknown_value_long")
+    rng = np.random.default_rng(seed)
+    pool = ["D000123", "n/A", "N/A", "null", "Null", "-", "--", "abc", "nulx", "+",  # decoys as long as a word
+            "НЕТ ДАННЫХ", "нет", "STRAßE", "straße", "Unknown_Value_LONG", "unknown_value_lonG", "ok", None]
+    pool = pool[:10] + [None] if seed % 2 else pool  # every other column all ASCII
+    values = [pool[i] for i in rng.integers(0, len(pool), 300)]
+    s = pd.Series(values, dtype="string[pyarrow]")
+    wanted = {w.casefold() for w in words}
+    expected = [v is not None and v.casefold() in wanted for v in values]
+    assert null_mask(s, words).tolist() == expected
+    assert ascii_only(s.array.__arrow_array__()) == all(v is None or v.isascii() for v in values)
