@@ -29,6 +29,7 @@ import pandas as pd
 from ..frame import per_frame
 from ..io.vector import group_rows, isin, positions
 from .activities import LATE_LOG_HOURS
+from .process._common import lex_order
 from .process.entries import stage_positions
 from .staleness import last_sign_of_life, stale
 from .tables import units_of  # noqa: F401  (re-exported: the notebooks read units through this module)
@@ -273,7 +274,7 @@ def stage_gaps(frame: "AuditFrame") -> pd.DataFrame:
     at = h["entered_at"]
     keep = (code >= 0) & at.notna().to_numpy() & ~np.isnan(pos)
     code, pos, at = code[keep], pos[keep], at.to_numpy(dtype="datetime64[ns]")[keep]
-    order_ = np.lexsort((at, code))  # by deal, then by time; stable, so equal times keep the file's order
+    order_ = lex_order((at, code))  # by deal, then by time; stable, so equal times keep the file's order
     code, pos = code[order_], pos[order_]
     same = np.r_[False, code[1:] == code[:-1]]
     prev = np.where(same, np.r_[np.nan, pos[:-1]], np.nan)

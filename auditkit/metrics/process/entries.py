@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._common import NAT, lookup, ns, same_as_next, same_as_prev, text
+from ._common import NAT, lex_order, lookup, ns, same_as_next, same_as_prev, text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...frame import AuditFrame
@@ -214,7 +214,7 @@ def _history_entries(history: pd.DataFrame, t: DealTable, stages: list[str], won
     code, pos, at = code[keep], pos[keep].astype(np.int64), at[keep]
     # entries of one deal at the same moment (exports with dates only) follow the pipeline's order, so the
     # result never depends on the order of the file's rows
-    order = np.lexsort((pos, at.view(np.int64), code))
+    order = lex_order((pos, at.view(np.int64), code))
     code, pos, at = code[order], pos[order], at[order]
     repeat = same_as_prev(code) & same_as_prev(pos)
     info["collapsed_repeats"] = int(repeat.sum())
