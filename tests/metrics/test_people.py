@@ -455,3 +455,20 @@ def test_the_card_view_names_a_team_and_the_company_once():
     view = card_view(card)
     assert view[["rep", "name", "team"]].values.tolist() == [["R1", "Anna Berg", "Enterprise"], ["", "Enterprise", ""], ["", "(company)", ""]]
     assert view.attrs["units"] == {"closed": "count"} and card["rep"].tolist() == ["R1", "Enterprise", "(company)"]
+
+
+def test_distinct_deals_per_key_counted_on_codes_equal_dropping_duplicates():
+    """The scorecard's deals touched per rep, team and company: distinct (key, deal) pairs counted on integer
+    codes equal pandas' drop_duplicates and value_counts (a missing key counts none, a missing deal id once)."""
+    import numpy as np
+
+    from auditkit.metrics.people.scorecard import _distinct_per_key
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        n = int(rng.integers(0, 60))
+        keys = pd.Series([["R1", "R2", "R3", None][i] for i in rng.integers(0, 4, n)], dtype="string")
+        deals = pd.Series([([f"D{i}" for i in range(6)] + [None])[j] for j in rng.integers(0, 7, n)], dtype="string")
+        want = pd.DataFrame({"key": keys, "deal_id": deals}).drop_duplicates(["key", "deal_id"])["key"].value_counts()
+        got = _distinct_per_key(keys, pd.factorize(deals)[0] + 1)
+        assert {k: v for k, v in got.items() if v} == want.to_dict()

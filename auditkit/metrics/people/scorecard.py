@@ -8,7 +8,7 @@ hides those after ``as_of``). Quotas: the targets rows overlapping the period, p
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -54,6 +54,16 @@ def quotas(frame: "AuditFrame") -> pd.DataFrame:
     out = pd.DataFrame({"rep": t["rep_id"].astype("string"), "team": t["team"].astype("string"),
                         "quota": t["quota"].to_numpy(dtype=float, na_value=np.nan) * share})
     return out.loc[out["quota"].notna() & (out["quota"] > 0)].reset_index(drop=True)
+
+
+def _distinct_per_key(keys: pd.Series, codes: np.ndarray) -> dict[Any, int]:
+    """How many distinct ``codes`` (non-negative integers, one per row) each value of ``keys`` has; a missing
+    key counts none."""
+    key_code, key_values = pd.factorize(keys)
+    has = key_code >= 0
+    pairs = np.unique(key_code[has].astype(np.int64) * (int(codes.max(initial=0)) + 1) + codes[has])
+    counts = np.bincount(pairs // (int(codes.max(initial=0)) + 1), minlength=len(key_values))
+    return dict(zip(key_values, counts.tolist()))
 
 
 def scorecard(frame: "AuditFrame") -> pd.DataFrame:
@@ -106,9 +116,10 @@ def scorecard(frame: "AuditFrame") -> pd.DataFrame:
         per_rep = summary.by_rep.groupby("owner_id")["activities"].sum().reindex(r.index, fill_value=0)
         on_deal = summary.by_deal.loc[(summary.by_deal["in_period"] > 0) & summary.by_deal["owner_id"].isin(r.index)]
         on_deal_n = on_deal.groupby("owner_id")["in_period"].sum()
-        group = {"rep": on_deal["owner_id"], "team": on_deal["owner_id"].map(r["team"]), "company": COMPANY}
-        touched = {kind: on_deal.assign(key=key).drop_duplicates(["key", "deal_id"])["key"].value_counts()
-                   for kind, key in group.items()}
+        group = {"rep": on_deal["owner_id"], "team": on_deal["owner_id"].map(r["team"]),
+                 "company": pd.Series(COMPANY, index=on_deal.index)}
+        deal_code = pd.factorize(on_deal["deal_id"])[0] + 1  # distinct deals per key on codes (a missing id is one: 0)
+        touched = {kind: _distinct_per_key(key, deal_code) for kind, key in group.items()}
         out["activities"] = [float(per_rep.reindex(members[k]).sum()) for k in keys]
         out["activities_per_week"] = ratio(out["activities"], [weeks.reindex(members[k]).sum() for k in keys])
         deals_touched = [int(touched[kind].get(key, 0)) for kind, key in keys]
