@@ -270,10 +270,11 @@ def collaboration(frame: "AuditFrame") -> pd.DataFrame:
     return _units(out, {"reps": "count", "activities": "count", "others": "count"})
 
 
+@per_frame
 def _pairs(frame: "AuditFrame") -> pd.DataFrame | None:
     """Per (deal created in the period, person who logged activities on it before the as-of moment):
     ``deal_id``, ``owner_id`` (who logged them), ``owner`` (who owns the deal), ``activities`` (count); None
-    without an activities table."""
+    without an activities table. Once per frame: the collaboration and the handovers both read it."""
     summary = frame.activity
     if summary is None:
         return None
