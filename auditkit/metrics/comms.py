@@ -148,6 +148,13 @@ def lead_response_by(times: pd.DataFrame, by: str, sla: float) -> pd.DataFrame:
     return _units(out, RESPONSE_UNITS, sla_hours=sla)
 
 
+@per_frame
+def lead_response_table(frame: "AuditFrame", by: str, sla: float) -> pd.DataFrame:
+    """:func:`lead_response_by` over the frame's leads of the period (:func:`lead_response_times`), once per
+    frame, grouping and SLA: step 6's page and its findings show the same tables."""
+    return lead_response_by(lead_response_times(frame), by, sla)
+
+
 def never_contacted(times: pd.DataFrame, sla: float) -> pd.DataFrame:
     """Leads not contacted by the as-of moment, per source: ``waiting`` (all of them), ``overdue`` (waiting
     longer than the SLA), ``leads`` (created in the period) and ``overdue_share`` (overdue / leads)."""
@@ -386,7 +393,7 @@ def step_findings(frame: "AuditFrame", fmt: "Formatter") -> list[Finding]:
     handoff_sla = float(frame.params.thresholds.handoff_sla_hours)
     times = lead_response_times(frame)
     out = comms_findings(
-        lead_response_by(times, "source", sla), lead_response_by(times, "rep", sla), lead_response_by(times, "all", sla),
+        lead_response_table(frame, "source", sla), lead_response_table(frame, "rep", sla), lead_response_table(frame, "all", sla),
         never_contacted(times, sla), handoff_pairs(handoff_times(frame), handoff_sla), fmt, sla, handoff_sla,
         P.rep_names(frame),
     )
