@@ -227,12 +227,12 @@ def lag_table(lag: np.ndarray, owner: np.ndarray, owner_values: pd.Index) -> pd.
     # an activity without a rep is "(none)", the same rep as one so named
     named_none = np.flatnonzero(owner_values == NO_VALUE)
     none_code = int(named_none[0]) if len(named_none) else len(owner_values)
-    rep, first = pd.factorize(np.where(owner < 0, none_code, owner))
-    rep_values = [owner_values[int(c)] if c < len(owner_values) else NO_VALUE for c in first]
+    rows_of = group_rows(np.where(owner < 0, none_code, owner), len(owner_values) + 1)  # each rep's rows, in order
+    present = sorted((c for c in range(len(rows_of)) if len(rows_of[c])), key=lambda c: rows_of[c][0])  # as first seen
+    rep_values = [owner_values[c] if c < len(owner_values) else NO_VALUE for c in present]
 
     every = pd.DataFrame([_lag_stats(lag)], columns=cols[1:], index=pd.Index([ALL], dtype="string"))
-    # each rep's lags (rep codes 0.. are the first-appearance order)
-    each = pd.DataFrame([_lag_stats(lag[rows]) for rows in group_rows(rep, len(first))], columns=cols[1:],
+    each = pd.DataFrame([_lag_stats(lag[rows_of[c]]) for c in present], columns=cols[1:],
                         index=pd.Index(rep_values, dtype="string"))
     each = each.sort_values("median_lag_hours", ascending=False, kind="stable")
     out = pd.concat([every, each]).rename_axis("rep").reset_index()
