@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .frame import POPULATIONS, per_frame
-from .io.vector import by_value, group_rows, isin, positions
+from .io.vector import arrow_text, by_value, group_rows, isin, positions
 from .report.text import na_reason
 from .units import Unit
 
@@ -515,8 +515,15 @@ def _group_values(table: pd.DataFrame, column: str, groups: pd.Series | None) ->
 
 @per_frame
 def _deal_ids_repeat(frame: "AuditFrame") -> bool:
-    """Whether a deal id is on two rows of the frame's deals as loaded (once per frame: every grouping asks)."""
-    return bool(frame.data.tables["deals"]["deal_id"].dropna().duplicated().any())
+    """Whether a deal id is on two rows of the frame's deals as loaded (once per frame: every grouping asks);
+    on Arrow text, by counting the distinct ids in Arrow's hash table."""
+    ids = frame.data.tables["deals"]["deal_id"]
+    column = arrow_text(ids)
+    if column is None:
+        return bool(ids.dropna().duplicated().any())
+    import pyarrow.compute as pc
+
+    return bool(pc.count_distinct(column, mode="only_valid").as_py() < len(column) - column.null_count)
 
 
 @per_frame
