@@ -514,7 +514,7 @@ def _group_values(table: pd.DataFrame, column: str, groups: pd.Series | None) ->
 
 
 @per_frame
-def _deal_ids_repeat(frame: "AuditFrame") -> bool:
+def deal_ids_repeat(frame: "AuditFrame") -> bool:
     """Whether a deal id is on two rows of the frame's deals as loaded (once per frame: every grouping asks);
     on Arrow text, by counting the distinct ids in Arrow's hash table."""
     ids = frame.data.tables["deals"]["deal_id"]
@@ -547,7 +547,7 @@ def _group_frames(
     group's rows of the frame's scoped tables are its own rows scoped: they are split from those and not
     scoped again, unless the groups are by a column scoping changes. Split tables keep :data:`GROUP_COLUMNS`."""
     raw = frame.data.tables
-    if _deal_ids_repeat(frame) or column in SCOPED_COLUMNS:
+    if deal_ids_repeat(frame) or column in SCOPED_COLUMNS:
         # a deal id shared by two rows belongs to both rows' groups; a group by stage is by the raw stage
         lead_values = _group_values(raw["leads"], column, groups) if leads_by else None
         for name in names:

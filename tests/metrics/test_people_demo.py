@@ -89,3 +89,20 @@ def test_every_number_of_a_rep_card_matches_the_runs_tables(demo, demo_run):
                 assert float(row[k]) == pytest.approx(float(card.at[k, "rep"]), rel=1e-9), (rep, k)
     fair = pd.read_csv(demo_run / "tables" / "04_fair.csv", encoding="utf-8-sig")
     assert set(fair.loc[fair["group"] == PP.SUPPORT, "rep"]) == set(report.fair.loc[report.fair["group"] == PP.SUPPORT, "rep"])
+
+
+def test_rep_stage_times_read_through_parsed_entries_equal_looking_deals_up(demo, monkeypatch):
+    """A rep's time in each stage reads each entry's deal as parsed with the stage history (deal ids that do
+    not repeat); looking each entry's deal id up among the deals, as done when ids repeat, gives the same table."""
+    import importlib
+
+    import pandas as pd
+
+    leaks = importlib.import_module("auditkit.metrics.people.leaks")
+    frame = demo[0]
+    team_of = PP.reps(frame)["team"]
+    parsed = leaks.rep_stage_time(frame, team_of)
+    monkeypatch.setattr(leaks, "deal_ids_repeat", lambda f: True)
+    looked_up = leaks.rep_stage_time(frame, team_of)
+    assert len(parsed) > 20 and parsed["median_days"].notna().sum() > 20
+    pd.testing.assert_frame_equal(parsed, looked_up)

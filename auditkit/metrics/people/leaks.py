@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ...io.vector import by_value, group_rows, positions
+from ...kpis import deal_ids_repeat
 from ..process import MIN_STAGE_ENTRIES, segment_funnel, stage_durations
-from ...io.vector import group_rows, positions
+from ..process.stage_time import duration_deal_rows
 from ..survival import km_quantiles
 from ._common import GROUP_Z, ratio, with_units
 
@@ -90,12 +92,15 @@ def rep_stage_time(frame: "AuditFrame", team_of: pd.Series) -> pd.DataFrame:
                           reason=d.attrs.get("reason"))
     # each entry's rep, team and stage as codes (4.6M entries at 1M deals): the rep through its deal's row,
     # entries of a rep the reps table does not list, or without days, left out
-    owner = frame.deals.drop_duplicates("deal_id").set_index("deal_id")["owner_id"].astype("string")
-    team = owner.map(team_of).astype("string")  # each deal's rep's team
+    if deal_ids_repeat(frame):
+        owner = frame.deals.drop_duplicates("deal_id").set_index("deal_id")["owner_id"].astype("string")
+        at = positions(d["deal_id"], owner.index)  # each entry's deal (-1: none)
+    else:  # each deal is one row of the deals, where its entries were matched when parsed
+        owner, at = frame.deals["owner_id"].astype("string"), duration_deal_rows(frame)
+    team = by_value(owner, lambda o: o.map(team_of).astype("string"))  # each deal's rep's team
     listed = (owner.notna() & owner.isin(team_of.index) & team.notna()).to_numpy()
     rep_code, rep_names = pd.factorize(owner.where(listed))
     team_code, team_names = pd.factorize(team.where(listed))
-    at = positions(d["deal_id"], owner.index)  # each entry's deal (-1: none)
     entry_rep = np.where(at >= 0, rep_code[at], -1)
     entry_team = np.where(at >= 0, team_code[at], -1)
     stage_code = np.asarray(d["stage"].cat.codes, dtype=np.int64)

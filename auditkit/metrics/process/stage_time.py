@@ -20,7 +20,7 @@ from ...frame import per_frame
 from ...kpis import cycle_days
 from ..survival import km_quantiles
 from ._common import DAY, NAT, ts_ns, with_units
-from .entries import stage_entries
+from .entries import StageEntries, stage_entries
 from .funnel import ESTIMATE_REASON
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,6 +34,18 @@ STAGE_TIME_UNITS: dict[str, str] = {
 SALES_CYCLE_UNITS: dict[str, str] = {
     "deals": "count", "timed": "count", **dict.fromkeys(["median_days", "p75_days", "p90_days", "mean_days"], "days"),
 }
+
+
+def _timed(e: StageEntries) -> np.ndarray:
+    """Which stage entries :func:`stage_durations` times: entries into an open stage of deals created in the period."""
+    return (e.pos < e.k) & e.deals.member("deals_created")[e.code]
+
+
+def duration_deal_rows(frame: "AuditFrame") -> np.ndarray:
+    """Each row of :func:`stage_durations`'s deal as a row of ``frame.deals``, in the same order (empty
+    without stage history): the deal was matched when the entries were parsed, and is not looked up again."""
+    e = stage_entries(frame)
+    return np.zeros(0, dtype=np.int64) if e.estimate else e.code[_timed(e)]
 
 
 @per_frame
@@ -63,7 +75,7 @@ def stage_durations(frame: "AuditFrame") -> pd.DataFrame:
         )
         return with_units(out, DURATION_UNITS, estimate=True, population="deals_created", reason=ESTIMATE_REASON)
     end = ts_ns(frame.as_of)
-    rows = (e.pos < e.k) & e.deals.member("deals_created")[e.code]
+    rows = _timed(e)
     at = e.at[rows]
     censored = e.next_pos[rows] < 0
     left = np.where(censored, NAT, e.next_at[rows])
@@ -71,7 +83,7 @@ def stage_durations(frame: "AuditFrame") -> pd.DataFrame:
     days = np.where(np.isnan(days), np.nan, np.maximum(days, 0.0))
     out = pd.DataFrame(
         {
-            "deal_id": pd.array(e.deals.index.to_numpy()[e.code[rows]], dtype="str"),
+            "deal_id": pd.Series(e.deals.index).take(e.code[rows]).array,  # taken as Arrow text, not Python strings
             "stage": pd.Categorical.from_codes(e.pos[rows], dtype=cat),
             "entered_at": at,
             "left_at": left,
