@@ -61,8 +61,9 @@ def _distinct_per_key(keys: pd.Series, codes: np.ndarray) -> dict[Any, int]:
     key counts none."""
     key_code, key_values = pd.factorize(keys)
     has = key_code >= 0
-    pairs = pd.unique(key_code[has].astype(np.int64) * (int(codes.max(initial=0)) + 1) + codes[has])  # hashed, not sorted
-    counts = np.bincount(pairs // (int(codes.max(initial=0)) + 1), minlength=len(key_values))
+    width = int(codes.max(initial=0)) + 1
+    pairs = pd.unique(key_code[has].astype(np.int64) * width + codes[has])  # each (key, code) once: hashed, not sorted
+    counts = np.bincount(pairs // width, minlength=len(key_values))
     return dict(zip(key_values, counts.tolist()))
 
 
