@@ -1075,3 +1075,24 @@ def test_lex_order_is_lexsort_whether_or_not_the_rows_are_in_order():
             order = np.lexsort(keys)
             keys = tuple(k[order] for k in keys)
         assert lex_order(keys).tolist() == np.lexsort(keys).tolist()
+
+
+@pytest.mark.parametrize("ids", ["text", "categorical"])
+def test_deals_without_an_id_match_no_stage_entry(ids):
+    """Two deals without an id (blank cells in the export) beside a stage history: their ids repeat as missing
+    values, entries still find their deals (by the first row of an id), and an entry without an id matches
+    none (the old lookup raised InvalidIndexError here and stopped steps 2 to 5)."""
+    from auditkit.metrics.process._common import lookup
+
+    deals = make_deals()
+    deals.loc[[3, 4], "deal_id"] = None  # d4 and d5 lose their ids
+    history = make_history()
+    frame = make_frame(deals=deals, history=history)
+    entries = p.stage_entries(frame)
+    assert entries.info["orphan_rows"] == len(HISTORY["d4"]) + len(HISTORY["d5"])  # their entries name ids no deal has
+    assert set(entries.code.tolist()) == {0, 1, 2, 5, 6, 7}  # every other deal's entries found their row
+    index = pd.Index(deals["deal_id"].astype("str"), dtype="str")
+    wanted = pd.Series(["d8", "d4", None, "d1"], dtype="string")
+    if ids == "categorical":
+        index, wanted = pd.Index(pd.Categorical(deals["deal_id"])), wanted.astype("category")
+    assert lookup(index, wanted).tolist() == [7, -1, -1, 0]

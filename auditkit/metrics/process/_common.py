@@ -46,13 +46,16 @@ def text(series: pd.Series, lower: bool = False) -> np.ndarray:
 
 
 def lookup(index: pd.Index, ids: pd.Series) -> np.ndarray:
-    """Position of each id in ``index`` (string ids), -1 when absent or missing."""
+    """Position of each id in ``index`` (string ids; the first, should one repeat, as deals without an id do),
+    -1 when absent or missing."""
     if arrow_text(ids) is not None and arrow_text(pd.Series(index)) is not None:  # Arrow's hash table, no Python strings
         at = positions(ids, index)
         at[ids.isna().to_numpy()] = -1
         return at
+    first = ~index.duplicated(keep="first")
     codes, uniques = pd.factorize(ids)
-    where = index.get_indexer(pd.Index(uniques.astype(str), dtype="str")) if len(uniques) else np.zeros(0, np.intp)
+    where = index[first].get_indexer(pd.Index(uniques.astype(str), dtype="str")) if len(uniques) else np.zeros(0, np.intp)
+    where = np.where(where >= 0, np.flatnonzero(first)[np.maximum(where, 0)], -1)
     return np.r_[where, -1][codes].astype(np.int64)
 
 
