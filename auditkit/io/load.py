@@ -443,7 +443,7 @@ def _naive_iso(text: pd.Series) -> pd.Series | None:
 
     try:
         stamps = pc.cast(column, pa.timestamp("ns"))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except pa.ArrowException:  # a value Arrow will not read (or a cast it has no kernel for): pandas reads the column
         return None
     return pd.Series(stamps.to_numpy(), index=text.index, dtype="datetime64[ns]")
 
