@@ -320,15 +320,10 @@ def issue_rows(frame: "AuditFrame", table: str = "deals") -> set[int]:
     return rows
 
 
-def validity_part(deals: pd.DataFrame, bad_rows: set[int], duplicates: int = 0) -> float:
-    """The validity part (0-100): share of deal rows without an issue; rows the loader dropped as duplicates
-    count as invalid rows (``duplicates``)."""
-    return _validity(len(deals) + duplicates, int(deals["_row"].isin(bad_rows).sum()) + duplicates)
-
-
-def _validity(rows: int, bad: int) -> float:
-    """The validity part from the rows judged and the invalid ones among them (NaN without rows)."""
-    return float(100 * (1 - bad / rows)) if rows else math.nan
+def validity_part(rows: int, invalid: int) -> float:
+    """The validity part (0-100): the share of deal rows without an issue, of ``rows`` judged with ``invalid``
+    among them (rows the loader dropped as duplicates count in both); NaN without rows."""
+    return float(100 * (1 - invalid / rows)) if rows else math.nan
 
 
 def duplicates(frame: "AuditFrame") -> pd.DataFrame:
@@ -400,23 +395,23 @@ def score_parts(
         keep = (deal_ids if isinstance(deal_ids, pd.Series) else pd.Series(list(deal_ids))).astype("string")
         deals, status, gaps, dup = (deals.loc[isin(deals["deal_id"], keep).to_numpy()], status.loc[isin(status["deal_id"], keep).to_numpy()],
                                     gaps.loc[isin(gaps["deal_id"], keep).to_numpy()], 0)
-    return _parts(frame, deals, status, gaps, issue_rows(frame), dup)
+    fill = _fill_counts(frame, "deals", deals)
+    assert fill is not None
+    bad = int(deals["_row"].isin(issue_rows(frame)).sum())
+    return _parts(frame, fill, status, gaps, len(deals) + dup, bad + dup)
 
 
-def _parts(frame: "AuditFrame", deals: pd.DataFrame, status: pd.DataFrame, gaps: pd.DataFrame, bad_rows: set[int],
-           dup: int) -> dict[str, float]:
-    """:func:`score_parts` on rows already chosen: the period's ``deals`` of a group and their ``status`` and
-    ``gaps`` rows, the source rows with a validity issue, and the duplicates dropped (0 for a group)."""
-    return _scored({
-        "completeness": completeness_part(completeness(frame, deals, tables=("deals",))),
+def _parts(frame: "AuditFrame", fill: dict[str, tuple[int, int]], status: pd.DataFrame, gaps: pd.DataFrame, rows: int,
+           invalid: int) -> dict[str, float]:
+    """The four parts and ``score`` (their mean over those measured; NaN when none is) of a group of deals:
+    its deal columns' fill counts (:func:`_fill_counts`), its ``status`` and ``gaps`` rows, and its deal rows
+    judged for validity with the invalid ones among them."""
+    parts = {
+        "completeness": completeness_part(_completeness(frame, {"deals": fill})),
         "freshness": freshness_part(status),
         "consistency": consistency_part(gaps),
-        "validity": validity_part(deals, bad_rows, dup),
-    })
-
-
-def _scored(parts: dict[str, float]) -> dict[str, float]:
-    """The parts and ``score``, their mean over those measured (NaN when none is)."""
+        "validity": validity_part(rows, invalid),
+    }
     known = [v for v in parts.values() if not math.isnan(v)]
     return {**parts, "score": float(np.mean(known)) if known else math.nan}
 
@@ -449,13 +444,8 @@ def score_table(frame: "AuditFrame") -> pd.DataFrame:
         at_status = group_rows(np.where(status_at >= 0, of_id[np.maximum(status_at, 0)], -1), n)
         at_gaps = group_rows(np.where(gaps_at >= 0, of_id[np.maximum(gaps_at, 0)], -1), n)
         for g, key in enumerate(names):
-            counts = {c: (int(needed[c][g]), int(filled[c][g])) for c in masks}
-            parts = _scored({
-                "completeness": completeness_part(_completeness(frame, {"deals": counts})),
-                "freshness": freshness_part(fresh.iloc[at_status[g]]),
-                "consistency": consistency_part(steps.iloc[at_gaps[g]]),
-                "validity": _validity(int(sizes[g]), int(bad_n[g])),
-            })
+            fill = {c: (int(needed[c][g]), int(filled[c][g])) for c in masks}
+            parts = _parts(frame, fill, fresh.iloc[at_status[g]], steps.iloc[at_gaps[g]], int(sizes[g]), int(bad_n[g]))
             rows.append({"level": level, "group": str(key), "deals": int(sizes[g]), **parts})
     out = pd.DataFrame(rows, columns=["level", "group", "deals", *PARTS, "score"])
     return _units(out, {"deals": "count", **{p: "points" for p in (*PARTS, "score")}})
