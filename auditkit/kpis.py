@@ -564,7 +564,6 @@ def _group_frames(
     lead_rows: list[np.ndarray] | None = None
     if leads is not None and leads_by:
         lead_rows = group_rows(positions(_group_values(leads, column, groups), among), len(names))
-    deal_group = None
     if leads is not None:
         leads = leads[[c for c in leads.columns if c in GROUP_COLUMNS["leads"]]]
         # a lead keeps its deal in a group's frame when the deal is the group's: each lead's deal's group,
@@ -573,14 +572,12 @@ def _group_frames(
         deal_group = np.where(at >= 0, codes[np.maximum(at, 0)], -1)
     for i in range(len(names)):
         tables = {"deals": deals.take(deal_rows[i])}
-        if leads is not None and deal_group is not None:
-            rows = lead_rows[i] if lead_rows is not None else None
-            part = leads.take(rows) if rows is not None else leads
-            own = deal_group[rows] == i if rows is not None else deal_group == i
+        matched = None
+        if leads is not None:
+            part, of_deal = (leads.take(lead_rows[i]), deal_group[lead_rows[i]]) if lead_rows is not None else (leads, deal_group)
             tables["leads"] = part
-            yield _frame_of(frame, tables, scoped=True, matched_leads=part.assign(deal_id=part["deal_id"].where(own)))
-        else:
-            yield _frame_of(frame, tables, scoped=True)
+            matched = part.assign(deal_id=part["deal_id"].where(of_deal == i))
+        yield _frame_of(frame, tables, scoped=True, matched_leads=matched)
 
 
 #: Label of the company row of :func:`kpi_table_by`.
