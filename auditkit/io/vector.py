@@ -221,6 +221,20 @@ def positions(s: pd.Series, among: pd.Index) -> np.ndarray:
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
+def lex_order(keys: tuple[np.ndarray, ...]) -> np.ndarray:
+    """``np.lexsort(keys)`` (the last key sorts first; stable), without sorting when the rows are in that order
+    already, as exports sorted by deal and time are (a check of each row against the one before)."""
+    n = len(keys[0])
+    if n > 1:
+        later, tie = np.zeros(n - 1, dtype=bool), np.ones(n - 1, dtype=bool)
+        for key in reversed(keys):  # the first key to differ decides
+            later |= tie & (key[1:] > key[:-1])
+            tie &= key[1:] == key[:-1]
+        if (later | tie).all():
+            return np.arange(n)
+    return np.lexsort(keys)
+
+
 def group_rows(codes: np.ndarray, n: int) -> list[np.ndarray]:
     """Per group 0..n-1, the positions of the rows whose code (an integer array; -1: no group) is the group's,
     in the rows' order: one stable sort of the codes (by radix when they fit 16 bits), linear in the rows
@@ -231,4 +245,4 @@ def group_rows(codes: np.ndarray, n: int) -> list[np.ndarray]:
     return [order[cuts[i]:cuts[i + 1]] for i in range(n)]
 
 
-__all__ = ["arrow_text", "ascii_only", "by_value", "categorical", "compact", "dense", "distinct", "group_rows", "isin", "positions", "repeats"]
+__all__ = ["arrow_text", "ascii_only", "by_value", "categorical", "compact", "dense", "distinct", "group_rows", "isin", "lex_order", "positions", "repeats"]

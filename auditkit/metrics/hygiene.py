@@ -27,9 +27,8 @@ import numpy as np
 import pandas as pd
 
 from ..frame import per_frame
-from ..io.vector import group_rows, isin, positions
+from ..io.vector import group_rows, isin, lex_order, positions
 from .activities import LATE_LOG_HOURS
-from .process._common import lex_order
 from .process.entries import stage_positions
 from .staleness import last_sign_of_life, stale
 from .tables import units_of  # noqa: F401  (re-exported: the notebooks read units through this module)

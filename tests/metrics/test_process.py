@@ -1060,23 +1060,6 @@ def test_figures(frame, estimate):
     _labelled(vel)
 
 
-def test_lex_order_is_lexsort_whether_or_not_the_rows_are_in_order():
-    """Stage entries are ordered by deal, time and stage with np.lexsort, skipped when an export lists them
-    in that order already: the order is lexsort's (stable) on random keys, sorted or not, with ties."""
-    import numpy as np
-
-    from auditkit.metrics.process._common import lex_order
-
-    rng = np.random.default_rng(0)
-    for trial in range(2000):
-        n = int(rng.integers(0, 30))
-        keys = tuple(rng.integers(0, 3, n) for _ in range(int(rng.integers(1, 4))))
-        if trial % 2:
-            order = np.lexsort(keys)
-            keys = tuple(k[order] for k in keys)
-        assert lex_order(keys).tolist() == np.lexsort(keys).tolist()
-
-
 @pytest.mark.parametrize("ids", ["text", "categorical"])
 def test_deals_without_an_id_match_no_stage_entry(ids):
     """Two deals without an id (blank cells in the export) beside a stage history: their ids repeat as missing

@@ -59,20 +59,6 @@ def lookup(index: pd.Index, ids: pd.Series) -> np.ndarray:
     return np.r_[where, -1][codes].astype(np.int64)
 
 
-def lex_order(keys: tuple[np.ndarray, ...]) -> np.ndarray:
-    """``np.lexsort(keys)`` (the last key sorts first; stable), without sorting when the rows are in that order
-    already, as exports sorted by deal and time are (a check of each row against the one before)."""
-    n = len(keys[0])
-    if n > 1:
-        later, tie = np.zeros(n - 1, dtype=bool), np.ones(n - 1, dtype=bool)
-        for key in reversed(keys):  # the first key to differ decides
-            later |= tie & (key[1:] > key[:-1])
-            tie &= key[1:] == key[:-1]
-        if (later | tie).all():
-            return np.arange(n)
-    return np.lexsort(keys)
-
-
 def same_as_next(a: np.ndarray) -> np.ndarray:
     """True where the element equals the next one (False for the last)."""
     out = np.zeros(len(a), dtype=bool)

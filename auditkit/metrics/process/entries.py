@@ -36,7 +36,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ._common import NAT, lex_order, lookup, ns, same_as_next, same_as_prev, text
+from ...io.vector import lex_order
+from ._common import NAT, lookup, ns, same_as_next, same_as_prev, text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...frame import AuditFrame
