@@ -133,6 +133,8 @@ class WarmKernel:
         self.km: Any = None
         self.starts = 0
         self._spool: Path | None = None
+        self._kc: Any = None  # the kernel's client, ready, and the thread whose event loop it runs on
+        self._kc_thread: int | None = None
 
     def start(self) -> "WarmKernel":
         """Start the kernel now (its process starts and imports :data:`PREIMPORT` while the caller goes on)."""
@@ -156,8 +158,41 @@ class WarmKernel:
             self.starts += 1
         return self.km
 
+    def client(self) -> Any:
+        """The started kernel's client, its channels open and the kernel ready: made once per kernel (and per
+        thread that executes in it), not once per step. A new client waits for the kernel to be ready, which
+        ends with a fifth of a second of listening for late messages: a step in a client of its own paid it
+        every time. A step's messages are told apart by their parent's id, so one client serves every step."""
+        import threading
+
+        from jupyter_core.utils import run_sync
+
+        km = self.manager()
+        if self._kc is not None and self._kc_thread != threading.get_ident():
+            self._close_client()  # its channels run on another thread's event loop
+        if self._kc is None:
+            kc = km.client()
+            kc.start_channels()
+            try:
+                run_sync(kc._async_wait_for_ready)(timeout=60)
+            except BaseException:
+                kc.stop_channels()
+                raise
+            kc.allow_stdin = False
+            self._kc, self._kc_thread = kc, threading.get_ident()
+        return self._kc
+
+    def _close_client(self) -> None:
+        kc, self._kc, self._kc_thread = self._kc, None, None
+        if kc is not None:
+            try:
+                kc.stop_channels()
+            except Exception:  # its kernel is gone already
+                pass
+
     def discard(self) -> None:
         """Shut the kernel down (if any; killed, it has nothing left to say) and forget it."""
+        self._close_client()
         if self.km is not None:
             km, self.km = self.km, None
             if km in _KERNELS:
@@ -194,13 +229,14 @@ def _register_engine() -> None:
         def execute_managed_notebook(  # type: ignore[override]
             cls, nb_man: Any, kernel_name: str, log_output: bool = False, stdout_file: Any = None,
             stderr_file: Any = None, start_timeout: int = 60, execution_timeout: int | None = None,
-            km: Any = None, reset_cwd: str = "", **kwargs: Any,
+            km: Any = None, kc: Any = None, reset_cwd: str = "", **kwargs: Any,
         ) -> Any:
             kwargs.pop("input_path", None)
             client = PapermillNotebookClient(
                 nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
                 log=logger, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file, **kwargs,
             )
+            client.kc = kc  # the warm kernel's ready client (nbclient's constructor sets none)
             try:
                 nb = client.execute()
                 reply = run_sync(client.kc._async_execute_interactive)(
@@ -211,7 +247,7 @@ def _register_engine() -> None:
                     raise RuntimeError("the kernel could not be reset after the step")
                 return nb
             finally:
-                if client.kc is not None:
+                if kc is None and client.kc is not None:  # a client of its own; the warm kernel's stays open
                     client.kc.stop_channels()
 
     papermill_engines.register(ENGINE, WarmEngine)
@@ -225,10 +261,10 @@ def execute(source: Any, output: Path, parameters: dict[str, Any], kernel: WarmK
     from papermill.exceptions import PapermillExecutionError
 
     _register_engine()
-    km = kernel.manager()
     try:
+        km, kc = kernel.manager(), kernel.client()
         pm.execute_notebook(
-            source, str(output), parameters=parameters, engine_name=ENGINE, km=km,
+            source, str(output), parameters=parameters, engine_name=ENGINE, km=km, kc=kc,
             reset_cwd=str(kernel.cwd), kernel_name="python3", language="python", progress_bar=False,
             execution_timeout=timeout, log_output=False,
             # written once at the start and once at the end (also when interrupted), not after every cell:

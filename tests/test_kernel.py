@@ -5,6 +5,7 @@ replaces it, and nothing is left behind."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import nbformat
@@ -81,3 +82,24 @@ def test_a_kernel_started_early_has_imported_the_steps_modules_and_leaves_no_nam
     assert outputs(tmp_path / "p.ipynb") == ["True []"]  # imported as the kernel started, no name left behind
     assert kernel.log.is_file() and not list(spools.iterdir())
     spools.rmdir()
+
+
+@pytest.mark.slow
+def test_steps_share_one_ready_client_and_never_each_others_output(tmp_path):
+    # a step whose thread prints once the step is done, while the kernel is idle, then another step: the second
+    # step's notebook holds only its own output, although the late message waits in the one client the
+    # kernel keeps for every step (a step's messages are told apart by their parent's id)
+    late = notebook("import threading, time\nthreading.Thread(target=lambda: (time.sleep(0.5), print('late'))).start()\nprint('first')")
+    second = notebook("print('second')")
+    with WarmKernel(cwd=tmp_path) as kernel:
+        made = []
+        execute(late, tmp_path / "a.ipynb", {}, kernel, timeout=60)
+        time.sleep(1.5)  # the late line is printed while no step runs
+        client = kernel.client()
+        original = kernel.km.client
+        kernel.km.client = lambda *a, **k: made.append(1) or original(*a, **k)
+        execute(second, tmp_path / "b.ipynb", {}, kernel, timeout=60)
+        assert kernel.client() is client and made == []  # no new client, so no wait for the kernel to be ready
+    assert outputs(tmp_path / "a.ipynb") == ["first"]
+    assert outputs(tmp_path / "b.ipynb") == ["second"]
+    assert kernel.km is None
