@@ -32,13 +32,21 @@ ENGINE = "auditkit-warm"
 #: modules every step imports, so that a kernel started early imports them while the run reads the data.
 PREIMPORT = "import auditkit.step as _ak_step; del _ak_step"
 
-#: Run in the kernel after each step (silently, outside the history): back to a fresh namespace.
+#: Run in the kernel after each step (silently, outside the history): back to a fresh namespace. IPython's
+#: reset collects garbage before it clears the namespace, so the step's own cycles are collected once it is
+#: cleared; what outlives that (the modules, the run's frame) is then frozen out of the collector
+#: (``gc.freeze``), so the next step's collections traverse only what that step made: each reset walked
+#: pandas', matplotlib's and seaborn's objects again otherwise, 0.13 s a step on the demo.
 RESET = """\
 import os as _ak_os, sys as _ak_sys
 if "matplotlib.pyplot" in _ak_sys.modules:  # a step that drew nothing never imported it
     _ak_sys.modules["matplotlib.pyplot"].close("all")
 _ak_os.chdir({cwd!r})
 get_ipython().reset(new_session=True)
+import gc as _ak_gc
+_ak_gc.collect()
+_ak_gc.freeze()
+del _ak_gc
 """
 
 

@@ -103,3 +103,16 @@ def test_steps_share_one_ready_client_and_never_each_others_output(tmp_path):
     assert outputs(tmp_path / "a.ipynb") == ["first"]
     assert outputs(tmp_path / "b.ipynb") == ["second"]
     assert kernel.km is None
+
+
+@pytest.mark.slow
+def test_a_steps_cyclic_garbage_is_collected_although_what_outlives_the_reset_is_frozen(tmp_path):
+    # the first step leaves a reference cycle behind, watched through a weak reference kept on a module
+    first = notebook(
+        "import sys, weakref\nclass Node: pass\nnode = Node()\nnode.me = node\nsys.modules['weakref'].ak_probe = weakref.ref(node)"
+    )
+    second = notebook("import gc, weakref\nprint(weakref.ak_probe() is None, gc.get_freeze_count() > 0)")
+    with WarmKernel(cwd=tmp_path) as kernel:
+        execute(first, tmp_path / "a.ipynb", {}, kernel, timeout=60)
+        execute(second, tmp_path / "b.ipynb", {}, kernel, timeout=60)
+    assert outputs(tmp_path / "b.ipynb") == ["True True"]  # the cycle was collected; the survivors were frozen
