@@ -24,6 +24,7 @@ import os
 import platform
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from concurrent.futures import Future
@@ -428,6 +429,8 @@ def run(
             if on_step:
                 on_step(step)
 
+        # the page exporter is made while the first step executes (the command only waits for the kernel then)
+        threading.Thread(target=_warm_pages, name="auditkit-pages", daemon=True).start()
         together = [n for n in chosen if not SPECS[n].needs_findings_of] if jobs > 1 else []
         if len(together) > 1:
             with _in_parallel(together, one, jobs, kernel, run_dir) as pending:
@@ -474,6 +477,17 @@ def run(
     return result
 
 
+def _warm_pages() -> None:
+    """Make the HTML page exporter ahead (see :func:`auditkit.report.html.warm_exporter`); a failure here
+    shows, where it matters, when a step's page is rendered."""
+    from .report.html import warm_exporter
+
+    try:
+        warm_exporter()
+    except Exception:
+        pass
+
+
 @contextmanager
 def _in_parallel(
     names: list[str], one: Callable[[str, WarmKernel], StepResult], jobs: int, kernel: WarmKernel, run_dir: Path,
@@ -482,7 +496,6 @@ def _in_parallel(
     of ``names``. The first worker uses ``kernel``; each other worker starts a warm kernel of its own (log
     ``logs/kernel-N.log``), discarded at the end. An exception in the block (Ctrl-C, SIGTERM) kills every
     kernel first, so the running steps end at once instead of being waited for."""
-    import threading
     from concurrent.futures import ThreadPoolExecutor
 
     from .kernel import _register_engine

@@ -96,6 +96,16 @@ def _exporter():  # type: ignore[no-untyped-def]
     )
 
 
+def warm_exporter() -> None:
+    """Import nbconvert and compile the page template now (about 0.7 s, once per process), so that the first
+    step's page does not wait for it: a run calls this in a thread while its first step executes in the
+    kernel and the command itself only waits."""
+    import nbformat
+
+    with _EXPORTING:
+        _exporter().from_notebook_node(nbformat.v4.new_notebook(), resources={"metadata": {"name": ""}})
+
+
 def render(nb, target: Path | str, title: str) -> Path:  # type: ignore[no-untyped-def]
     """Render a cleaned notebook node with the offline ``auditkit`` template to ``target``; returns the path."""
     with _EXPORTING:  # one exporter per process, shared by a run's parallel steps
