@@ -12,8 +12,8 @@ Prints, as the median of ``--repeat`` rounds taken side by side in this run (not
   the ratio run / floor;
 - **kernels**: the seven step notebooks executed on one run's frame, in one warm kernel reset between
   steps (what the runner does) and in a new kernel per step, without the HTML export;
-- **per step**: a new kernel's start until it is ready (it imports ``auditkit.step`` as it starts, see
-  ``auditkit.kernel.PREIMPORT``), then the imports of the step's first cell in it: the fixed cost of a
+- **per step**: a new kernel's start until it is ready (it imports ``auditkit.step``, pyplot and seaborn as it
+  starts, see ``auditkit.kernel.PREIMPORT``), then the imports of the step's first cell in it: the fixed cost of a
   step in a kernel of its own.
 
 The demo data is generated first if missing (``auditkit demo``).

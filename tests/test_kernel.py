@@ -73,7 +73,10 @@ def test_a_kernel_started_early_has_imported_the_steps_modules_and_leaves_no_nam
 
     spools = Path(tempfile.mkdtemp(prefix="ak-"))  # short: an IPC socket path holds at most 107 bytes
     monkeypatch.setattr(tempfile, "tempdir", str(spools))  # the kernel's spool log and IPC sockets go here
-    probe = notebook("import sys\nprint('auditkit.step' in sys.modules, sorted(n for n in globals() if 'ak' in n.lower()))")
+    probe = notebook(
+        "import sys\nprint(all(m in sys.modules for m in ('auditkit.step', 'matplotlib.pyplot', 'seaborn')),"
+        " sorted(n for n in globals() if 'ak' in n.lower()))"
+    )
     kernel = WarmKernel(cwd=tmp_path).start()  # before the run folder exists: no log yet
     assert [p.name for p in spools.glob("auditkit-kernel-*.log")]
     kernel.log = tmp_path / "run" / "logs" / "kernel.log"  # the run folder now exists
