@@ -208,3 +208,30 @@ def test_stage_time_boxes_are_the_entries_that_left_each_stage():
         # New: 1, 3 (50 still in the stage); Demo: 0.1 (0.01 drawn at 0.1), 4; Offer: 2, 6, 10 (NaN left out)
         assert medians == pytest.approx([2.0, 2.05, 6.0])
         plt.close(fig)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_a_heatmap_is_not_drawn_before_it_is_saved_and_its_labels_are_turned_the_kits_way(lang, monkeypatch):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    draws = []
+    original = FigureCanvasAgg.draw
+    monkeypatch.setattr(FigureCanvasAgg, "draw", lambda self, *a, **k: draws.append(1) or original(self, *a, **k))
+    matrix = pd.DataFrame([[1.0, 2.5], [3.0, None]], index=["Анна Петрова", "(none)"], columns=["Отдел продаж", "Маркетинг"])
+    cohorts = pd.DataFrame({
+        "cohort": pd.to_datetime(["2025-01-01", "2025-02-01"]), "mature": [True, False], "coverage": ["complete", "partial"],
+        "reached_Квалификация клиента": [0.5, 0.25], "reached_Коммерческое предложение": [0.25, 0.0], "win_rate": [0.2, 0.1],
+    })
+    made = [
+        figures.comms.heatmap(matrix, title="t", xlabel="x", ylabel="y", lang=lang),
+        figures.people.skills_heatmap(matrix.fillna(1.0), lang=lang),
+        figures.cohort_heatmap(cohorts, lang=lang),
+    ]
+    assert draws == []  # seaborn's own draw of the figure is left out
+    for fig in made:  # the column labels turned, the row labels level
+        ax = fig.axes[0]
+        assert {t.get_rotation() for t in ax.get_xticklabels()} == {30.0}
+        assert {t.get_horizontalalignment() for t in ax.get_xticklabels()} == {"right"}
+        assert {t.get_rotation() for t in ax.get_yticklabels()} == {0.0}
+        fig.savefig(io.BytesIO(), format="png")
+        plt.close(fig)

@@ -331,6 +331,32 @@ def bar(
     return finish(fig, lang)
 
 
+def heatmap_on(ax: "Axes", data: "pd.DataFrame", **kws: object) -> None:
+    """seaborn's heatmap of ``data`` on ``ax`` (``kws`` as seaborn takes them), its row labels level and its
+    column labels turned 30 degrees, anchored at their right end: the same in every heatmap of the kit, so
+    that long names (Russian stage names) never run into each other.
+
+    seaborn draws the whole figure once inside its heatmap, to see whether its tick labels overlap and turn
+    them upright if so; as the kit sets their turn itself, that draw is left out here (0.1 to 0.2 s a
+    heatmap: a second draw, with its layout, before the one that saves the figure)."""
+    import seaborn as sns
+    from seaborn import matrix
+
+    draw = getattr(matrix, "_draw_figure", None)
+    if draw is not None:
+        matrix._draw_figure = lambda fig: None  # type: ignore[attr-defined]
+    try:
+        sns.heatmap(data, ax=ax, **kws)  # type: ignore[arg-type]
+    finally:
+        if draw is not None:
+            matrix._draw_figure = draw  # type: ignore[attr-defined]
+    ax.tick_params(axis="y", rotation=0)
+    ax.tick_params(axis="x", rotation=30)
+    for tick in ax.get_xticklabels():
+        tick.set_horizontalalignment("right")
+        tick.set_rotation_mode("anchor")
+
+
 def line(
     data: "pd.DataFrame", x: str, y: str, *, title: str, xlabel: str, ylabel: str, hue: str | None = None,
     palette: dict[str, str] | None = None, legend: str | None = None, lang: str = "en",

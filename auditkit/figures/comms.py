@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..report.text import t
-from .base import ACCENT, BASE, _figure, cell_texts, finish, label, month_ticks
+from .base import ACCENT, BASE, _figure, cell_texts, finish, heatmap_on, label, month_ticks
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -42,22 +42,16 @@ def heatmap(matrix: "pd.DataFrame", *, title: str, xlabel: str, ylabel: str, fmt
     """A labelled heatmap of a matrix (empty cells left blank), each cell written in ``lang`` as ``fmt`` says
     (".1f": one decimal; ".0%": a share); ``vmin``/``vmax`` fix the colour scale (1-5 for survey scores).
     The kit's markers among the row and column names ("(none)") are shown in ``lang``."""
-    import seaborn as sns
 
     shown = matrix.astype(float)
     shown.index = [label(v, lang) for v in matrix.index]
     shown.columns = [label(v, lang) for v in matrix.columns]
     fig, ax = _figure(max(6.0, 1.1 * matrix.shape[1] + 3), max(3.0, 0.55 * matrix.shape[0] + 1.5))
-    sns.heatmap(shown, annot=cell_texts(shown, fmt, lang).to_numpy(), fmt="", cmap=cmap, center=center, vmin=vmin, vmax=vmax,
-                linewidths=0.5, ax=ax, cbar=True)
+    heatmap_on(ax, shown, annot=cell_texts(shown, fmt, lang).to_numpy(), fmt="", cmap=cmap, center=center, vmin=vmin,
+               vmax=vmax, linewidths=0.5, cbar=True)
     ax.grid(False)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.tick_params(axis="x", rotation=30)
-    for tick in ax.get_xticklabels():
-        tick.set_horizontalalignment("right")
-        tick.set_rotation_mode("anchor")
-    ax.tick_params(axis="y", rotation=0)
     ax.set_title(title)
     return finish(fig, lang)
 

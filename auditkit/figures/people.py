@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .base import ACCENT, BASE, PALETTE, _figure, finish, label, number_ticks, share_ticks, slot_labels
+from .base import ACCENT, BASE, PALETTE, _figure, finish, heatmap_on, label, number_ticks, share_ticks, slot_labels
 from ..report.text import t, word
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,16 +57,11 @@ def ranked_win_rates(
 
 def skills_heatmap(wide: "pd.DataFrame", *, title: str | None = None, lang: str = "en") -> "Figure":
     """A rep x competency heatmap of scores (from :func:`skill_heatmap`), annotated; low scores light."""
-    import seaborn as sns
 
     fig, ax = _figure(max(6.0, 1.1 * wide.shape[1] + 3), max(3.0, 0.3 * len(wide) + 1.6))
-    sns.heatmap(wide, annot=True, fmt=".0f", cmap=PALETTE, vmin=1, vmax=5, cbar_kws={"label": t("fig4.skills.score", lang)}, ax=ax)
+    heatmap_on(ax, wide, annot=True, fmt=".0f", cmap=PALETTE, vmin=1, vmax=5, cbar_kws={"label": t("fig4.skills.score", lang)})
     ax.set_xlabel(t("fig4.skills.x", lang))
     ax.set_ylabel(t("fig4.rep", lang))
-    ax.tick_params(axis="x", rotation=30)
-    for tick in ax.get_xticklabels():
-        tick.set_horizontalalignment("right")
-        tick.set_rotation_mode("anchor")
     ax.set_title(title or t("fig4.skills.title", lang))
     return finish(fig, lang)
 

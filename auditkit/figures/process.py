@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..report.format import Formatter
 from ..report.text import t, word
-from .base import ACCENT, BASE, PALETTE, _figure, _renderer, bar, cell_texts, finish, label, month_ticks, share_ticks
+from .base import ACCENT, BASE, PALETTE, _figure, _renderer, bar, cell_texts, finish, heatmap_on, label, month_ticks, share_ticks
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -154,7 +154,6 @@ def cohort_heatmap(cohort_df: "pd.DataFrame", *, title: str | None = None, lang:
     are left blank.
     """
     import pandas as pd
-    import seaborn as sns
 
     cols = [c for c in cohort_df.columns if str(c).startswith("reached_")]
     matrix = cohort_df[cols + ["win_rate"]].astype(float)
@@ -166,14 +165,13 @@ def cohort_heatmap(cohort_df: "pd.DataFrame", *, title: str | None = None, lang:
     ]
     fig, ax = _figure(max(6.0, 1.1 * len(matrix.columns) + 2.5), max(3.0, 0.35 * len(matrix) + 1.6))
     if len(matrix):
-        sns.heatmap(
-            matrix, annot=cell_texts(matrix, ".0%", lang).to_numpy(), fmt="", vmin=0, vmax=1, cmap=PALETTE, linewidths=0.5,
-            ax=ax, cbar_kws={"label": t("fig.cohorts.bar", lang), "format": share_ticks(lang)}, annot_kws={"fontsize": 8},
+        heatmap_on(
+            ax, matrix, annot=cell_texts(matrix, ".0%", lang).to_numpy(), fmt="", vmin=0, vmax=1, cmap=PALETTE, linewidths=0.5,
+            cbar_kws={"label": t("fig.cohorts.bar", lang), "format": share_ticks(lang)}, annot_kws={"fontsize": 8},
         )
     else:
         ax.text(0.5, 0.5, t("fig.cohorts.none", lang), ha="center", va="center", transform=ax.transAxes)
     ax.grid(False)  # empty cells stay blank
-    ax.tick_params(axis="y", rotation=0)
     ax.set_title(title or t("fig.cohorts.title", lang))
     ax.set_xlabel(t("fig.cohorts.x", lang))
     ax.set_ylabel(t("fig.cohorts.y", lang))
