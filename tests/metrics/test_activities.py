@@ -190,3 +190,24 @@ def test_lag_table_equals_pandas_grouped_median_and_quantile_to_the_last_bit(see
         assert got["activities"].tolist() == want["activities"].tolist()
         for col in ("median_lag_hours", "p90_lag_hours", "late_share"):
             assert got[col].to_numpy().tobytes() == want[col].to_numpy(dtype=float).tobytes(), col
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_per_key_over_a_table_of_keys_equals_pandas_grouping(seed):
+    from auditkit.metrics.activities import per_key
+
+    rng = np.random.default_rng(seed)
+    n, n_keys = int(rng.integers(0, 3000)), int(rng.integers(1, 5000))
+    key = rng.integers(0, n_keys, n)
+    flag = rng.random(n) < 0.4
+    value = rng.integers(-(2**62), 2**62, n)
+    value[rng.random(n) < 0.2] = np.iinfo(np.int64).min  # NaT, the smallest
+    dense, hashed = per_key(key, flag, value, n_keys, dense=True), per_key(key, flag, value, n_keys, dense=False)
+    expected = pd.DataFrame({"key": key, "flag": flag, "value": value}).groupby("key").agg(
+        rows=("flag", "size"), flagged=("flag", "sum"), top=("value", "max"))
+    for got in (dense, hashed):
+        assert [a.dtype for a in got] == [np.dtype(np.int64)] * 4
+        assert np.array_equal(got[0], expected.index.to_numpy())
+        assert np.array_equal(got[1], expected["rows"].to_numpy())
+        assert np.array_equal(got[2], expected["flagged"].to_numpy())
+        assert np.array_equal(got[3], expected["top"].to_numpy())
