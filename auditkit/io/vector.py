@@ -241,7 +241,10 @@ def group_rows(codes: np.ndarray, n: int) -> list[np.ndarray]:
     whatever the number of groups."""
     small = codes.astype(np.int16) if n < 2**15 else codes
     order = np.argsort(small, kind="stable")
-    cuts = np.searchsorted(small[order], np.arange(n + 1))
+    # where each group starts in that order: after the rows without one, by the groups' sizes (a search of the
+    # sorted codes for each group had to widen all of them to int64 first)
+    sizes = np.bincount(np.asarray(codes, dtype=np.int64) + 1, minlength=n + 1)
+    cuts = np.cumsum(sizes)
     return [order[cuts[i]:cuts[i + 1]] for i in range(n)]
 
 
