@@ -42,7 +42,6 @@ def heatmap(matrix: "pd.DataFrame", *, title: str, xlabel: str, ylabel: str, fmt
     """A labelled heatmap of a matrix (empty cells left blank), each cell written in ``lang`` as ``fmt`` says
     (".1f": one decimal; ".0%": a share); ``vmin``/``vmax`` fix the colour scale (1-5 for survey scores).
     The kit's markers among the row and column names ("(none)") are shown in ``lang``."""
-
     shown = matrix.astype(float)
     shown.index = [label(v, lang) for v in matrix.index]
     shown.columns = [label(v, lang) for v in matrix.columns]

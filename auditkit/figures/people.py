@@ -57,7 +57,6 @@ def ranked_win_rates(
 
 def skills_heatmap(wide: "pd.DataFrame", *, title: str | None = None, lang: str = "en") -> "Figure":
     """A rep x competency heatmap of scores (from :func:`skill_heatmap`), annotated; low scores light."""
-
     fig, ax = _figure(max(6.0, 1.1 * wide.shape[1] + 3), max(3.0, 0.3 * len(wide) + 1.6))
     heatmap_on(ax, wide, annot=True, fmt=".0f", cmap=PALETTE, vmin=1, vmax=5, cbar_kws={"label": t("fig4.skills.score", lang)})
     ax.set_xlabel(t("fig4.skills.x", lang))
