@@ -8,8 +8,9 @@ Prints, as the median of ``--repeat`` rounds taken side by side in this run (not
   memory of its process tree (the command and its kernel, sampled every 50 ms); the same with
   ``--jobs 2`` (steps 1 to 6 two at a time, in two kernels);
 - **floor**: papermill plus nbconvert's HTML export over as many empty parameterised notebooks as the
-  run has steps, each in a kernel of its own as papermill does, in a new process of the same environment;
-  the ratio run / floor;
+  run has steps, each in a kernel of its own as papermill does, in a new process of the same environment,
+  measured right before the run in each round; the ratio of the medians, and the median of each round's
+  ratio with the rounds themselves (the machine's speed drifts, and a round's two figures share it);
 - **kernels**: the seven step notebooks executed on one run's frame, in one warm kernel reset between
   steps (what the runner does) and in a new kernel per step, without the HTML export;
 - **per step**: a new kernel's start until it is ready (it imports ``auditkit.step``, pyplot and seaborn as it
@@ -117,6 +118,14 @@ def main() -> None:
     runs, floors, warm, cold, peaks, floor_peaks, runs2, peaks2 = [], [], [], [], [], [], [], []
     for _ in range(args.repeat):
         with tempfile.TemporaryDirectory(prefix="bench-run-") as tmp:
+            # the floor and the run one right after the other: the machine's speed drifts over a round's minute
+            floor_dir = Path(tmp) / "floor"
+            floor_dir.mkdir()
+            script = Path(tmp) / "floor.py"
+            script.write_text(FLOOR, encoding="utf-8")
+            wall, peak = measured([PY, str(script), str(floor_dir), str(len(steps))])
+            floors.append(wall)
+            floor_peaks.append(peak)
             outputs = Path(tmp) / "outputs"
             wall, peak = measured([auditkit, "run", str(ROOT / "params" / "demo.yaml"), "--outputs", str(outputs)])
             runs.append(wall)
@@ -129,13 +138,6 @@ def main() -> None:
             w, c = kernels(run_dir, steps)
             warm.append(w)
             cold.append(c)
-            floor_dir = Path(tmp) / "floor"
-            floor_dir.mkdir()
-            script = Path(tmp) / "floor.py"
-            script.write_text(FLOOR, encoding="utf-8")
-            wall, peak = measured([PY, str(script), str(floor_dir), str(len(steps))])
-            floors.append(wall)
-            floor_peaks.append(peak)
     fixed = start_and_imports(steps)
     med = statistics.median
     print(machine_line(args.repeat))
@@ -143,6 +145,8 @@ def main() -> None:
     print(f"{'auditkit run (demo, ' + str(len(steps)) + ' steps)':34}{med(runs):9.1f}{med(peaks):9.2f}")
     print(f"{'floor: papermill + nbconvert x ' + str(len(steps)):34}{med(floors):9.1f}{med(floor_peaks):9.2f}")
     print(f"{'ratio run / floor':34}{med(runs) / med(floors):9.2f}")
+    print(f"{'median of each round ratio':34}{med(r / f for r, f in zip(runs, floors)):9.2f}"
+          f"   (rounds, run / floor: {', '.join(f'{r:.1f} / {f:.1f}' for r, f in zip(runs, floors))})")
     print(f"{'auditkit run --jobs 2':34}{med(runs2):9.1f}{med(peaks2):9.2f}")
     print(f"{'ratio run --jobs 2 / floor':34}{med(runs2) / med(floors):9.2f}")
     print(f"{'steps in one warm kernel':34}{med(warm):9.1f}")
