@@ -73,6 +73,20 @@ def params_files(paths: Iterable[Path | str]) -> list[Path]:
     return out
 
 
+def client_labels(files: Iterable[Path | str]) -> dict[str, str]:
+    """A short label for each params file, for progress lines: its name without ``.yaml``, or, when two files
+    share a name (every client's ``params.yaml`` in a folder of its own), as many of its last folders as
+    tell them apart (``acme/params``)."""
+    names = [str(f) for f in files]
+    folders = [[part for part in Path(f).parent.parts if part != Path(f).anchor] for f in names]
+    depth = 0
+    while True:
+        labels = ["/".join([*folder[max(0, len(folder) - depth):], Path(f).stem]) for f, folder in zip(names, folders)]
+        if len(set(labels)) == len(labels) or depth >= max(map(len, folders), default=0):
+            return dict(zip(names, labels))
+        depth += 1
+
+
 def run_client(
     params_path: str, outputs: str, steps: list[str] | None = None, reuse: bool = True, queue: Any = None
 ) -> ClientResult:

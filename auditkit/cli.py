@@ -210,7 +210,7 @@ def batch(paths: tuple[Path, ...], outputs: Path, jobs: int, steps: str, force: 
     One client's failure never stops the others; steps unchanged since a client's last run are reused.
     Exits 0 when every client is ok, 3 when the worst is insufficient data, 1 otherwise."""
     from .batch import batch as run_batch
-    from .batch import params_files
+    from .batch import client_labels, params_files
 
     files = params_files(paths)
     chosen = [s.strip() for s in steps.split(",") if s.strip()] or None
@@ -223,8 +223,10 @@ def batch(paths: tuple[Path, ...], outputs: Path, jobs: int, steps: str, force: 
         per_client = len(chosen) if chosen else len(STEPS)
         bar = tqdm(total=len(files) * per_client, unit="step", desc="auditkit batch", file=sys.stderr)
 
+    labels = client_labels(str(f.resolve()) for f in files)
+
     def on_event(event: dict[str, Any]) -> None:
-        name = Path(event["params"]).stem
+        name = labels.get(event["params"], Path(event["params"]).stem)
         if event["kind"] == "step":
             word = STATUS_WORDS.get(event["status"], event["status"]) + (" (reused)" if event["reused"] else "")
             line = f"  {name:<20} {event['step']:<18} {word:<24} {event['seconds']:6.1f} s"
@@ -247,7 +249,7 @@ def batch(paths: tuple[Path, ...], outputs: Path, jobs: int, steps: str, force: 
     for c in result.clients:
         report = str(Path(c.run_dir) / "report.html") if c.run_dir else _plain((c.error or "").splitlines()[0] if c.error else "")
         mark = click.style(f"{c.status:<14}", fg=STATUS_COLOURS.get(c.status, "red"))
-        click.echo(f"{(c.client or Path(c.params).stem)[:28]:<28} {mark} {c.seconds:7.1f}s {c.reused:>7}  {report}")
+        click.echo(f"{(c.client or labels.get(c.params, Path(c.params).stem))[:28]:<28} {mark} {c.seconds:7.1f}s {c.reused:>7}  {report}")
     click.echo(f"Index of every run: {Path(outputs).resolve() / 'index.html'}")
     if result.status == "failed":
         sys.exit(EXIT_STEP_FAILED)

@@ -88,3 +88,25 @@ def test_params_files_from_folders_and_files(tmp_path):
     assert [p.name for p in params_files([tmp_path])] == ["a.yml", "b.yaml"]
     with pytest.raises(RunError, match="no such params file or folder"):
         params_files([tmp_path / "nope"])
+
+
+def test_client_labels_tell_params_files_of_the_same_name_apart():
+    from auditkit.batch import client_labels
+
+    assert client_labels(["/x/acme.yaml", "/x/globex.yaml"]) == {"/x/acme.yaml": "acme", "/x/globex.yaml": "globex"}
+    assert client_labels(["/x/acme/params.yaml", "/x/globex/params.yaml"]) == {
+        "/x/acme/params.yaml": "acme/params", "/x/globex/params.yaml": "globex/params"}
+    assert client_labels(["/a/eu/params.yaml", "/b/eu/params.yaml", "/a/us.yaml"]) == {
+        "/a/eu/params.yaml": "a/eu/params", "/b/eu/params.yaml": "b/eu/params", "/a/us.yaml": "a/us"}
+    assert client_labels(["/a/params.yaml", "/x/y/z/params.yaml", "/q/y/z/params.yaml"]) == {
+        "/a/params.yaml": "a/params", "/x/y/z/params.yaml": "x/y/z/params", "/q/y/z/params.yaml": "q/y/z/params"}
+    assert client_labels([]) == {}
+
+
+@pytest.mark.slow
+def test_a_batchs_progress_lines_name_each_client_although_every_params_file_is_params_yaml(tmp_path):
+    files = [write_small_client(tmp_path / name, params=PARAMS.replace("slug: small", f"slug: {name}")) for name in ("acme", "globex")]
+    done = cli("batch", *map(str, files), "--outputs", str(tmp_path / "out"), "--steps", "01")
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = [line.split() for line in done.stdout.splitlines() if "01_goals" in line]
+    assert sorted(line[0] for line in lines) == ["acme/params", "globex/params"]
