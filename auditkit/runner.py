@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 import platform
 import sys
@@ -44,6 +45,9 @@ from .steps import Status, step_names, sufficiency
 
 STEPS: tuple[str, ...] = step_names()
 STEP_TIMEOUT_S = 900
+#: Seconds an interrupted run waits for the steps running beside each other (``--jobs``) to end once their
+#: kernels are killed (each notices within a few seconds), so that each is recorded.
+STOP_WAIT_S = 10
 VERSIONS = ("auditkit", "pandas", "numpy", "papermill", "nbconvert", "nbclient", "seaborn", "matplotlib", "scipy", "pyarrow")
 
 
@@ -400,6 +404,8 @@ def run(
     }
     result = RunResult(run_dir)
     current: str | None = None
+    unrecorded: list[tuple[str, Future[StepResult]]] = []  # steps run beside each other, not yet recorded
+    cut_short: set[str] = set()  # of those, the ones still running when the run was stopped
     try:
         _write_manifest(run_dir, manifest)
         frame.save(run_dir, keep_paths=not anonymize)
@@ -433,10 +439,12 @@ def run(
         threading.Thread(target=_warm_pages, name="auditkit-pages", daemon=True).start()
         together = [n for n in chosen if not SPECS[n].needs_findings_of] if jobs > 1 else []
         if len(together) > 1:
-            with _in_parallel(together, one, jobs, kernel, run_dir) as pending:
+            with _in_parallel(together, one, jobs, kernel, run_dir, cut_short) as pending:
+                unrecorded = list(pending)
                 for name, future in pending:
                     current = name
                     record(future.result())
+                    unrecorded.pop(0)
         for name in chosen:
             if name not in together or len(together) < 2:
                 current = name
@@ -455,6 +463,12 @@ def run(
         manifest["status"] = "interrupted" if interrupted else "failed"
         if current is not None:
             manifest["steps"].append(StepResult(current, "failed", error="interrupted" if interrupted else _error_text(exc)).__dict__)
+        for name, future in unrecorded:  # steps run beside it (--jobs): each as it ended, none left out
+            if name == current or future.cancelled():
+                continue  # recorded just above, or never started
+            ended = name not in cut_short and future.done() and future.exception() is None
+            stopped = StepResult(name, "failed", error="interrupted" if interrupted else _error_text(exc))
+            manifest["steps"].append((future.result() if ended else stopped).__dict__)
         manifest["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         try:
             _write_manifest(run_dir, manifest)
@@ -491,12 +505,14 @@ def _warm_pages() -> None:
 @contextmanager
 def _in_parallel(
     names: list[str], one: Callable[[str, WarmKernel], StepResult], jobs: int, kernel: WarmKernel, run_dir: Path,
+    cut_short: set[str],
 ) -> Iterator[list[tuple[str, Future[StepResult]]]]:
     """Start ``one(name, kernel)`` for ``names``, up to ``jobs`` at a time; gives (name, future) in the order
     of ``names``. The first worker uses ``kernel``; each other worker starts a warm kernel of its own (log
-    ``logs/kernel-N.log``), discarded at the end. An exception in the block (Ctrl-C, SIGTERM) kills every
-    kernel first, so the running steps end at once instead of being waited for."""
-    from concurrent.futures import ThreadPoolExecutor
+    ``logs/kernel-N.log``), discarded at the end. An exception in the block (Ctrl-C, SIGTERM) adds the steps
+    still running to ``cut_short`` and kills every kernel, so that they end at once; they are waited for
+    (at most :data:`STOP_WAIT_S`) and the steps not started are cancelled."""
+    from concurrent.futures import ThreadPoolExecutor, wait
 
     from .kernel import _register_engine
 
@@ -517,11 +533,22 @@ def _in_parallel(
         return one(name, local.kernel)
 
     pool = ThreadPoolExecutor(max_workers=min(jobs, len(names)), thread_name_prefix="auditkit-step")
+    futures = [(name, pool.submit(work, name)) for name in names]
     try:
-        yield [(name, pool.submit(work, name)) for name in names]
+        yield futures
     except BaseException:
-        cleanup_kernels()
-        pool.shutdown(wait=False, cancel_futures=True)
+        # the running steps end at once with their kernels; waited for (briefly) so that each is recorded as it
+        # ended, with papermill's own report of a kernel that died kept off the terminal
+        cut_short.update(name for name, f in futures if f.running())
+        quiet = logging.getLogger("papermill")
+        was = quiet.disabled
+        quiet.disabled = True
+        try:
+            cleanup_kernels()
+            pool.shutdown(wait=False, cancel_futures=True)
+            wait([f for _, f in futures], timeout=STOP_WAIT_S)
+        finally:
+            quiet.disabled = was
         raise
     else:
         pool.shutdown()

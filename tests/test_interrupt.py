@@ -72,13 +72,20 @@ def test_an_interrupted_run_is_kept_marked_and_leaves_no_kernel_behind(tmp_path,
             proc.communicate()
     assert proc.returncode == 130, out + err
     assert "Traceback" not in err and "interrupted during step 02_data" in err
+    assert "Kernel died" not in out + err  # the steps run beside it end quietly
     runs = sorted(p.name for p in (tmp_path / "out" / "small").iterdir())
     assert len(runs) == 2 and runs[0] == earlier.name and not [r for r in runs if r.startswith(".")]
     run = tmp_path / "out" / "small" / runs[1]
     assert str(run) in err
     manifest = json.loads((run / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
-    assert [(s["name"], s["status"]) for s in manifest["steps"]] == [("01_goals", "ok"), ("02_data", "failed")]
+    steps = [(s["name"], s["status"]) for s in manifest["steps"]]
+    assert steps[:2] == [("01_goals", "ok"), ("02_data", "failed")] and manifest["steps"][1]["error"] == "interrupted"
+    if jobs == "1":
+        assert len(steps) == 2  # step 3 never started
+    else:  # step 3 ran beside step 2 after step 1: recorded as it ended, ok or stopped, never left out
+        assert len(steps) == 3 and steps[2][0] == "03_process"
+        assert steps[2][1] == "ok" or manifest["steps"][2]["error"] == "interrupted"
     assert "interrupted" in (run / "html" / "index.html").read_text(encoding="utf-8")
     assert json.loads((earlier / "manifest.json").read_text()) == {"status": "ok"}
     time.sleep(1)
