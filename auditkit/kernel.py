@@ -88,7 +88,10 @@ def kernel_manager_class(log: Path | None = None):  # type: ignore[no-untyped-de
         def kernel_spec(self) -> KernelSpec:  # type: ignore[override]
             if self._kernel_spec is None:
                 self._kernel_spec = KernelSpec(
-                    argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", f"--IPKernelApp.exec_lines={PREIMPORT}"],
+                    argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", f"--IPKernelApp.exec_lines={PREIMPORT}",
+                          # the history in memory: kernels side by side (--jobs, a batch) corrupted the one
+                          # SQLite file they all wrote, and a step's reset then failed
+                          "--HistoryManager.hist_file=:memory:"],
                     display_name=f"Python ({sys.prefix})",
                     language="python",
                 )
@@ -253,8 +256,10 @@ def _register_engine() -> None:
                     RESET.format(cwd=reset_cwd), silent=True, store_history=False, timeout=60,
                     output_hook=lambda msg: None,
                 )
-                if reply["content"].get("status") != "ok":
-                    raise RuntimeError("the kernel could not be reset after the step")
+                content = reply["content"]
+                if content.get("status") != "ok":
+                    why = f": {content.get('ename', '')}: {content.get('evalue', '')}" if content.get("ename") else ""
+                    raise RuntimeError(f"the kernel could not be reset after the step{why}")
                 return nb
             finally:
                 if kc is None and client.kc is not None:  # a client of its own; the warm kernel's stays open
