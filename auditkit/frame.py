@@ -468,10 +468,8 @@ class GroupFrame(AuditFrame):
 
     def _scoped(self, name: str) -> pd.DataFrame:
         df = self.data.tables[name]
-        if name == "leads" and self.matched_leads is not None:
-            df = self.matched_leads
-        elif name == "leads":
-            df = _leads_of_known_deals(df, self._tables["deals"])
+        if name == "leads":
+            df = self.matched_leads if self.matched_leads is not None else _leads_of_known_deals(df, self._tables["deals"])
         return df.reset_index(drop=True)
 
 
