@@ -277,9 +277,9 @@ def execute(source: Any, output: Path, parameters: dict[str, Any], kernel: WarmK
 
     _register_engine()
     try:
-        km, kc = kernel.manager(), kernel.client()
+        kc = kernel.client()  # starts the kernel when there is none
         pm.execute_notebook(
-            source, str(output), parameters=parameters, engine_name=ENGINE, km=km, kc=kc,
+            source, str(output), parameters=parameters, engine_name=ENGINE, km=kernel.km, kc=kc,
             reset_cwd=str(kernel.cwd), kernel_name="python3", language="python", progress_bar=False,
             execution_timeout=timeout, log_output=False,
             # written once at the start and once at the end (also when interrupted), not after every cell:
