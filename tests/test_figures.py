@@ -214,6 +214,8 @@ def test_stage_time_boxes_are_the_entries_that_left_each_stage():
 def test_a_heatmap_is_not_drawn_before_it_is_saved_and_its_labels_are_turned_the_kits_way(lang, monkeypatch):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    from auditkit.figures import comms, people  # submodules: imported here, not by another test before
+
     draws = []
     original = FigureCanvasAgg.draw
     monkeypatch.setattr(FigureCanvasAgg, "draw", lambda self, *a, **k: draws.append(1) or original(self, *a, **k))
@@ -223,8 +225,8 @@ def test_a_heatmap_is_not_drawn_before_it_is_saved_and_its_labels_are_turned_the
         "reached_Квалификация клиента": [0.5, 0.25], "reached_Коммерческое предложение": [0.25, 0.0], "win_rate": [0.2, 0.1],
     })
     made = [
-        figures.comms.heatmap(matrix, title="t", xlabel="x", ylabel="y", lang=lang),
-        figures.people.skills_heatmap(matrix.fillna(1.0), lang=lang),
+        comms.heatmap(matrix, title="t", xlabel="x", ylabel="y", lang=lang),
+        people.skills_heatmap(matrix.fillna(1.0), lang=lang),
         figures.cohort_heatmap(cohorts, lang=lang),
     ]
     assert draws == []  # seaborn's own draw of the figure is left out
@@ -235,3 +237,30 @@ def test_a_heatmap_is_not_drawn_before_it_is_saved_and_its_labels_are_turned_the
         assert {t.get_rotation() for t in ax.get_yticklabels()} == {0.0}
         fig.savefig(io.BytesIO(), format="png")
         plt.close(fig)
+
+
+def test_a_figure_is_drawn_once_when_saved_and_its_png_is_the_one_savefig_writes(monkeypatch):
+    from matplotlib.figure import Figure
+
+    from auditkit.figures.base import FIGURE_DPI, save_once
+
+    def made() -> Figure:
+        data = pd.DataFrame({"rep": ["Анна Петрова", "Игорь Смирнов", "Ольга Кузнецова"], "won": [12, 7, 3]})
+        long = "Выигранные сделки по менеджерам за период аудита, включая сделки, созданные до начала периода"
+        return figures.bar(data, "rep", "won", title=long, xlabel="менеджер", ylabel="выиграно сделок", lang="ru")
+
+    reference = io.BytesIO()
+    fig = made()
+    fig.savefig(reference, format="png", dpi=FIGURE_DPI)  # matplotlib's own way: lays out in a draw, then draws
+    plt.close(fig)
+
+    draws = []
+    original = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, renderer: draws.append(1) or original(self, renderer))
+    once = io.BytesIO()
+    fig = made()
+    save_once(fig, once)
+    plt.close(fig)
+    assert draws == [1]
+    assert once.getvalue() == reference.getvalue()
+    assert "\n" in fig.axes[0].get_title()  # the kit's layout ran: the long title was wrapped
