@@ -264,3 +264,23 @@ def test_a_figure_is_drawn_once_when_saved_and_its_png_is_the_one_savefig_writes
     assert draws == [1]
     assert once.getvalue() == reference.getvalue()
     assert "\n" in fig.axes[0].get_title()  # the kit's layout ran: the long title was wrapped
+
+
+def test_seaborn_is_imported_without_scipy_and_scipy_stays_importable():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from auditkit.figures.base import import_seaborn\n"
+        "sns = import_seaborn()\n"
+        "print(sorted(m for m in sys.modules if m == 'scipy' or m.startswith('scipy.')))\n"
+        "import scipy.stats\n"
+        "print(round(float(scipy.stats.norm.cdf(0)), 2))\n"
+        "from auditkit import figures\n"
+        "import pandas as pd\n"
+        "fig = figures.bar(pd.DataFrame({'x': ['a', 'b'], 'y': [1, 2]}), 'x', 'y', title='t', xlabel='x', ylabel='y')\n"
+        "print(type(fig).__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env={"MPLBACKEND": "Agg", **__import__("os").environ})
+    assert out.stdout.split("\n")[:3] == ["[]", "0.5", "Figure"]

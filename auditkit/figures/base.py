@@ -3,8 +3,8 @@
 Every figure function takes tidy data and returns a matplotlib ``Figure`` with
 a title and labelled axes; the caller decides whether to show or save it.
 Every figure is drawn in the report theme: :func:`_figure` applies it before a step's first figure
-(:func:`reset_theme` marks a new step), so a step that draws nothing never imports seaborn (and scipy
-with it where scipy is installed, about a second of a kernel's start).
+(:func:`reset_theme` marks a new step), so a step that draws nothing never imports seaborn; seaborn is
+imported without scipy (:func:`import_seaborn`).
 
 Every figure is written in its report's language (``lang``): the kit's own words come from the text
 catalog, the kit's bracketed markers ("(all)", "(none)") are shown through :func:`label`, and numbers,
@@ -20,6 +20,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
+    from types import ModuleType
+
     import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -42,11 +44,33 @@ def reset_theme() -> None:
     _THEMED = False
 
 
+def import_seaborn() -> "ModuleType":
+    """seaborn, imported without scipy where scipy is installed but not imported yet; returns the module.
+
+    As it is imported, seaborn imports scipy's statistics and clustering (0.6 s, several times seaborn's own
+    import) for its kernel density estimates and clustered heatmaps only; the kit draws neither, and without
+    scipy seaborn keeps its own copy of the estimator. scipy stays importable afterwards. Every figure of the
+    kit imports seaborn through :func:`apply_theme`, and a run's kernel as it starts."""
+    import sys
+
+    if "seaborn" not in sys.modules and "scipy" not in sys.modules:
+        sys.modules["scipy"] = None  # type: ignore[assignment]  # importing it (or a submodule) raises ImportError
+        try:
+            import seaborn
+        finally:
+            if "scipy" in sys.modules and sys.modules["scipy"] is None:
+                del sys.modules["scipy"]
+    import seaborn
+
+    return seaborn
+
+
 def apply_theme() -> None:
     """Apply the report theme (seaborn whitegrid, readable sizes, no figure clutter)."""
     global _THEMED
     import matplotlib
-    import seaborn as sns
+
+    sns = import_seaborn()
 
     sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
     matplotlib.rcParams.update(
