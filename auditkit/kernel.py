@@ -188,7 +188,7 @@ class WarmKernel:
             kc = km.client()
             kc.start_channels()
             try:
-                run_sync(kc._async_wait_for_ready)(timeout=60)
+                run_sync(_wait_ready)(kc, 60)
             except BaseException:
                 kc.stop_channels()
                 raise
@@ -225,6 +225,41 @@ class WarmKernel:
 
     def __exit__(self, *exc: object) -> None:
         self.discard()
+
+
+async def _wait_ready(kc: Any, timeout: float) -> None:
+    """Wait until the kernel answers ``kc``'s request for its info and its output channel is connected.
+
+    jupyter_client's own wait ends by listening a fifth of a second for late output. Here the output channel
+    is known connected as soon as the kernel's "idle" for the very request arrives (output published before
+    the channel connected would be lost, so the request is sent again until it does): nothing is left to
+    wait for, as each step's messages are told apart by their parent's id."""
+    import time
+    from queue import Empty
+
+    deadline = time.monotonic() + timeout
+    asked: set[str] = set()
+    reply: dict[str, Any] | None = None
+    while True:
+        asked.add(kc.kernel_info())
+        end = time.monotonic() + 1.0
+        while (left := end - time.monotonic()) > 0:
+            try:
+                if reply is None:
+                    msg = await kc.shell_channel.get_msg(timeout=left)
+                    if msg["msg_type"] == "kernel_info_reply" and msg["parent_header"].get("msg_id") in asked:
+                        reply = msg
+                    continue
+                msg = await kc.iopub_channel.get_msg(timeout=left)
+            except Empty:
+                break
+            if msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle" and msg["parent_header"].get("msg_id") in asked:
+                kc._handle_kernel_info_reply(reply)
+                return
+        if not await kc._async_is_alive():
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
 
 def _register_engine() -> None:

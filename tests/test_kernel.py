@@ -77,6 +77,12 @@ def test_a_kernel_started_early_has_imported_the_steps_modules_and_leaves_no_nam
         "import sys\nprint(all(m in sys.modules for m in ('auditkit.step', 'matplotlib.pyplot', 'seaborn')),"
         " 'scipy' in sys.modules, sorted(n for n in globals() if 'ak' in n.lower()), get_ipython().history_manager.hist_file)"
     )
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+
+    async def listens_a_fifth_of_a_second(*args, **kwargs):  # jupyter_client's wait: the kit waits its own way
+        raise AssertionError("jupyter_client's wait for the kernel was used")
+
+    monkeypatch.setattr(AsyncKernelClient, "_async_wait_for_ready", listens_a_fifth_of_a_second)
     kernel = WarmKernel(cwd=tmp_path).start()  # before the run folder exists: no log yet
     assert [p.name for p in spools.glob("auditkit-kernel-*.log")]
     kernel.log = tmp_path / "run" / "logs" / "kernel.log"  # the run folder now exists
