@@ -360,7 +360,7 @@ def bar(
 ) -> "Figure":
     """A bar chart of ``y`` by ``x``, a bar per row (nothing is estimated, so no error bars); bars whose ``x`` equals ``highlight`` are drawn in the accent colour;
     numbers on the value axis written in ``lang``."""
-    import seaborn as sns
+    sns = import_seaborn()
 
     fig, ax = _figure(8, max(3.0, 0.35 * len(data) + 1.2) if horizontal else 4.2)
     colors = [ACCENT if highlight is not None and str(v) == str(highlight) else BASE for v in data[x]]
@@ -385,7 +385,7 @@ def heatmap_on(ax: "Axes", data: "pd.DataFrame", **kws: object) -> None:
     seaborn draws the whole figure once inside its heatmap, to see whether its tick labels overlap and turn
     them upright if so; as the kit sets their turn itself, that draw is left out here (0.1 to 0.2 s a
     heatmap: a second draw, with its layout, before the one that saves the figure)."""
-    import seaborn as sns
+    sns = import_seaborn()
     from seaborn import matrix
 
     draw = getattr(matrix, "_draw_figure", None)
@@ -411,7 +411,7 @@ def line(
     given; no error bands: nothing is estimated);
     dates read as months in ``lang``."""
     import pandas as pd
-    import seaborn as sns
+    sns = import_seaborn()
 
     fig, ax = _figure()
     sns.lineplot(data=data, x=x, y=y, hue=hue, marker="o", ax=ax, palette=palette, hue_order=list(palette) if palette else None, errorbar=None)
