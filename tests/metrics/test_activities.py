@@ -85,6 +85,15 @@ def test_by_rep_counts_the_period_per_type_and_week(frame):
     }
 
 
+def test_a_week_runs_from_monday_to_sunday():
+    # Sun 2025-01-12 23:59 ends the week of Mon 2025-01-06; Mon 2025-01-13 00:00 starts the next; Wed 2025-01-01
+    # (the period's first day) is in the week of Mon 2024-12-30, before the period starts
+    at = ["2025-01-12 23:59", "2025-01-13 00:00", "2025-01-06 00:00", "2025-01-01 08:00"]
+    activities = pd.DataFrame({"activity_id": ["w1", "w2", "w3", "w4"], "at": at, "type": "call", "owner_id": "A", "deal_id": "d1"})
+    got = frame_from_tables(parse_params(PARAMS), {"deals": DEALS, "activities": activities}).activity.by_rep
+    assert dict(zip(got["week"], got["activities"])) == {T("2024-12-30"): 1, T("2025-01-06"): 2, T("2025-01-13"): 1}
+
+
 def test_lag_and_fill(frame):
     lag = frame.activity.lag.set_index("rep")
     assert list(lag.index) == ["(all)", "B", "A"]
