@@ -143,7 +143,7 @@ def validate(params_file: Path) -> None:
 @click.option("--anonymize", is_flag=True, help="Replace people, accounts and the client's name by stable pseudonyms (the key stays beside the params file).")
 @click.option(
     "--jobs", "-j", type=click.IntRange(1, 16), default=1, show_default=True,
-    help="Steps 1 to 6 run this many at a time, each in a kernel of its own (2 on a two-core machine shortens the demo by about a third).",
+    help="Steps 1 to 6 run this many at a time, each in a kernel of its own (2 on a two-core machine shortens the demo by about a fifth).",
 )
 @_boundary
 def run(params_file: Path, outputs: Path, steps: str, from_run: Path | None, anonymize: bool, jobs: int) -> None:
