@@ -290,78 +290,6 @@ def _arrow_csv(text: str, delimiter: str) -> pd.DataFrame | None:
     return pd.DataFrame(columns).astype("str")
 
 
-def _read_parquet(path: Path, encode: Callable[[list[str]], set[str]] | None) -> pd.DataFrame:
-    """A Parquet file as pandas reads it, the text columns ``encode`` chooses as categoricals (read as Parquet
-    stores them, dictionaries, not written out per row).
-
-    A file of several row groups is read one group at a time: an encoded column's values become codes in one
-    int32 array as each group is read, and the groups' dictionaries are made one at the end, in the order their
-    values first appear (as Arrow's unifying them would); a date or decimal column is written into its NumPy
-    array group by group. Reading the whole table, unifying its dictionaries and converting it held up to 3.9 GB
-    for 35M activities that end as a 2.2 GB frame, and unifying alone took 2 to 3 s. The other columns are
-    converted as pandas reads them, each let go once converted; the frame is the one pandas would give."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    schema = pq.read_schema(path)
-    encoded = _text_columns(schema, encode) if encode is not None else []
-    file = pq.ParquetFile(path, read_dictionary=encoded or None)
-    if not encoded or file.num_row_groups < 2 or len(set(schema.names)) < len(schema.names):  # a repeated name: whole
-        arrow = file.read()
-        if encoded:
-            arrow = arrow.unify_dictionaries()  # one dictionary per column: pandas' categories
-        # as pandas reads it, letting go of each Arrow column once converted (a table is not held twice)
-        return arrow.to_pandas(self_destruct=True, split_blocks=True)
-    rows = file.metadata.num_rows
-    codes = {name: np.empty(rows, dtype=np.int32) for name in encoded}
-    values: dict[str, list[Any]] = {name: [] for name in encoded}  # each group's dictionary, in order
-    seen = dict.fromkeys(encoded, 0)  # the values of the dictionaries so far
-    # dates and decimals go straight into their NumPy column, group by group (a missing value is NaT or NaN
-    # whichever group holds it); other columns (text, whole numbers) are converted once all are read
-    filled = {f.name: np.empty(rows, dtype=pa.chunked_array([], type=f.type).to_pandas().dtype) for f in schema
-              if f.name not in codes and (pa.types.is_floating(f.type) or (pa.types.is_timestamp(f.type) and f.type.tz is None))}
-    plain: dict[str, list[Any]] = {name: [] for name in schema.names if name not in codes and name not in filled}
-    at = 0
-    for group in range(file.num_row_groups):
-        part = file.read_row_group(group)
-        for name, column in zip(part.column_names, part.columns):
-            if name in filled:
-                filled[name][at:at + len(column)] = column.to_pandas().to_numpy()
-                continue
-            if name not in codes:
-                plain[name].extend(column.chunks)
-                continue
-            start = at
-            for chunk in column.chunks:
-                index = pc.fill_null(chunk.indices, -1).to_numpy()
-                codes[name][start:start + len(index)] = np.where(index >= 0, index + seen[name], -1)
-                values[name].append(chunk.dictionary)
-                seen[name] += len(chunk.dictionary)
-                start += len(index)
-        at += part.num_rows
-        del part
-    others = pa.table({name: pa.chunked_array(chunks, type=schema.field(name).type) for name, chunks in plain.items()})
-    del plain  # the table holds the only reference to each chunk: converting lets go of each column in turn
-    frame = others.to_pandas(self_destruct=True, split_blocks=True) if others.num_columns else pd.DataFrame(index=pd.RangeIndex(rows))
-    del others
-    for name in list(filled):
-        frame[name] = filled.pop(name)
-    for name in encoded:
-        # every group's dictionary in one, each value once in order of first appearance: a group's code becomes
-        # its value's place there
-        place = pc.dictionary_encode(pa.concat_arrays(values.pop(name)))
-        remap = place.indices.to_numpy()
-        column = codes.pop(name)
-        known = column >= 0
-        column[known] = remap[column[known]]
-        del known
-        categories = pa.chunked_array([place.dictionary]).to_pandas()
-        frame[name] = pd.Categorical.from_codes(column, categories=pd.Index(categories))
-    return frame[list(schema.names)]
-
-
 def _text_columns(schema: Any, encode: Callable[[list[str]], set[str]]) -> list[str]:
     """The text columns of a Parquet ``schema`` that ``encode`` chooses (from the names stripped)."""
     import pyarrow as pa
@@ -429,9 +357,18 @@ def read_raw(
         offset = 2
     else:
         try:
-            frame = _read_parquet(path, encode)
+            import pyarrow.parquet as pq
+
+            # the columns to encode are read as Parquet stores them (dictionaries), not written out per row
+            dictionaries = _text_columns(pq.read_schema(path), encode) if encode is not None else []
+            arrow = pq.read_table(path, read_dictionary=dictionaries or None)
+            if dictionaries:
+                arrow = arrow.unify_dictionaries()  # one dictionary per column: pandas' categories
         except Exception as err:
             raise DataError(_not_parquet(path, table, err)) from None
+        # as pandas reads it, letting go of each Arrow column once converted (a 35M-row table is not held twice)
+        frame = arrow.to_pandas(self_destruct=True, split_blocks=True)
+        del arrow
         release_memory()
         offset = 1
     frame.columns = [str(c).strip() for c in frame.columns]
