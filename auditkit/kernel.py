@@ -31,8 +31,7 @@ ENGINE = "auditkit-warm"
 #: Run by the kernel as it starts, before it says it is ready (outside the history, names deleted): the
 #: modules every step imports, so that a kernel started early imports them while the run reads the data.
 PREIMPORT = (
-    "import auditkit.step as _ak_step, matplotlib.pyplot as _ak_plt; from auditkit.figures.base import import_seaborn as _ak_sns; "
-    "_ak_sns(); del _ak_step, _ak_plt, _ak_sns"
+    "import auditkit.step as _ak_step, matplotlib.pyplot as _ak_plt, seaborn as _ak_sns; del _ak_step, _ak_plt, _ak_sns"
 )
 
 #: Run in the kernel after each step (silently, outside the history): back to a fresh namespace. IPython's

@@ -162,7 +162,7 @@ def test_every_figure_function_is_covered(drawn):
               if f.__module__ == module.__name__ and not name.startswith("_")}
     helpers = {"apply_theme", "reset_theme", "label", "tick_decimals", "number_ticks", "share_ticks", "month_ticks", "cell_texts",
                "localise_numbers", "fit_text", "fits_text", "wrap_long_titles", "slot_labels", "finish", "heatmap_on",
-               "import_seaborn", "save_once"}
+               "save_once"}
     drawn_functions = {name.split("_dimensions")[0].split("_counterparts")[0] for name in drawn} | {"bar"}  # bar: through lost_reason_bars
     assert public - helpers <= drawn_functions, f"figures not checked in Russian: {public - helpers - drawn_functions}"
 

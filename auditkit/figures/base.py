@@ -3,8 +3,8 @@
 Every figure function takes tidy data and returns a matplotlib ``Figure`` with
 a title and labelled axes; the caller decides whether to show or save it.
 Every figure is drawn in the report theme: :func:`_figure` applies it before a step's first figure
-(:func:`reset_theme` marks a new step), so a step that draws nothing never imports seaborn; seaborn is
-imported without scipy (:func:`import_seaborn`).
+(:func:`reset_theme` marks a new step), so a step that draws nothing never imports seaborn (and scipy
+with it where scipy is installed, about half a second of a kernel's start).
 
 Every figure is written in its report's language (``lang``): the kit's own words come from the text
 catalog, the kit's bracketed markers ("(all)", "(none)") are shown through :func:`label`, and numbers,
@@ -20,8 +20,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, BinaryIO, Callable, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
-    from types import ModuleType
-
     import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -44,33 +42,11 @@ def reset_theme() -> None:
     _THEMED = False
 
 
-def import_seaborn() -> "ModuleType":
-    """seaborn, imported without scipy where scipy is installed but not imported yet; returns the module.
-
-    As it is imported, seaborn imports scipy's statistics and clustering (0.6 s, several times seaborn's own
-    import) for its kernel density estimates and clustered heatmaps only; the kit draws neither, and without
-    scipy seaborn keeps its own copy of the estimator. scipy stays importable afterwards. Every figure of the
-    kit imports seaborn through :func:`apply_theme`, and a run's kernel as it starts."""
-    import sys
-
-    if "seaborn" not in sys.modules and "scipy" not in sys.modules:
-        sys.modules["scipy"] = None  # type: ignore[assignment]  # importing it (or a submodule) raises ImportError
-        try:
-            import seaborn
-        finally:
-            if "scipy" in sys.modules and sys.modules["scipy"] is None:
-                del sys.modules["scipy"]
-    import seaborn
-
-    return seaborn
-
-
 def apply_theme() -> None:
     """Apply the report theme (seaborn whitegrid, readable sizes, no figure clutter)."""
     global _THEMED
     import matplotlib
-
-    sns = import_seaborn()
+    import seaborn as sns
 
     sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
     matplotlib.rcParams.update(
@@ -360,7 +336,7 @@ def bar(
 ) -> "Figure":
     """A bar chart of ``y`` by ``x``, a bar per row (nothing is estimated, so no error bars); bars whose ``x`` equals ``highlight`` are drawn in the accent colour;
     numbers on the value axis written in ``lang``."""
-    sns = import_seaborn()
+    import seaborn as sns
 
     fig, ax = _figure(8, max(3.0, 0.35 * len(data) + 1.2) if horizontal else 4.2)
     colors = [ACCENT if highlight is not None and str(v) == str(highlight) else BASE for v in data[x]]
@@ -385,7 +361,7 @@ def heatmap_on(ax: "Axes", data: "pd.DataFrame", **kws: object) -> None:
     seaborn draws the whole figure once inside its heatmap, to see whether its tick labels overlap and turn
     them upright if so; as the kit sets their turn itself, that draw is left out here (0.1 to 0.2 s a
     heatmap: a second draw, with its layout, before the one that saves the figure)."""
-    sns = import_seaborn()
+    import seaborn as sns
     from seaborn import matrix
 
     draw = getattr(matrix, "_draw_figure", None)
@@ -411,7 +387,7 @@ def line(
     given; no error bands: nothing is estimated);
     dates read as months in ``lang``."""
     import pandas as pd
-    sns = import_seaborn()
+    import seaborn as sns
 
     fig, ax = _figure()
     sns.lineplot(data=data, x=x, y=y, hue=hue, marker="o", ax=ax, palette=palette, hue_order=list(palette) if palette else None, errorbar=None)

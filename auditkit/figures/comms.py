@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..report.text import t
-from .base import ACCENT, BASE, _figure, cell_texts, finish, heatmap_on, import_seaborn, label, month_ticks
+from .base import ACCENT, BASE, _figure, cell_texts, finish, heatmap_on, label, month_ticks
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -59,8 +59,8 @@ def trend(data: "pd.DataFrame", sla: float, *, title: str, xlabel: str, ylabel: 
     """Median response hours by month, one line per pair ("(all)" and "A -> B" shown in ``lang`` as "(все)"
     and "A → B"), with the SLA dashed; months named in ``lang``."""
     import matplotlib.dates as mdates
+    import seaborn as sns
 
-    sns = import_seaborn()
     fig, ax = _figure(9, 4.5)
     shown = data.assign(pair=[label(p, lang) for p in data["pair"]])
     sns.lineplot(data=shown, x="month", y="median_response_hours", hue="pair", marker="o", palette="deep", ax=ax, errorbar=None)
