@@ -148,7 +148,17 @@ def validate(params_file: Path) -> None:
 @_boundary
 def run(params_file: Path, outputs: Path, steps: str, from_run: Path | None, anonymize: bool, jobs: int) -> None:
     """Run the audit for one client and write HTML reports to a new run folder."""
-    from .runner import run as run_audit
+    from .kernel import WarmKernel
+
+    # the steps' kernel starts first, so that it imports pandas, matplotlib and seaborn while this process
+    # imports the runner and reads the data (it is the last of the two to be ready); the run discards it
+    kernel = None if anonymize else WarmKernel().start()
+    try:
+        from .runner import run as run_audit
+    except BaseException:
+        if kernel is not None:
+            kernel.discard()
+        raise
 
     def progress(step: Any) -> None:
         word = STATUS_WORDS.get(step.status, step.status)
@@ -159,7 +169,7 @@ def run(params_file: Path, outputs: Path, steps: str, from_run: Path | None, ano
 
     chosen = [s.strip() for s in steps.split(",") if s.strip()]
     click.echo(f"Running {params_file} ...")
-    result = run_audit(params_file, outputs, chosen or None, on_step=progress, from_run=from_run, anonymize=anonymize, jobs=jobs)
+    result = run_audit(params_file, outputs, chosen or None, on_step=progress, from_run=from_run, anonymize=anonymize, jobs=jobs, kernel=kernel)
     click.echo(f"Report: {result.report}")
     click.echo(f"Steps:  {result.index}")
     if result.status == "failed":

@@ -329,6 +329,7 @@ def run(
     reuse: bool = False,
     anonymize: bool = False,
     jobs: int = 1,
+    kernel: WarmKernel | None = None,
 ) -> RunResult:
     """Run the audit for one client; returns the run folder and each step's result.
 
@@ -341,23 +342,28 @@ def run(
     stable pseudonyms everywhere in the run (see :mod:`auditkit.anonymize`); the mapping is kept beside
     the params file, and the run carries no absolute path. With ``jobs`` above 1, the steps that read no
     other step's findings (1 to 6) run up to ``jobs`` at a time, each worker in a warm kernel of its own;
-    the results are recorded, and ``on_step`` called, in step order all the same.
+    the results are recorded, and ``on_step`` called, in step order all the same. ``kernel`` is a kernel the
+    caller started for the steps (the command line starts it before it imports the rest), discarded at the
+    end like the run's own; an anonymised run starts its own, in its run folder.
     """
     from .frame import AuditFrame, build_frame
 
-    params = load_params(params_path)
-    params_bytes = Path(params_path).read_bytes()
-    chosen = list(STEPS) if not steps else [s for s in STEPS if s in steps or s[:2] in steps]
-    if steps and not chosen:
-        raise RunError(f"no step matches {steps}; steps are {', '.join(STEPS)} (or their numbers, e.g. 02).")
-    notebooks = notebooks_dir()
-    missing = [s for s in chosen if SPECS[s].built and not (notebooks / f"{s}.ipynb").is_file()]
-    if missing:
-        raise RunError(f"{notebooks}: step notebooks not found: {', '.join(missing)}. Set AUDITKIT_NOTEBOOKS to the notebooks folder.")
     # the kernel starts now and imports what the steps use while the data is read (an anonymised run's
     # kernel starts in the run folder, which does not exist yet)
-    kernel = WarmKernel() if anonymize else WarmKernel().start()
+    if kernel is None or anonymize:
+        if kernel is not None:
+            kernel.discard()
+        kernel = WarmKernel() if anonymize else WarmKernel().start()
     try:
+        params = load_params(params_path)
+        params_bytes = Path(params_path).read_bytes()
+        chosen = list(STEPS) if not steps else [s for s in STEPS if s in steps or s[:2] in steps]
+        if steps and not chosen:
+            raise RunError(f"no step matches {steps}; steps are {', '.join(STEPS)} (or their numbers, e.g. 02).")
+        notebooks = notebooks_dir()
+        missing = [s for s in chosen if SPECS[s].built and not (notebooks / f"{s}.ipynb").is_file()]
+        if missing:
+            raise RunError(f"{notebooks}: step notebooks not found: {', '.join(missing)}. Set AUDITKIT_NOTEBOOKS to the notebooks folder.")
         if from_run is not None:
             frame = _load_from_run(Path(from_run).resolve(), params)
         else:

@@ -46,6 +46,28 @@ def test_missing_params_file(command, tmp_path):
     assert_user_error(cli(command, str(tmp_path / "nope.yaml")), "nope.yaml: no such params file")
 
 
+def test_run_starts_the_steps_kernel_before_it_imports_pandas_and_lets_it_go_when_the_params_are_bad(tmp_path):
+    # the kernel's start (its imports) overlaps the command's own imports and reading; an error still leaves no kernel
+    code = (
+        "import sys\n"
+        "from auditkit import kernel\n"
+        "seen, made, start = [], [], kernel.WarmKernel.start\n"
+        "def recording(self):\n"
+        "    seen.append('pandas' in sys.modules)\n"
+        "    made.append(self)\n"
+        "    return start(self)\n"
+        "kernel.WarmKernel.start = recording\n"
+        "from auditkit.cli import main\n"
+        "try:\n"
+        "    main(['run', sys.argv[1]])\n"
+        "except SystemExit as stop:\n"
+        "    print(seen, stop.code, [k.km is None for k in made])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "nope.yaml")], capture_output=True, text=True, timeout=120)
+    assert out.stdout.splitlines()[-1] == "[False] 2 [True]", out.stderr[-800:]
+    assert "nope.yaml: no such params file" in out.stderr
+
+
 @pytest.mark.parametrize("command", ["validate", "run"])
 def test_yaml_syntax_error(command, tmp_path):
     path = write_small_client(tmp_path)
