@@ -483,7 +483,12 @@ def run(
             pass  # the disk may be full; the manifest written last still says "running"
         _publish(run_dir, final_dir)
         _write_runs_index(final_dir.parent.parent)
-        where = f" during step {current}" if current else ""
+        ended_here = manifest["steps"][len(result.steps):]  # recorded just above: the step running, those beside it
+        cut = [s["name"] for s in ended_here if s["status"] == "failed"]
+        done = [s["name"] for s in ended_here if s["status"] != "failed"]
+        where = f" during step{'s' if len(cut) > 1 else ''} {', '.join(cut)}" if cut else ""
+        if done:  # run beside them (--jobs), ended but not printed: the steps are printed in order
+            where += f" ({', '.join(done)} had ended: see the manifest)"
         raise RunInterrupted(
             f"{final_dir}: the run was {'interrupted' if interrupted else 'stopped by ' + _error_text(exc)}{where}; "
             f"the incomplete run is kept there (manifest status: {manifest['status']}). Earlier runs are untouched."
