@@ -467,14 +467,16 @@ def run(
         kernel.discard()  # its spooled log into the run folder, nothing left in the temporary folder
         interrupted = isinstance(exc, (KeyboardInterrupt, SystemExit))
         manifest["status"] = "interrupted" if interrupted else "failed"
+        ended_here: list[dict[str, Any]] = []  # the step running, and those run beside it (--jobs), as each ended
         if current is not None:
-            manifest["steps"].append(StepResult(current, "failed", error="interrupted" if interrupted else _error_text(exc)).__dict__)
-        for name, future in unrecorded:  # steps run beside it (--jobs): each as it ended, none left out
+            ended_here.append(StepResult(current, "failed", error="interrupted" if interrupted else _error_text(exc)).__dict__)
+        for name, future in unrecorded:  # none left out
             if name == current or future.cancelled():
                 continue  # recorded just above, or never started
             ended = name not in cut_short and future.done() and future.exception() is None
             stopped = StepResult(name, "failed", error="interrupted" if interrupted else _error_text(exc))
-            manifest["steps"].append((future.result() if ended else stopped).__dict__)
+            ended_here.append((future.result() if ended else stopped).__dict__)
+        manifest["steps"].extend(ended_here)
         manifest["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         try:
             _write_manifest(run_dir, manifest)
@@ -483,7 +485,6 @@ def run(
             pass  # the disk may be full; the manifest written last still says "running"
         _publish(run_dir, final_dir)
         _write_runs_index(final_dir.parent.parent)
-        ended_here = manifest["steps"][len(result.steps):]  # recorded just above: the step running, those beside it
         cut = [s["name"] for s in ended_here if s["status"] == "failed"]
         done = [s["name"] for s in ended_here if s["status"] != "failed"]
         where = f" during step{'s' if len(cut) > 1 else ''} {', '.join(cut)}" if cut else ""
