@@ -182,12 +182,12 @@ class Step:
 
         import matplotlib.pyplot as plt
 
-        from .figures.base import FIGURE_DPI, fits_text, save_once, wrap_long_titles
+        from .figures.base import fits_text, save_once, wrap_long_titles
 
         if not fits_text(fig):  # the kit's own figures wrap their titles when drawn
             wrap_long_titles(fig)  # a long title (long client names, Russian) wraps instead of running off the figure
         buffer = io.BytesIO()
-        save_once(fig, buffer, dpi=FIGURE_DPI)
+        save_once(fig, buffer)
         plt.close(fig)
         png = buffer.getvalue()
         path = self._out("figures", name, ".png") if name else None
