@@ -239,7 +239,7 @@ def group_rows(codes: np.ndarray, n: int) -> list[np.ndarray]:
     """Per group 0..n-1, the positions of the rows whose code (an integer array; -1: no group) is the group's,
     in the rows' order: one stable sort of the codes (by radix when they fit 16 bits), linear in the rows
     whatever the number of groups."""
-    small = codes.astype(np.int16) if n < 2**15 else np.asarray(codes, dtype=np.int64)
+    small = codes.astype(np.int16, copy=False) if n < 2**15 else np.asarray(codes, dtype=np.int64)
     order = np.argsort(small, kind="stable")
     # where each group starts in that order: after the rows without one, by the groups' sizes (a search of the
     # sorted codes for each group had to widen all of them to int64 first); counted on the 16-bit codes (20M

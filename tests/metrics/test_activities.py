@@ -220,3 +220,51 @@ def test_per_key_over_a_table_of_keys_equals_pandas_grouping(seed):
         assert np.array_equal(got[1], expected["rows"].to_numpy())
         assert np.array_equal(got[2], expected["flagged"].to_numpy())
         assert np.array_equal(got[3], expected["top"].to_numpy())
+
+
+def random_activities(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    """Activities with every case the summary distinguishes: missing owners, deals, types and dates, a rep
+    literally named "(none)", dates before, in and after the period, lags of every size, owners first seen in
+    any order, categorical columns (as loaded) and text ones."""
+    owners = np.array(["A", "B", "C", "Rita One", "(none)", None], dtype=object)
+    at = pd.Timestamp("2024-11-01") + pd.to_timedelta(rng.integers(0, 220 * 24 * 60, n), unit="min")
+    at = pd.Series(at).mask(rng.random(n) < 0.05)
+    lag = pd.to_timedelta(rng.exponential(20, n), unit="h").round("s")
+    logged = (at + lag).mask(rng.random(n) < 0.2)
+    return pd.DataFrame({
+        "activity_id": [f"a{i}" for i in range(n)],
+        "at": at.astype("datetime64[ns]"),
+        "type": pd.Categorical(rng.choice(np.array(["call", "email", "meeting", None], dtype=object), n)),
+        "owner_id": pd.Categorical(rng.choice(owners, n, p=[0.3, 0.2, 0.15, 0.15, 0.05, 0.15])),
+        "deal_id": pd.Categorical(rng.choice(np.array([f"d{i}" for i in range(40)] + [None], dtype=object), n)),
+        "lead_id": pd.Series(rng.choice(np.array(["L1", "L2", None, None], dtype=object), n), dtype="string"),
+        "logged_at": logged.astype("datetime64[ns]"),
+        "duration_min": np.where(rng.random(n) < 0.3, np.nan, rng.integers(1, 60, n)),
+        "outcome": pd.Series(rng.choice(np.array(["ok", None], dtype=object), n), dtype="string"),
+    })
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("renamed", [False, True])
+def test_the_summary_of_parts_equals_the_summary_of_the_whole_table(seed: int, renamed: bool):
+    """A table read in parts (auditkit.io.stream) is summarised part by part and the parts merged; owners
+    written as a rep's name may be renamed only at the end. Each of the four tables must be the whole table's,
+    row order included, with the parts cut anywhere."""
+    from auditkit.metrics.activities import Summariser
+
+    rng = np.random.default_rng(seed)
+    whole = random_activities(rng, 900)
+    names = {"Rita One": "A", "C": "B"} if renamed else {}
+    expected = summarise(whole.assign(owner_id=whole["owner_id"].astype("string").replace(names)), parse_params(PARAMS))
+    cuts = sorted(rng.choice(np.arange(1, 900), 5, replace=False))
+    parts = Summariser(parse_params(PARAMS))
+    for a, b in zip([0, *cuts], [*cuts, 900]):
+        part = whole.iloc[a:b].reset_index(drop=True)
+        for col in ("type", "owner_id", "deal_id"):  # each part as loaded: only its own categories
+            part[col] = part[col].cat.remove_unused_categories()
+        parts.add(part)
+    got = parts.finish(names)
+    for table in ("by_deal", "by_rep", "lag", "fill"):
+        pd.testing.assert_frame_equal(getattr(got, table), getattr(expected, table), obj=table)
+    assert "Rita One" not in set(got.by_deal["owner_id"].dropna()) or not renamed
+    pd.testing.assert_frame_equal(parts.finish().lag, summarise(whole, parse_params(PARAMS)).lag)  # the parts stay
