@@ -290,6 +290,20 @@ def _arrow_csv(text: str, delimiter: str) -> pd.DataFrame | None:
     return pd.DataFrame(columns).astype("str")
 
 
+def parquet_dictionaries(path: Path, table: str, encode: Callable[[list[str]], set[str]] | None) -> list[str]:
+    """The text columns of a Parquet file that ``encode`` chooses (from the names stripped), to be read as
+    dictionaries."""
+    if encode is None:
+        return []
+    try:
+        import pyarrow.parquet as pq
+
+        schema = pq.read_schema(path)
+    except Exception as err:
+        raise DataError(_not_parquet(path, table, err)) from None
+    return _text_columns(schema, encode)
+
+
 def _text_columns(schema: Any, encode: Callable[[list[str]], set[str]]) -> list[str]:
     """The text columns of a Parquet ``schema`` that ``encode`` chooses (from the names stripped)."""
     import pyarrow as pa
@@ -305,6 +319,49 @@ def release_memory() -> None:
     import pyarrow as pa
 
     pa.default_memory_pool().release_unused()
+    _trim_heap()
+
+
+def _trim_heap() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; nothing elsewhere). NumPy's
+    large arrays come from that heap once some have been freed, and a thread's heap (an arena) keeps its
+    free pages for itself: after the 1M-deal activities are read in parts, 1 GB of the process is such pages."""
+    global _MALLOC_TRIM
+    if _MALLOC_TRIM is None:
+        import ctypes
+        import ctypes.util
+
+        try:
+            _MALLOC_TRIM = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        except (OSError, AttributeError):  # not glibc: its allocator keeps to itself
+            _MALLOC_TRIM = False
+    if _MALLOC_TRIM:
+        _MALLOC_TRIM(0)
+
+
+_MALLOC_TRIM: Any = None
+
+
+def parquet_frame(path: Path, table: str, dictionaries: list[str], groups: tuple[Any, list[int]] | None = None) -> pd.DataFrame:
+    """A Parquet file's rows as pandas reads them: every row, or with ``groups`` (an open
+    ``pyarrow.parquet.ParquetFile`` and some of its row groups) those. ``dictionaries`` are the text columns
+    read as Parquet stores them (dictionaries, made one per column: pandas' categories), not written out per
+    row. Each Arrow column is let go once converted, so a 35M-row table is not held twice."""
+    try:
+        import pyarrow.parquet as pq
+
+        if groups is None:
+            arrow = pq.read_table(path, read_dictionary=dictionaries or None)
+        else:
+            arrow = groups[0].read_row_groups(groups[1])
+        if dictionaries:
+            arrow = arrow.unify_dictionaries()
+    except Exception as err:
+        raise DataError(_not_parquet(path, table, err)) from None
+    frame = arrow.to_pandas(self_destruct=True, split_blocks=True)
+    del arrow
+    release_memory()
+    return frame
 
 
 def read_raw(
@@ -356,20 +413,7 @@ def read_raw(
         frame = _read_excel(path, source, table)
         offset = 2
     else:
-        try:
-            import pyarrow.parquet as pq
-
-            # the columns to encode are read as Parquet stores them (dictionaries), not written out per row
-            dictionaries = _text_columns(pq.read_schema(path), encode) if encode is not None else []
-            arrow = pq.read_table(path, read_dictionary=dictionaries or None)
-            if dictionaries:
-                arrow = arrow.unify_dictionaries()  # one dictionary per column: pandas' categories
-        except Exception as err:
-            raise DataError(_not_parquet(path, table, err)) from None
-        # as pandas reads it, letting go of each Arrow column once converted (a 35M-row table is not held twice)
-        frame = arrow.to_pandas(self_destruct=True, split_blocks=True)
-        del arrow
-        release_memory()
+        frame = parquet_frame(path, table, parquet_dictionaries(path, table, encode))
         offset = 1
     frame.columns = [str(c).strip() for c in frame.columns]
     check_header(path, list(frame.columns), table)
