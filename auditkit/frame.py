@@ -543,11 +543,19 @@ class _Scoped(Mapping[str, pd.DataFrame]):
         return name in self._frame.data.tables
 
 
-class LazyTables(MutableMapping[str, pd.DataFrame]):
-    """Tables read from Parquet files when first used, in the order given (a run's clean cache)."""
+@dataclass(frozen=True)
+class Summarised:
+    """A table kept only summarised, in :class:`LazyTables`: reading its rows raises ``DataError(reason)``."""
 
-    def __init__(self, files: Mapping[str, Path | pd.DataFrame], stats: Mapping[str, dict[str, Any]] | None = None) -> None:
-        self._tables: dict[str, Path | pd.DataFrame] = dict(files)  # a path until the table is read
+    reason: str
+
+
+class LazyTables(MutableMapping[str, pd.DataFrame]):
+    """Tables read from Parquet files when first used, in the order given (a run's clean cache); a table may
+    be :class:`Summarised` (its rows not kept)."""
+
+    def __init__(self, files: Mapping[str, Path | pd.DataFrame | Summarised], stats: Mapping[str, dict[str, Any]] | None = None) -> None:
+        self._tables: dict[str, Path | pd.DataFrame | Summarised] = dict(files)  # a path until the table is read
         self._stats = dict(stats or {})  # each table's counts as the cache recorded them
 
     def recorded_stats(self, name: str) -> dict[str, Any] | None:
@@ -569,10 +577,15 @@ class LazyTables(MutableMapping[str, pd.DataFrame]):
     @staticmethod
     def readable(tables: MutableMapping[str, pd.DataFrame], name: str) -> bool:
         """Whether ``tables[name]`` has rows to read (False for a table a run's cache keeps summarised)."""
-        return not isinstance(tables, LazyTables) or isinstance(tables._tables[name], pd.DataFrame) or tables._tables[name].is_file()
+        if not isinstance(tables, LazyTables):
+            return True
+        table = tables._tables[name]
+        return isinstance(table, pd.DataFrame) or (isinstance(table, Path) and table.is_file())
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         table = self._tables[name]  # KeyError for a table the client lacks
+        if isinstance(table, Summarised):
+            raise DataError(table.reason)
         if isinstance(table, Path):
             if not table.is_file():
                 raise DataError(
@@ -650,11 +663,13 @@ def frame_from_tables(
     return AuditFrame(params, AuditData(params, out, list(issues or []), sources))
 
 
-def build_frame(params: AuditParams) -> AuditFrame:
-    """Load and validate the client's data (every table the params declare) and scope it to the period."""
+def build_frame(params: AuditParams, activities: str = "rows") -> AuditFrame:
+    """Load and validate the client's data (every table the params declare) and scope it to the period.
+    ``activities="summary"`` (a run, whose steps read the activities summarised) reads a large Parquet export
+    of activities in parts and keeps only its summary (:mod:`auditkit.io.stream`)."""
     from .io.load import load
 
-    return AuditFrame(params, load(params))
+    return AuditFrame(params, load(params, activities=activities))
 
 
 #: The frame :func:`run_frame` keeps in this process: (its run folder, frame.json's identity), the frame.

@@ -368,7 +368,7 @@ def run(
             frame = _load_from_run(Path(from_run).resolve(), params)
         else:
             preflight(params)
-            frame = build_frame(params)
+            frame = build_frame(params, activities="summary")  # the steps read the activities summarised
             _ = frame.notes  # scope every table now: a problem shows before the run folder exists
         if anonymize:
             from .anonymize import Pseudonyms, anonymize_frame, mapping_file

@@ -29,6 +29,7 @@ from .detect import (
     DEFAULT_NULLS, SPACES, currency_code, file_slash_order, null_mask, parse_local_dates, split_currency, suggest, values_snippet,
 )
 from .readers import ROW, RawTable, peek, read_raw, release_memory
+from .stream import Streamed, stream_table
 from .vector import arrow_text, by_value, categorical, compact, dense, distinct, isin, printable_ends
 
 if TYPE_CHECKING:
@@ -158,14 +159,19 @@ class AuditData:
 class _Checks:
     """Collects issues for one table, keeping source rows for the examples."""
 
-    def __init__(self, table: str, raw: pd.DataFrame):
+    def __init__(self, table: str, raw: pd.DataFrame | Callable[[list[int]], pd.DataFrame]):
         self.table = table
-        self.raw = raw
+        self.raw = raw  # the raw rows, or what reads those wanted (a table read in parts: :mod:`.stream`)
         self.issues: list[QualityIssue] = []
+        #: every check made, in order, with the issue it raised (None when no row failed it): the same checks
+        #: run on each part of a table read in parts (:mod:`auditkit.io.stream`), and their issues are merged
+        self.calls: list[tuple[tuple[str, str | None, Level], QualityIssue | None]] = []
         self._numbers: np.ndarray | None = None  # the raw rows' numbers, when they rise (then searched, not hashed)
 
     def examples(self, rows: list[int]) -> pd.DataFrame:
         """The raw rows numbered ``rows`` (those that exist), in file order."""
+        if not isinstance(self.raw, pd.DataFrame):
+            return self.raw(rows).reset_index(drop=True)
         if self._numbers is None:
             numbers = self.raw[ROW].to_numpy(dtype=np.int64)
             self._numbers = numbers if len(numbers) < 2 or bool((np.diff(numbers) > 0).all()) else np.empty(0, np.int64)
@@ -178,12 +184,12 @@ class _Checks:
 
     def flag(self, rows: pd.Series | np.ndarray | list, check: str, column: str | None, message: str, level: Level = "warning") -> None:
         rows = [int(r) for r in (rows.tolist() if hasattr(rows, "tolist") else rows)]
-        if not rows:
-            return
-        examples = self.examples(rows[:EXAMPLES])
-        self.issues.append(
-            QualityIssue(self.table, check, column, len(rows), level, message, tuple(rows[:ROWS_KEPT]), examples)
-        )
+        issue = None
+        if rows:
+            examples = self.examples(rows[:EXAMPLES])
+            issue = QualityIssue(self.table, check, column, len(rows), level, message, tuple(rows[:ROWS_KEPT]), examples)
+            self.issues.append(issue)
+        self.calls.append(((check, column, level), issue))
 
 
 def _mapping(found: list[str], spec: TableSpec, source: TableSource) -> dict[str, list[str]]:
@@ -1058,10 +1064,12 @@ def _status_from_flags(
 
 
 def _resolve_owners(tables: dict[str, pd.DataFrame], raw_tables: dict[str, RawTable], params: AuditParams,
-                    sources: dict[str, dict[str, Any]]) -> None:
+                    sources: dict[str, dict[str, Any]]) -> dict[str, dict[str, str]]:
     """Owners written as a rep's name (or another key the reps profile names, ``owner_keys``: e-mail) where the
     reps table's ids are other values (HubSpot owner ids): such owner values of deals, leads and activities are
-    replaced by the rep's id, in place. A key shared by two reps is left as it is (an ``unknown_reference``)."""
+    replaced by the rep's id, in place. A key shared by two reps is left as it is (an ``unknown_reference``).
+    Returns, per table, each owner value replaced and the rep id it became."""
+    renamed: dict[str, dict[str, str]] = {}
     reps = tables["reps"]
     ids = set(reps["rep_id"].dropna())
     keys = [reps.set_index(ROW)["name"]]
@@ -1079,7 +1087,7 @@ def _resolve_owners(tables: dict[str, pd.DataFrame], raw_tables: dict[str, RawTa
     unique = pairs.groupby("key")["rep_id"].nunique()
     lookup = pairs[pairs["key"].isin(unique[unique == 1].index)].drop_duplicates("key").set_index("key")["rep_id"]
     if lookup.empty:
-        return
+        return renamed
     for name in ("deals", "leads", "activities"):
         df = tables.get(name)
         if df is None:
@@ -1087,14 +1095,18 @@ def _resolve_owners(tables: dict[str, pd.DataFrame], raw_tables: dict[str, RawTa
         owner = df["owner_id"]
         coded = distinct(owner)
         values = coded[1] if coded is not None else pd.Series(owner.dropna().unique(), dtype="string")
-        if not (~values.isin(ids) & _folded(_as_text(values)).isin(lookup.index)).any():
+        folded = _folded(_as_text(values))
+        found = ~values.isin(ids) & folded.isin(lookup.index)
+        if not found.any():
             continue  # every owner is a rep's id or no rep's key: nothing to look up row by row
+        renamed[name] = {str(v): str(lookup[k]) for v, k in zip(values[found], folded[found])}
         key = _folded(_as_text(owner))
         hit = owner.notna() & ~owner.isin(ids) & key.isin(lookup.index)
         if hit.any():
             named = dense(owner).mask(hit, dense(key).map(lookup)).astype("string")
             tables[name] = df.assign(owner_id=categorical(named) if isinstance(owner.dtype, pd.CategoricalDtype) else named)
             sources.setdefault(name, {})["owners_matched_to_reps"] = int(hit.sum())
+    return renamed
 
 
 def _check_range(df: pd.DataFrame, col: str, lo: float, hi: float, checks: _Checks) -> pd.DataFrame:
@@ -1117,11 +1129,12 @@ def load_table(name: str, raw: RawTable, source: TableSource, params: AuditParam
 
 def _load_table(
     name: str, raw: RawTable, source: TableSource, params: AuditParams,
-    extra: dict[str, pd.Series] | None = None, seen: dict[str, Any] | None = None,
+    extra: dict[str, pd.Series] | None = None, seen: dict[str, Any] | None = None, calls: list[Any] | None = None,
 ) -> tuple[pd.DataFrame, list[QualityIssue], list[str], list[str]]:
     """The canonical table, its issues, the canonical columns the file has (schema order)
     and those of them that are empty in every row. ``extra`` holds columns joined from another
-    table; ``seen`` receives what was detected on the way (see :func:`_coerce`)."""
+    table; ``seen`` receives what was detected on the way (see :func:`_coerce`), ``calls`` every check made
+    (:attr:`_Checks.calls`)."""
     spec = SPECS[name]
     raw = _composed(raw, _side(source))
     frame = _map_columns(raw.frame, spec, source, extra)
@@ -1181,6 +1194,8 @@ def _load_table(
     for col in df.columns:  # a categorical column keeps only the values its rows hold
         if isinstance(df[col].dtype, pd.CategoricalDtype):
             df[col] = compact(df[col])
+    if calls is not None:
+        calls.extend(checks.calls)
     return df.reset_index(drop=True), checks.issues, canonical, empty_columns
 
 
@@ -1262,7 +1277,7 @@ DEAL_REFERENCES = ("stage_history", "leads", "activities")
 
 
 def _unknown_references(
-    table: str, df: pd.DataFrame, raw: pd.DataFrame, col: str, known: pd.Series, target: str
+    table: str, df: pd.DataFrame, raw: pd.DataFrame | Callable[[list[int]], pd.DataFrame], col: str, known: pd.Series, target: str
 ) -> list[QualityIssue]:
     """The rows of ``df`` whose ``col`` is not in ``known`` (the ids of ``target``, without missing ones), as an issue."""
     bad = df[col].notna() & ~isin(df[col], known)
@@ -1330,9 +1345,10 @@ class _Loader:
     raised when its table's turn comes, as they would be without it. When an earlier table fails, leaving the
     ``with`` block lets the load ahead go: the command reports the error and ends without waiting for it."""
 
-    def __init__(self, params: AuditParams, order: list[str]) -> None:
+    def __init__(self, params: AuditParams, order: list[str], summarised: bool = False) -> None:
         self._params = params
-        self._ahead: dict[str, Future[_Loaded]] = {}
+        self._summarised = summarised  # a table of :data:`~.stream.STREAMED` may be read in parts and kept summarised
+        self._ahead: dict[str, Future[_Loaded | Streamed]] = {}
         sizes = {}
         for name in order[1:]:
             if params.data.tables[name].join:
@@ -1343,7 +1359,7 @@ class _Loader:
                 continue  # read_raw says which file is missing, in its turn
         big = max(sizes, key=lambda n: sizes[n], default=None)
         if big is not None and sizes[big] >= PREFETCH_BYTES:
-            future: Future[_Loaded] = Future()
+            future: Future[_Loaded | Streamed] = Future()
             self._ahead[big] = future
             # a daemon thread: when an earlier table fails, the command reports it and ends without waiting
             threading.Thread(target=self._load_into, args=(big, future), name="auditkit-read", daemon=True).start()
@@ -1352,10 +1368,14 @@ class _Loader:
         source = self._params.data.tables[name]
         return read_raw(self._params.table_path(name), source, name, self._params.language, _categorical_columns(name, source))
 
-    def _load_into(self, name: str, future: "Future[_Loaded]") -> None:
+    def _load_into(self, name: str, future: "Future[_Loaded | Streamed]") -> None:
         if not future.set_running_or_notify_cancel():
             return
         try:
+            streamed = self.streamed(name)
+            if streamed is not None:
+                future.set_result(streamed)
+                return
             raw, seen = self.read(name), dict[str, Any]()
             loaded = _load_table(name, raw, self._params.data.tables[name], self._params, {}, seen)
             release_memory()  # what the checks freed in Arrow (gigabytes at 35M activities), while the rest loads
@@ -1363,7 +1383,17 @@ class _Loader:
         except BaseException as err:  # raised where the table's turn comes
             future.set_exception(err)
 
-    def ahead(self, name: str) -> _Loaded | None:
+    def streamed(self, name: str) -> Streamed | None:
+        """Table ``name`` read in parts and summarised (:func:`~.stream.stream_table`), when the loader keeps it
+        summarised and it can be; None when it is to be read whole."""
+        if not self._summarised:
+            return None
+        source = self._params.data.tables[name]
+        streamed = stream_table(name, self._params.table_path(name), source, self._params, _categorical_columns(name, source))
+        release_memory()
+        return streamed
+
+    def ahead(self, name: str) -> _Loaded | Streamed | None:
         """Table ``name`` as loaded ahead (waiting for it), or None when it was not."""
         future = self._ahead.pop(name, None)
         return future.result() if future is not None else None
@@ -1382,10 +1412,15 @@ def _order(names: list[str], params: AuditParams) -> list[str]:
     return first + [n for n in names if n not in first]
 
 
-def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
+def load(params: AuditParams, tables: list[str] | None = None, activities: str = "rows") -> AuditData:
     """Read and validate every table declared in params (or only ``tables``). Without a declared
     stage history, a deals export with "Date entered <stage>" columns (``stage_columns``) gives one;
-    without a reps table, the owners of deals, leads and activities become reps by name."""
+    without a reps table, the owners of deals, leads and activities become reps by name.
+    ``activities="summary"`` (a run) keeps a large Parquet export of activities only summarised, read in
+    parts (:mod:`auditkit.io.stream`); its rows are then not in the tables, and issues, counts and the
+    summary are the same as when it is read whole."""
+    if activities not in ("rows", "summary"):
+        raise ValueError(f"activities must be 'rows' or 'summary', not {activities!r}")
     names = [n for n in params.data.tables if tables is None or n in tables]
     if "deals" not in names:
         names.insert(0, "deals")
@@ -1404,17 +1439,27 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
     references: dict[str, list[QualityIssue]] = {}
     deal_ids: pd.Series | None = None
     order = _order(names, params)
-    with _Loader(params, order) as loader:
+    streamed: dict[str, Streamed] = {}  # tables read in parts: their reference columns are in ``out`` until the end
+    with _Loader(params, order, activities == "summary") as loader:
         for name in order:
             source = params.data.tables[name]
             joined: dict[str, Any] = {}
             done = loader.ahead(name)
-            if done is not None:
+            if done is None and not source.join:
+                done = loader.streamed(name)
+            examples: pd.DataFrame | Callable[[list[int]], pd.DataFrame]
+            if isinstance(done, Streamed):
+                streamed[name] = done
+                raw, df, found, present, empty, seen = done.raw, done.refs, done.issues, done.present, done.empty, done.seen
+                rows_read, examples = done.rows_read, done.examples
+            elif done is not None:
                 raw, (df, found, present, empty), seen = done
+                rows_read, examples = len(raw.frame), raw.frame
             else:
                 raw, seen = loader.read(name), {}
                 extra, joined = _joined(name, source, raw, raw_tables, out) if source.join else ({}, {})
                 df, found, present, empty = _load_table(name, raw, source, params, extra, seen)
+                rows_read, examples = len(raw.frame), raw.frame
             if name == "deals" and df.empty:
                 raise DataError(_no_deals(raw.path, params))
             if name == "deals" and tables is None:
@@ -1422,7 +1467,7 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
             out[name] = df
             if name in DEAL_REFERENCES and "deals" in out:
                 deal_ids = out["deals"]["deal_id"].dropna() if deal_ids is None else deal_ids
-                references[name] = _unknown_references(name, df, raw.frame, "deal_id", deal_ids, "deals")
+                references[name] = _unknown_references(name, df, examples, "deal_id", deal_ids, "deals")
             else:
                 raws[name] = raw.frame
             if name in kept_raw:
@@ -1434,7 +1479,7 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
                 "format": raw.format,
                 "encoding": raw.encoding,
                 "delimiter": raw.delimiter,
-                "rows_read": len(raw.frame),
+                "rows_read": rows_read,
                 "columns_present": present,
                 "columns_empty": empty,
             }
@@ -1448,9 +1493,11 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
                     sources[name][key] = seen[key]
             if joined:
                 sources[name]["joined"] = joined
+            if name in streamed:
+                sources[name]["read_in_parts"] = len(streamed[name].parts)
             if source.profile:
                 sources[name]["profile"] = source.profile
-            del raw
+            del raw, examples
             release_memory()  # what the table's reading and checks freed in Arrow, before the next table's
     deals_source = params.data.tables["deals"]
     if deals_source.stage_columns and "stage_history" not in out:
@@ -1471,12 +1518,27 @@ def load(params: AuditParams, tables: list[str] | None = None) -> AuditData:
         raws["reps"] = out["reps"][[ROW, "rep_id"]]
         sources["reps"] = {**sources["deals"], "rows_read": len(out["reps"]), "columns_present": ["rep_id", "name"],
                            "columns_empty": [], "derived_from": "owner_id of deals, leads and activities"}
-    if "reps" in raw_tables:
-        _resolve_owners(out, raw_tables, params, sources)
+    renamed = _resolve_owners(out, raw_tables, params, sources) if "reps" in raw_tables else {}
     issues.extend(_orphans(out, raws, references))
     del raws, raw_tables
+    if not streamed:
+        release_memory()
+        return AuditData(params, out, issues, sources)
+    from ..frame import LazyTables, Summarised
+
+    data = AuditData(params, out)
+    stats = {name: data.stats(name) for name in out if name not in streamed}
+    summary = None
+    for name, table in streamed.items():  # the reference columns go; the summary and the counts stay
+        summary = table.renamed(renamed.get(name))
+        stats[name] = table.stats
+        out[name] = Summarised(  # type: ignore[assignment]
+            f"{table.path}: the {name} were read in parts and kept summarised, not their rows (a run's frame: "
+            f"build_frame(params, activities='summary')); read frame.activity, or build the frame with "
+            f"build_frame(params) to read them whole.")
+    del streamed
     release_memory()
-    return AuditData(params, out, issues, sources)
+    return AuditData(params, LazyTables(out, stats), issues, sources, summary)
 
 
 def non_ascii_rows(frame: pd.DataFrame) -> pd.Series:
