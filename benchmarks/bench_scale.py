@@ -11,8 +11,9 @@ the process it ran in (nothing is asserted):
 - **floor**: pyarrow reading every data file (its CSV reader, or Parquet; the one small Excel file with
   openpyxl), in a new process, after every file was read once so that the floor and the load both find
   them in the system's file cache: the I/O floor loading is compared with;
-- **load**: building the audit frame as a run does (``build_frame``: read, map, parse, check, scope) in a
-  new process, then writing the run's clean cache (``frame.save``) and its size on disk;
+- **load**: building the audit frame as a run does (``build_frame(params, activities="summary")``: read, map,
+  parse, check, scope; a large Parquet export of activities read in parts and summarised, its rows not kept)
+  in a new process, then writing the run's clean cache (``frame.save``) and its size on disk;
 - **step NN**: each step notebook's code executed non-interactively on that clean cache, one after the
   other in one new process, as the run's warm kernel executes them (the frame read and scoped by the first
   step that reads it, the namespace cleared and figures closed between steps; no kernel, no HTML export);
@@ -68,12 +69,12 @@ LOAD = textwrap.dedent(
     from auditkit.frame import build_frame
     params, run_dir = load_params(sys.argv[1]), Path(sys.argv[2])
     t0 = time.perf_counter()
-    frame = build_frame(params)
+    frame = build_frame(params, activities="summary")
     _ = frame.deals  # scoped to the period, as a run does before it starts
     t1 = time.perf_counter()
     frame.save(run_dir)
     t2 = time.perf_counter()
-    result = {"load": t1 - t0, "save": t2 - t1, "rows": {k: len(v) for k, v in frame.data.tables.items()}}
+    result = {"load": t1 - t0, "save": t2 - t1, "rows": frame.data.rows()}
     Path(sys.argv[-1]).write_text(json.dumps(result))
     """
 )
