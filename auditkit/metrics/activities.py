@@ -143,8 +143,30 @@ class _Part:
     kinds: pd.Index
     by_deal: dict[str, np.ndarray]  # deal, owner (codes, -1 for none), activities, in_period, last_at (int64 ns)
     by_rep: dict[str, np.ndarray]  # owner, kind (codes, -1 for none), week (weeks since Monday 1969-12-29), activities
-    lag_owner: np.ndarray  # the owner of each logging lag (:attr:`Summariser._lag_hours`)
+    lags: "_Lags"
     fill: pd.DataFrame
+
+
+@dataclass
+class _Lags:
+    """One part's logging lags (hours) grouped by their owner's code (-1: none), each group in row order:
+    ``first`` holds the codes in order of first appearance, ``cuts`` where each code's group starts in
+    ``hours`` (code c from ``cuts[c + 1]`` to ``cuts[c + 2]``)."""
+
+    hours: np.ndarray
+    first: np.ndarray
+    cuts: np.ndarray
+
+    @classmethod
+    def of(cls, hours: np.ndarray, owner: np.ndarray, n_owners: int) -> "_Lags":
+        """The lags ``hours`` of owners ``owner`` (codes below ``n_owners``, -1: none), grouped."""
+        small = owner.astype(np.int16 if n_owners < 2**15 - 1 else np.int64, copy=False)
+        order = np.argsort(small, kind="stable")
+        return cls(hours[order], pd.unique(small).astype(np.int64), np.concatenate([[0], np.cumsum(np.bincount(small + 1, minlength=n_owners + 1))]))
+
+    def of_code(self, code: int) -> np.ndarray:
+        """The lags of owner ``code`` (-1: none), in row order."""
+        return self.hours[self.cuts[code + 1]:self.cuts[code + 2]]
 
 
 class Summariser:
@@ -157,19 +179,17 @@ class Summariser:
         self._start = params.period.start_ts().to_datetime64()
         self._as_of = params.period.end_ts().to_datetime64()
         self._parts: list[_Part] = []
-        self._lag_hours: list[np.ndarray] = []  # each part's logging lags (hours)
 
     def add(self, activities: pd.DataFrame) -> None:
         """Summarise the next part of the clean activities (the rows after the previous part's)."""
         self.append(self.part(activities))
 
-    def append(self, part: tuple["_Part", np.ndarray]) -> None:
+    def append(self, part: "_Part") -> None:
         """Add the next part, summarised by :meth:`part` (on any thread)."""
-        self._parts.append(part[0])
-        self._lag_hours.append(part[1])
+        self._parts.append(part)
 
-    def part(self, activities: pd.DataFrame) -> tuple["_Part", np.ndarray]:
-        """A part of the clean activities summarised, and its logging lags (hours), for :meth:`append`."""
+    def part(self, activities: pd.DataFrame) -> "_Part":
+        """A part of the clean activities summarised, for :meth:`append`."""
         at = activities["at"].to_numpy(dtype="datetime64[ns]")
         seen = ~(at >= self._as_of)  # NaT compares False: an activity without a date is not after the as-of moment
         in_period = seen & (at >= self._start)
@@ -189,7 +209,7 @@ class Summariser:
         del at
         lag_hours = lag_ns / np.float64(3_600 * 10**9)  # as timedelta64 / timedelta64(1, "h") divides them, to the bit
         del lag_ns
-        return _Part(owners, deals, kinds, by_deal, by_rep, owner[lagged], fill), lag_hours
+        return _Part(owners, deals, kinds, by_deal, by_rep, _Lags.of(lag_hours, owner[lagged], len(owners)), fill)
 
     def finish(self, owner_names: dict[str, str] | None = None) -> ActivitySummary:
         """The summary of every part added; ``owner_names`` renames owners (the parts' value to the one the
@@ -199,11 +219,10 @@ class Summariser:
         if not parts:
             raise ValueError("no part of the activities was added")
         renamed = bool(owner_names) and any(o in owner_names for p in parts for o in p.owners)  # type: ignore[operator]
-        lag_hours = self._lag_hours
         if len(parts) == 1 and not renamed:
             one = parts[0]
             owners, deals, kinds = one.owners, one.deals, one.kinds
-            by_deal, by_rep, lag_owner = one.by_deal, one.by_rep, [one.lag_owner]
+            by_deal, by_rep, owner_of = one.by_deal, one.by_rep, [np.arange(len(owners))]
             fill = one.fill
         else:
             owners, owner_of = _merged_values([p.owners for p in parts], owner_names or {})
@@ -211,10 +230,8 @@ class Summariser:
             kinds, kind_of = _merged_values([p.kinds for p in parts], {})
             by_deal = _merged_by_deal(parts, owner_of, deal_of, len(owners))
             by_rep = _merged_by_rep(parts, owner_of, kind_of, len(owners), len(kinds))
-            lag_owner = [_recoded(p.lag_owner, o, np.int32 if len(owners) < 2**31 else np.int64) for p, o in zip(parts, owner_of)]
             fill = parts[0].fill.assign(
                 needed=sum(p.fill["needed"] for p in parts), filled=sum(p.fill["filled"] for p in parts))
-        del parts
         return ActivitySummary(
             by_deal=pd.DataFrame({
                 "deal_id": _labels(by_deal["deal"], deals),
@@ -224,7 +241,7 @@ class Summariser:
                 "last_at": by_deal["last_at"].view("datetime64[ns]"),  # NaT (the smallest) only when every date is missing
             }),
             by_rep=_by_rep_table(by_rep, owners, kinds),
-            lag=lag_table(lag_hours, lag_owner, owners),
+            lag=_lag_table([p.lags for p in parts], owner_of, owners),
             fill=fill,
         )
 
@@ -399,36 +416,34 @@ def _lag_stats(lag: np.ndarray, in_place: bool = False) -> tuple[int, float, flo
     return n, float(median), float(p90), float(np.count_nonzero(lag > LATE_LOG_HOURS) / n)
 
 
-def lag_table(lag: np.ndarray | list[np.ndarray], owner: np.ndarray | list[np.ndarray], owner_values: pd.Index) -> pd.DataFrame:
+def lag_table(lag: np.ndarray, owner: np.ndarray, owner_values: pd.Index) -> pd.DataFrame:
     """Per rep (``(none)`` for activities without one), the ``(all)`` row first and then the slowest median
     first, given each activity's logging ``lag`` (hours) and its rep's code in ``owner_values`` (-1: none):
     ``activities``, ``median_lag_hours``, ``p90_lag_hours`` (hours) and ``late_share`` (logged more than
-    LATE_LOG_HOURS after; share). Reps in the order they first appear, before sorting. ``lag`` and ``owner``
-    may be given in parts (lists, in row order: a table read in parts), never joined into one array but for
-    the ``(all)`` row."""
+    LATE_LOG_HOURS after; share). Reps in the order they first appear, before sorting."""
+    return _lag_table([_Lags.of(lag, owner, len(owner_values))], [np.arange(len(owner_values))], owner_values)
+
+
+def _lag_table(parts: list[_Lags], owner_of: list[np.ndarray], owner_values: pd.Index) -> pd.DataFrame:
+    """:func:`lag_table` of the parts' lags (in row order), each part's owner codes taken to codes of
+    ``owner_values`` by ``owner_of`` (several may become one: owners renamed)."""
     cols = ["rep", "activities", "median_lag_hours", "p90_lag_hours", "late_share"]
-    lags = lag if isinstance(lag, list) else [lag]
-    owners = owner if isinstance(owner, list) else [owner]
-    if not sum(len(part) for part in lags):
+    if not sum(len(p.hours) for p in parts):
         return pd.DataFrame({c: pd.Series(dtype="string" if c == "rep" else "float64") for c in cols})
-    # each activity's rep as a code, without writing out a name per activity; an activity without a rep is
-    # "(none)", the same rep as one so named
+    # an activity without a rep is "(none)", the same rep as one so named
     named_none = np.flatnonzero(owner_values == NO_VALUE)
     none_code = int(named_none[0]) if len(named_none) else len(owner_values)
-    small = np.int16 if len(owner_values) < 2**15 - 1 else np.int64  # 20M codes in 40 MB, not 160
-    codes = [np.where(o < 0, small(none_code), o.astype(small, copy=False)) for o in owners]
-    first_seen: dict[int, int] = {}  # each rep's code, in order of first appearance
-    for part in codes:
-        for c in pd.unique(part):
-            first_seen.setdefault(int(c), len(first_seen))
-    present = list(first_seen)
-    rep_values = [owner_values[c] if c < len(owner_values) else NO_VALUE for c in present]
-    # one rep's lags at a time (a mask per part), so that the lags are never held twice over
-    each = pd.DataFrame([_lag_stats(np.concatenate([part[code == c] for part, code in zip(lags, codes)]), in_place=True)
-                         for c in present], columns=cols[1:], index=pd.Index(rep_values, dtype="string"))
-    del codes
-    whole = np.concatenate(lags) if len(lags) > 1 else lags[0]
-    every = pd.DataFrame([_lag_stats(whole, in_place=len(lags) > 1)], columns=cols[1:], index=pd.Index([ALL], dtype="string"))
+    groups: dict[int, list[np.ndarray]] = {}  # each rep's lags from every part, the reps in order of first appearance
+    for lags, codes in zip(parts, owner_of):
+        for local in lags.first:
+            rep = none_code if local < 0 else int(codes[local])
+            groups.setdefault(rep, []).append(lags.of_code(int(local)))
+    rep_values = [owner_values[c] if c < len(owner_values) else NO_VALUE for c in groups]
+    each = pd.DataFrame([_lag_stats(np.concatenate(groups[c]), in_place=True) for c in groups], columns=cols[1:],
+                        index=pd.Index(rep_values, dtype="string"))
+    del groups
+    whole = np.concatenate([p.hours for p in parts])  # the lags' order does not change their median
+    every = pd.DataFrame([_lag_stats(whole, in_place=True)], columns=cols[1:], index=pd.Index([ALL], dtype="string"))
     del whole
     each = each.sort_values("median_lag_hours", ascending=False, kind="stable")
     out = pd.concat([every, each]).rename_axis("rep").reset_index()
