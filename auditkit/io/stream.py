@@ -20,6 +20,7 @@ read whole (:func:`stream_table` returns None):
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -79,11 +80,13 @@ class Streamed:
     refs: pd.DataFrame
     stats: dict[str, Any]
     summariser: "Summariser"
-    summary: "ActivitySummary"  # the owners as the file writes them (the loader may rename them: :meth:`renamed`)
+    summary: "Future[ActivitySummary]"  # owners as the file writes them (:meth:`renamed`), made on a thread of its own
 
     def renamed(self, owner_names: dict[str, str] | None) -> "ActivitySummary":
-        """The summary with the owners renamed by ``owner_names`` (a value of the file to a rep's id)."""
-        return self.summariser.finish(owner_names) if owner_names else self.summary
+        """The summary with the owners renamed by ``owner_names`` (a value of the file to a rep's id), waiting
+        for it to be made."""
+        summary = self.summary.result()
+        return self.summariser.finish(owner_names) if owner_names else summary
 
     @property
     def raw(self) -> RawTable:
@@ -276,13 +279,23 @@ def stream_table(
     release_memory()
     table = _concat(refs)
     release_memory()
-    done = summary.finish()
-    release_memory()
+    # the summary is made while the loader checks the references (both a second or two at 1M deals)
+    done: Future[ActivitySummary] = Future()
+    threading.Thread(target=_finish, args=(summary, done), name="auditkit-summary", daemon=True).start()
     return Streamed(
         path=path, sha256=sha256, dictionaries=dictionaries, parts=parts, rows_read=sum(sizes), present=present,
         empty=[c for c in present if c in empty], issues=issues, seen=seen_all, refs=table,
         stats=stats, summariser=summary, summary=done,
     )
+
+
+def _finish(summary: "Summariser", into: "Future[ActivitySummary]") -> None:
+    """The summary of the parts into ``into`` (or the error that stopped it)."""
+    try:
+        into.set_result(summary.finish())
+        release_memory()
+    except BaseException as err:  # raised where the summary is asked for
+        into.set_exception(err)
 
 
 def _plan(sizes: list[int]) -> list[tuple[int, list[int]]]:
