@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..quality import EXAMPLES, ROWS_KEPT, QualityIssue
 from ..schema import SPECS
-from .readers import ROW, RawTable, file_sha256, parquet_dictionaries, parquet_frame, release_memory
+from .readers import ROW, RawTable, check_header, file_sha256, parquet_dictionaries, parquet_frame, release_memory
 from .vector import arrow_text
 
 if TYPE_CHECKING:
@@ -113,20 +113,28 @@ def _part_frame(file: Any, path: Path, groups: list[int], first: int, dictionari
     file, numbered from ``first``."""
     frame = parquet_frame(path, "activities", dictionaries, (file, groups))
     frame.columns = [str(c).strip() for c in frame.columns]
+    check_header(path, list(frame.columns), "activities")
     frame.insert(0, ROW, range(first, first + len(frame)))
     return frame
 
 
 def _typed(frame: pd.DataFrame, name: str, source: "TableSource") -> bool:
-    """Whether every file column that fills a date or number column of table ``name`` is typed as one."""
-    from .load import _mapping
+    """Whether every value of the file is read on its own, whatever the rest of its column holds: each file
+    column that fills a date or number column of table ``name`` is typed as one (and no null word of a number
+    column is a number, which would write it out as text), and none that fills a text column holds floats
+    (written out as text as '1' or '1.0' by what the whole column holds)."""
+    from .load import _mapping, _typed_numbers, null_words
 
     kinds = {c.name: c.kind for c in SPECS[name].columns}
     for file_col, targets in _mapping([c for c in frame.columns if c != ROW], SPECS[name], source).items():
+        column = frame[file_col]
         for target in targets:
-            if kinds.get(target) == "datetime" and not pd.api.types.is_datetime64_any_dtype(frame[file_col]):
+            kind = kinds.get(target)
+            if kind == "datetime" and not pd.api.types.is_datetime64_any_dtype(column):
                 return False
-            if kinds.get(target) == "number" and not pd.api.types.is_numeric_dtype(frame[file_col]):
+            if kind == "number" and not _typed_numbers(column, null_words(source, target)):
+                return False
+            if kind in ("id", "text", "enum") and pd.api.types.is_float_dtype(column):
                 return False
     return True
 
@@ -203,7 +211,7 @@ def _check_order(parts: list[list[Any]]) -> list[Any] | None:
     return order if len(order) == len(before) else None
 
 
-def _merged_seen(seen: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _merged_seen(name: str, seen: list[dict[str, Any]]) -> dict[str, Any] | None:
     """What the parts' checks saw, as the whole table's (null words counted over the parts); None when the
     parts saw anything else differently."""
     nulls: dict[str, int] = {}
@@ -214,8 +222,9 @@ def _merged_seen(seen: list[dict[str, Any]]) -> dict[str, Any] | None:
     if any(r != rest[0] for r in rest):
         return None
     out = dict(rest[0])
-    if nulls:
-        out["nulls"] = {col: nulls[col] for col in sorted(nulls, key=lambda c: next(i for i, p in enumerate(seen) if c in p.get("nulls", {})))}
+    if nulls:  # in the order of the table's columns, as the whole table's checks find them
+        order = [c.name for c in SPECS[name].columns]
+        out["nulls"] = {col: nulls[col] for col in sorted(nulls, key=lambda c: order.index(c) if c in order else len(order))}
     return out
 
 
@@ -258,7 +267,7 @@ def stream_table(
                 return None  # a part cannot stand for the whole table, or an id of it may repeat one of another
             checked.append(part)
     issues = _merged_issues([p.calls for p in checked])
-    seen_all = _merged_seen([p.seen for p in checked])
+    seen_all = _merged_seen(name, [p.seen for p in checked])
     if issues is None or seen_all is None:
         return None
     for part in checked:
@@ -395,7 +404,8 @@ def _concat(parts: dict[str, list[pd.Series]]) -> pd.DataFrame:
         del categories
         dtype = next(np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64) if len(merged) < np.iinfo(t).max)
         news = np.split(codes.astype(dtype), np.cumsum([len(p.cat.categories) for p in pieces])[:-1])
-        recoded = (np.where(old >= 0, new[np.maximum(old, 0)], -1).astype(dtype, copy=False)
+        recoded = (np.where(old >= 0, new[np.maximum(old, 0)], -1).astype(dtype, copy=False) if len(new)
+                   else np.full(len(old), -1, dtype=dtype)  # a part where the column has no value
                    for old, new in ((p.cat.codes.to_numpy(), news.pop(0)) for p in _drain(pieces)))
         out[col] = pd.Series(pd.Categorical.from_codes(_filled(recoded, lengths, dtype),
                                                        dtype=pd.CategoricalDtype(pd.Index(merged, dtype="string")),

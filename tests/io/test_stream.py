@@ -99,7 +99,7 @@ def assert_same(whole, parts) -> None:  # type: ignore[no-untyped-def]
     """Everything a run keeps of the activities, and every other table, equal between the two loads."""
     assert [i.to_dict() for i in parts.issues] == [i.to_dict() for i in whole.issues]
     sources = {name: {k: v for k, v in src.items() if k != "read_in_parts"} for name, src in parts.sources.items()}
-    assert sources == whole.sources
+    assert json.dumps(sources) == json.dumps(whole.sources)  # the order of what the checks saw, too
     for name in whole.tables:
         assert parts.stats(name) == whole.stats(name), name
         if name != "activities":
@@ -208,3 +208,35 @@ def test_a_run_reads_the_activities_in_parts_and_keeps_what_reading_them_whole_k
     for part in ("by_deal", "by_rep", "lag", "fill"):
         pd.testing.assert_frame_equal(pd.read_parquet(clean["6"] / "activities" / f"{part}.parquet"),
                                       pd.read_parquet(clean["1000"] / "activities" / f"{part}.parquet"))
+
+
+def test_a_part_where_a_column_has_no_value_merges_with_the_others(tmp_path: Path):
+    """A part of lead-only activities, or of activities without owners (a small last row group, on its own)."""
+    rows = [list(r) for r in ROWS]
+    for row in rows[16:24]:  # the third part: no owner, no deal
+        row[3], row[4] = None, None
+    params = load_params(client(tmp_path, rows))
+    whole, parts = load(params), load(params, activities="summary")
+    assert streamed(parts)
+    assert_same(whole, parts)
+
+
+def test_a_number_column_whose_null_word_is_a_number_is_read_whole(tmp_path: Path):
+    """'0' as a null word writes the durations out as text, '0' or '0.0' by what the whole column holds."""
+    path = client(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "activities: {path: activities.parquet}", "activities: {path: activities.parquet, null_values: {duration_min: ['0']}}"), encoding="utf-8")
+    params = load_params(path)
+    whole, parts = load(params), load(params, activities="summary")
+    assert not streamed(parts)
+    assert_same(whole, parts)
+
+
+def test_null_words_are_recorded_in_the_tables_column_order_whichever_part_finds_them_first(tmp_path: Path):
+    rows = [list(r) for r in ROWS]
+    rows[3][3], rows[20][3] = "R1", "—"  # the owners' null word only in the third part; the outcomes' in the first
+    params = load_params(client(tmp_path, rows))
+    whole, parts = load(params), load(params, activities="summary")
+    assert streamed(parts)
+    assert list(parts.sources["activities"]["nulls"]) == ["owner_id", "outcome"]
+    assert_same(whole, parts)
