@@ -182,7 +182,8 @@ def _not_parquet(path: Path, table: str, err: Exception) -> str:
 
 
 def check_header(path: Path, header: list[str], table: str) -> None:
-    """Raise DataError when the file has a column named like one auditkit adds itself (``_row``)."""
+    """Raise DataError when the file has a column named like one auditkit adds itself (``_row``), or two
+    columns whose names are the same once the spaces around them are trimmed."""
     clash = [c for c in header if str(c).strip() in INTERNAL_COLUMNS]
     if clash:
         raise DataError(
@@ -190,6 +191,16 @@ def check_header(path: Path, header: list[str], table: str) -> None:
             f"Rename that column in a copy of the file (for example to 'row'), point data.tables.{table}.path at the copy, "
             f"and map it under data.tables.{table}.columns if you need it."
         )
+    seen: dict[str, str] = {}
+    for name in header:
+        trimmed = str(name).strip()
+        if trimmed in seen:
+            how = f" (as '{seen[trimmed]}' and '{name}': the same once the spaces around them are trimmed)" if seen[trimmed] != str(name) else ""
+            raise DataError(
+                f"{path}: the file has two columns named '{trimmed}'{how}, so which one is meant cannot be told. Rename or "
+                f"remove one of them in a copy of the file and point data.tables.{table}.path at the copy."
+            )
+        seen[trimmed] = str(name)
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -211,7 +222,9 @@ def peek(path: Path, source: TableSource, table: str) -> tuple[list[str], bool]:
             meta = pq.read_metadata(path)
         except Exception as err:
             raise DataError(_not_parquet(path, table, err)) from None
-        return list(meta.schema.names), meta.num_rows > 0
+        names = list(meta.schema.names)
+        check_header(path, names, table)
+        return names, meta.num_rows > 0
     if fmt == "xlsx":
         head = _read_excel(path, source, table, nrows=1)
         check_header(path, [str(c) for c in head.columns], table)
@@ -361,6 +374,14 @@ def parquet_frame(path: Path, table: str, dictionaries: list[str], groups: tuple
     frame = arrow.to_pandas(self_destruct=True, split_blocks=True)
     del arrow
     release_memory()
+    # an index pandas stored with the rows: a named one is a column of the export (a frame written with
+    # set_index("activity_id")); an unnamed one is the writer's row labels, which may repeat (exports
+    # joined with pd.concat) and are not data
+    named = [n for n in frame.index.names if n is not None and str(n) not in frame.columns]
+    if named:
+        frame = frame.reset_index(level=named)
+    if not isinstance(frame.index, pd.RangeIndex) or frame.index.start != 0 or frame.index.step != 1:
+        frame = frame.reset_index(drop=True)
     return frame
 
 
