@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Literal
 
+import numpy as np
 import pandas as pd
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
@@ -33,9 +34,16 @@ def severity_for(x: float, bands: Bands) -> Severity:
 
 
 def _plain(value: Any) -> Any:
-    """A JSON-safe version of a scalar (numpy, pandas and NaN/NaT included)."""
+    """A JSON-safe version of a scalar (numpy, pandas and NaN/NaT included), or of a list or mapping of them
+    (a Parquet export's list and struct columns, in quality examples)."""
     if value is None or value is pd.NaT:
         return None
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import threading
 from collections.abc import MutableMapping
@@ -1141,8 +1142,8 @@ def _load_table(
     _check_columns(frame, spec, source, raw.path, list(raw.frame.columns))
     for col, mapping in source.values.items():
         if col in frame.columns:
-            text = _as_text(frame[col])
-            frame[col] = text.replace(mapping).astype("string")
+            # on the distinct values; a categorical column (Parquet's dictionaries) stays one
+            frame[col] = by_value(_as_text(frame[col]), functools.partial(_mapped, mapping=mapping))
     checks = _Checks(name, raw.frame)
     canonical = [c for c in spec.names if c in frame.columns]
     empty = pd.Series(True, index=frame.index)
@@ -1197,6 +1198,11 @@ def _load_table(
     if calls is not None:
         calls.extend(checks.calls)
     return df.reset_index(drop=True), checks.issues, canonical, empty_columns
+
+
+def _mapped(text: pd.Series, mapping: dict[str, str]) -> pd.Series:
+    """``text`` (string) with the values ``mapping`` names replaced (``values:`` in the params)."""
+    return text.astype("string").replace(mapping)
 
 
 def _key(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
