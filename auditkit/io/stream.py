@@ -50,6 +50,8 @@ def part_rows() -> int:
 
     setting = os.environ.get("AUDITKIT_PART_ROWS", "").strip()
     return int(setting) if setting.isdigit() and int(setting) > 0 else PART_ROWS
+
+
 #: Parts read and checked at once (each on a thread of its own: Arrow's readers and most checks let go of
 #: the GIL), and at most this many parts' rows held at once.
 WORKERS = 2
@@ -108,12 +110,12 @@ class Streamed:
         return pd.concat(found, ignore_index=True) if found else pd.DataFrame({ROW: pd.Series(dtype="int64")})
 
 
-def _part_frame(file: Any, path: Path, groups: list[int], first: int, dictionaries: list[str]) -> pd.DataFrame:
-    """Row groups ``groups`` of an open Parquet file as :func:`~auditkit.io.readers.read_raw` reads the
-    file, numbered from ``first``."""
-    frame = parquet_frame(path, "activities", dictionaries, (file, groups))
+def _part_frame(file: Any, path: Path, groups: list[int], first: int, dictionaries: list[str], table: str = "activities") -> pd.DataFrame:
+    """Row groups ``groups`` of an open Parquet file of ``table`` as :func:`~auditkit.io.readers.read_raw`
+    reads the file, numbered from ``first``."""
+    frame = parquet_frame(path, table, dictionaries, (file, groups))
     frame.columns = [str(c).strip() for c in frame.columns]
-    check_header(path, list(frame.columns), "activities")
+    check_header(path, list(frame.columns), table)
     frame.insert(0, ROW, range(first, first + len(frame)))
     return frame
 
@@ -352,7 +354,7 @@ def _check_part(
 
     from .load import _load_table
 
-    frame = _part_frame(pq.ParquetFile(path, read_dictionary=dictionaries or None), path, groups, first, dictionaries)
+    frame = _part_frame(pq.ParquetFile(path, read_dictionary=dictionaries or None), path, groups, first, dictionaries, name)
     if not _typed(frame, name, source):
         return None
     seen: dict[str, Any] = {}
