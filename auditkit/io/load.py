@@ -1100,13 +1100,11 @@ def _resolve_owners(tables: dict[str, pd.DataFrame], raw_tables: dict[str, RawTa
         found = ~values.isin(ids) & folded.isin(lookup.index)
         if not found.any():
             continue  # every owner is a rep's id or no rep's key: nothing to look up row by row
-        renamed[name] = {str(v): str(lookup[k]) for v, k in zip(values[found], folded[found])}
-        key = _folded(_as_text(owner))
-        hit = owner.notna() & ~owner.isin(ids) & key.isin(lookup.index)
-        if hit.any():
-            named = dense(owner).mask(hit, dense(key).map(lookup)).astype("string")
-            tables[name] = df.assign(owner_id=categorical(named) if isinstance(owner.dtype, pd.CategoricalDtype) else named)
-            sources.setdefault(name, {})["owners_matched_to_reps"] = int(hit.sum())
+        mapping = renamed[name] = {str(v): str(lookup[k]) for v, k in zip(values[found], folded[found])}
+        hit = isin(owner, list(mapping))  # the rows of those values: the rule is the value's
+        named = dense(owner).mask(hit, dense(owner).map(mapping)).astype("string")
+        tables[name] = df.assign(owner_id=categorical(named) if isinstance(owner.dtype, pd.CategoricalDtype) else named)
+        sources.setdefault(name, {})["owners_matched_to_reps"] = int(hit.sum())
     return renamed
 
 
