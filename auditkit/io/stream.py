@@ -33,7 +33,7 @@ import pandas as pd
 from ..quality import EXAMPLES, ROWS_KEPT, QualityIssue
 from ..schema import SPECS
 from .readers import ROW, RawTable, check_header, file_sha256, parquet_dictionaries, parquet_frame, release_memory
-from .vector import arrow_text
+from .vector import arrow_text, merged_values, recoded
 
 if TYPE_CHECKING:
     from ..metrics.activities import ActivitySummary, Summariser
@@ -401,15 +401,10 @@ def _concat(parts: dict[str, list[pd.Series]]) -> pd.DataFrame:
             else:
                 out[col] = pd.concat(pieces, ignore_index=True)  # Arrow text: the parts become the column's chunks
             continue
-        categories = [pd.Series(p.cat.categories, dtype="string") for p in pieces]
-        codes, merged = pd.factorize(pd.concat(categories, ignore_index=True))
-        del categories
+        merged, news = merged_values([p.cat.categories for p in pieces])
         dtype = next(np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64) if len(merged) < np.iinfo(t).max)
-        news = np.split(codes.astype(dtype), np.cumsum([len(p.cat.categories) for p in pieces])[:-1])
-        recoded = (np.where(old >= 0, new[np.maximum(old, 0)], -1).astype(dtype, copy=False) if len(new)
-                   else np.full(len(old), -1, dtype=dtype)  # a part where the column has no value
-                   for old, new in ((p.cat.codes.to_numpy(), news.pop(0)) for p in _drain(pieces)))
-        out[col] = pd.Series(pd.Categorical.from_codes(_filled(recoded, lengths, dtype),
+        taken = (recoded(p.cat.codes.to_numpy(), news.pop(0), dtype) for p in _drain(pieces))
+        out[col] = pd.Series(pd.Categorical.from_codes(_filled(taken, lengths, dtype),
                                                        dtype=pd.CategoricalDtype(pd.Index(merged, dtype="string")),
                                                        validate=False), copy=False)  # distinct by construction
     return pd.DataFrame(out, copy=False)

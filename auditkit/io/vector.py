@@ -249,4 +249,25 @@ def group_rows(codes: np.ndarray, n: int) -> list[np.ndarray]:
     return [order[cuts[i]:cuts[i + 1]] for i in range(n)]
 
 
-__all__ = ["arrow_text", "ascii_only", "by_value", "categorical", "compact", "dense", "distinct", "group_rows", "isin", "lex_order", "positions", "repeats"]
+def merged_values(parts: list[pd.Index], renamed: dict[str, str] | None = None) -> tuple[pd.Index, list[np.ndarray]]:
+    """The distinct text values of a table read in parts (each part's in order of first appearance, the parts
+    in order), each renamed by ``renamed``, in order of first appearance in the whole table; and per part,
+    each of its values' code among them (int64). A value a rename makes equal to another appears where the
+    first of them did."""
+    values = pd.Series(pd.concat([pd.Series(p, dtype="string") for p in parts], ignore_index=True))
+    if renamed:
+        values = values.replace(renamed)
+    codes, merged = pd.factorize(values)  # in order of first appearance
+    ends = np.cumsum([len(p) for p in parts])
+    return pd.Index(merged, dtype="string"), [c.astype(np.int64) for c in np.split(codes, ends[:-1])]
+
+
+def recoded(codes: np.ndarray, new: np.ndarray, dtype: Any = np.int64) -> np.ndarray:
+    """``codes`` (-1 for none) as the codes ``new`` gives them (-1 stays -1), as ``dtype``."""
+    out = np.full(len(codes), -1, dtype=dtype)
+    has = codes >= 0
+    out[has] = new[codes[has]]
+    return out
+
+
+__all__ = ["arrow_text", "ascii_only", "by_value", "categorical", "compact", "dense", "distinct", "group_rows", "isin", "lex_order", "merged_values", "positions", "recoded", "repeats"]

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 import pandas as pd
 
-from ..io.vector import group_rows
+from ..io.vector import group_rows, merged_values, recoded
 
 if TYPE_CHECKING:
     from ..params import AuditParams
@@ -225,9 +225,9 @@ class Summariser:
             by_deal, by_rep, owner_of = one.by_deal, one.by_rep, [np.arange(len(owners))]
             fill = one.fill
         else:
-            owners, owner_of = _merged_values([p.owners for p in parts], owner_names or {})
-            deals, deal_of = _merged_values([p.deals for p in parts], {})
-            kinds, kind_of = _merged_values([p.kinds for p in parts], {})
+            owners, owner_of = merged_values([p.owners for p in parts], owner_names or {})
+            deals, deal_of = merged_values([p.deals for p in parts], {})
+            kinds, kind_of = merged_values([p.kinds for p in parts], {})
             by_deal = _merged_by_deal(parts, owner_of, deal_of, len(owners))
             by_rep = _merged_by_rep(parts, owner_of, kind_of, len(owners), len(kinds))
             fill = parts[0].fill.assign(
@@ -246,33 +246,13 @@ class Summariser:
         )
 
 
-def _merged_values(parts: list[pd.Index], renamed: dict[str, str]) -> tuple[pd.Index, list[np.ndarray]]:
-    """The distinct values of all parts (each part's in order of first appearance, the parts in order), each
-    renamed by ``renamed``, in order of first appearance in the whole table; and per part, each of its codes'
-    code among them. A value a rename makes equal to another appears where the first of them did."""
-    values = pd.Series(pd.concat([pd.Series(p, dtype="string") for p in parts], ignore_index=True))
-    if renamed:
-        values = values.replace(renamed)
-    codes, merged = pd.factorize(values)  # in order of first appearance
-    ends = np.cumsum([len(p) for p in parts])
-    return pd.Index(merged, dtype="string"), [c.astype(np.int64) for c in np.split(codes, ends[:-1])]
-
-
-def _recoded(codes: np.ndarray, new: np.ndarray, dtype: Any = np.int64) -> np.ndarray:
-    """``codes`` (-1 for none) as the codes ``new`` gives them (-1 stays -1), as ``dtype``."""
-    out = np.full(len(codes), -1, dtype=dtype)
-    has = codes >= 0
-    out[has] = new[codes[has]]
-    return out
-
-
 def _merged_by_deal(parts: list[_Part], owner_of: list[np.ndarray], deal_of: list[np.ndarray], n_owners: int) -> dict[str, np.ndarray]:
     """The parts' rows per (deal, owner) on the merged codes, summed (the last activity: the latest), in the
     order of the merged codes."""
     width = n_owners + 1
     frames = []
     for p, owners, deals in zip(parts, owner_of, deal_of):
-        key = _recoded(p.by_deal["deal"], deals) * width + _recoded(p.by_deal["owner"], owners) + 1
+        key = recoded(p.by_deal["deal"], deals) * width + recoded(p.by_deal["owner"], owners) + 1
         frames.append(pd.DataFrame({"key": key, "activities": p.by_deal["activities"], "in_period": p.by_deal["in_period"],
                                     "last_at": p.by_deal["last_at"]}))
     agg = pd.concat(frames, ignore_index=True).groupby("key", sort=True).agg(
@@ -284,7 +264,7 @@ def _merged_by_deal(parts: list[_Part], owner_of: list[np.ndarray], deal_of: lis
 
 def _merged_by_rep(parts: list[_Part], owner_of: list[np.ndarray], kind_of: list[np.ndarray], n_owners: int, n_kinds: int) -> dict[str, np.ndarray]:
     """The parts' rows per (owner, type, week) on the merged codes, summed, in the order of (owner, type, week)."""
-    frames = [pd.DataFrame({"owner": _recoded(p.by_rep["owner"], o), "kind": _recoded(p.by_rep["kind"], k),
+    frames = [pd.DataFrame({"owner": recoded(p.by_rep["owner"], o), "kind": recoded(p.by_rep["kind"], k),
                             "week": p.by_rep["week"], "activities": p.by_rep["activities"]})
               for p, o, k in zip(parts, owner_of, kind_of)]
     agg = pd.concat(frames, ignore_index=True).groupby(["owner", "kind", "week"], sort=True)["activities"].sum()
