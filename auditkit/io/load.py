@@ -30,7 +30,7 @@ from .detect import (
     DEFAULT_NULLS, SPACES, currency_code, file_slash_order, null_mask, parse_local_dates, split_currency, suggest, values_snippet,
 )
 from .readers import ROW, RawTable, peek, read_raw, release_memory
-from .stream import Streamed, stream_table
+from .stream import STREAMED, Streamed, stream_table
 from .vector import arrow_text, by_value, categorical, compact, dense, distinct, isin, printable_ends
 
 if TYPE_CHECKING:
@@ -1390,7 +1390,7 @@ class _Loader:
     def streamed(self, name: str) -> Streamed | None:
         """Table ``name`` read in parts and summarised (:func:`~.stream.stream_table`), when the loader keeps it
         summarised and it can be; None when it is to be read whole."""
-        if not self._summarised:
+        if not self._summarised or name not in STREAMED:
             return None
         source = self._params.data.tables[name]
         streamed = stream_table(name, self._params.table_path(name), source, self._params, _categorical_columns(name, source))
